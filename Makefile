@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            the module, the BPF objects and the userland
+# make check      build everything and run every test (ends "N passed, N failed")
+# make demo       boot the VM, load the module, show gridctl status
+# make style      checkpatch over kmod/
+# make KDIR=/lib/modules/$(uname -r)/build module   for a real host
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules
+
+# The kernel the tests boot; see scripts/kver. Deferred, so that targets
+# which do not need it work before scripts/deps has run.
+KVER ?= $(shell scripts/kver)
+KDIR ?= /usr/src/linux-headers-$(KVER)
+GRID_RELEASE := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+B := build
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory
+endif
+
+CC := gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+BPF_LIBS := -lbpf -lelf -lz
+
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wformat=2 -Wshadow \
+	  -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+	  -fstack-protector-strong -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
+	  -isystem kmod/uapi -Iuser/common $(NL_CFLAGS) \
+	  -DGRID_RELEASE='"$(GRID_RELEASE)"' -MMD -MP
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -fno-omit-frame-pointer
+
+COMMON_SRC := $(wildcard user/common/*.c)
+GRIDCTL_SRC := $(wildcard user/gridctl/*.c)
+GRIDD_SRC := $(wildcard user/gridd/*.c)
+UNIT_SRC := $(wildcard tests/unit/*_test.c)
+VMTEST_SRC := $(wildcard tests/vm/*.c)
+BPFTEST_SRC := $(wildcard tests/bpf/*.c)
+BPF_SRC := $(wildcard bpf/*.bpf.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+asan = $(patsubst %.c,$(B)/asan/%.o,$(1))
+
+BINS := $(B)/bin/gridctl $(B)/bin/gridd
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
+VMTEST_BINS := $(patsubst tests/vm/%.c,$(B)/tests/vm/%,$(VMTEST_SRC))
+BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(B)/tests/bpf/%,$(BPFTEST_SRC))
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRC))
+BPF_SKELS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.skel.h,$(BPF_SRC))
+
+.PHONY: all module bpf user tests check demo style clean install dkms-install
+
+all: module bpf user tests
+
+user: $(BINS)
+tests: $(UNIT_BINS) $(VMTEST_BINS) $(BPFTEST_BINS)
+bpf: $(BPF_OBJS) $(BPF_SKELS)
+
+module:
+	$(Q)test -d "$(KDIR)" || { echo "make: no kernel headers at $(KDIR); run scripts/deps or set KDIR" >&2; exit 1; }
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) GRID_RELEASE=$(GRID_RELEASE) \
+		$(if $(Q),,V=1) modules
+
+# ---- userland --------------------------------------------------------------
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC ASAN $<")
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
+
+$(B)/lib/libgrid.a: $(call obj,$(COMMON_SRC))
+	@mkdir -p $(@D)
+	$(Q)ar rcs $@ $^
+
+$(B)/lib/libgrid-asan.a: $(call asan,$(COMMON_SRC))
+	@mkdir -p $(@D)
+	$(Q)ar rcs $@ $^
+
+$(B)/bin/gridctl: $(call obj,$(GRIDCTL_SRC)) $(B)/lib/libgrid.a
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS)
+
+$(B)/bin/gridd: $(call obj,$(GRIDD_SRC)) $(B)/lib/libgrid.a
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS)
+
+# Host unit tests run with ASan and UBSan.
+$(B)/tests/unit/%: $(B)/asan/tests/unit/%.o $(B)/lib/libgrid-asan.a
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD ASAN $@")
+	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(NL_LIBS)
+
+# Helpers that tests/vm/*.sh run inside the guest (no sanitizers there).
+$(B)/tests/vm/%: $(B)/obj/tests/vm/%.o $(B)/lib/libgrid.a
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS)
+
+# ---- BPF -------------------------------------------------------------------
+
+$(B)/ksrc/.stamp:
+	$(Q)scripts/ksrc $(B)/ksrc
+
+# vmlinux.h comes from the BTF of the very kernel the tests boot.
+$(B)/bpf/vmlinux: $(B)/ksrc/.stamp
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  EXTRACT /boot/vmlinuz-$(KVER)")
+	$(Q)sh $(B)/ksrc/scripts/extract-vmlinux /boot/vmlinuz-$(KVER) > $@
+
+$(B)/bpf/vmlinux.h: $(B)/bpf/vmlinux
+	$(if $(Q),@echo "  BTF     $@")
+	$(Q)$(BPFTOOL) btf dump file $< format c > $@
+
+$(B)/bpf/%.bpf.o: bpf/%.bpf.c bpf/grid_bpf.h $(B)/bpf/vmlinux.h
+	$(if $(Q),@echo "  CLANG   $<")
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+		-I$(B)/bpf -Ibpf -I/usr/include/x86_64-linux-gnu -c $< -o $@
+
+$(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o
+	$(if $(Q),@echo "  SKEL    $@")
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(B)/asan/tests/bpf/%.o: tests/bpf/%.c $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC ASAN $<")
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -I$(B)/bpf -Ibpf -c -o $@ $<
+
+$(B)/tests/bpf/%: $(B)/asan/tests/bpf/%.o $(B)/lib/libgrid-asan.a
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD ASAN $@")
+	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(BPF_LIBS) $(NL_LIBS)
+
+# ---- everything else ---------------------------------------------------------
+
+check: all
+	$(Q)tests/run
+
+demo: all
+	$(Q)scripts/demo
+
+style: $(B)/ksrc/.stamp
+	$(Q)scripts/checkpatch
+
+install: user
+	install -D -m 0755 $(B)/bin/gridctl $(DESTDIR)/usr/sbin/gridctl
+	install -D -m 0755 $(B)/bin/gridd $(DESTDIR)/usr/sbin/gridd
+	install -D -m 0644 kmod/uapi/linux/grid.h $(DESTDIR)/usr/include/linux/grid.h
+
+dkms-install:
+	$(Q)scripts/dkms-install
+
+clean:
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * grid.ko: wires the subsystems together, nothing more.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include "grid.h"
+
+static int __init grid_init(void)
+{
+	int ret;
+
+	ret = grid_genl_init();
+	if (ret)
+		goto err_genl;
+	ret = grid_dev_init();
+	if (ret)
+		goto err_dev;
+
+	pr_info("grid " GRID_RELEASE " (abi %u) loaded\n", GRID_ABI_VERSION);
+	return 0;
+
+err_dev:
+	grid_genl_uninit();
+err_genl:
+	return ret;
+}
+
+static void __exit grid_exit(void)
+{
+	grid_dev_uninit();
+	grid_genl_uninit();
+	/* A count left over here is a leak in some subsystem's teardown. */
+	WARN_ON(!grid_objects_none_left());
+	pr_info("grid unloaded\n");
+}
+
+module_init(grid_init);
+module_exit(grid_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("grid: kernel control plane for sharing compute between owners");
+MODULE_AUTHOR("The grid authors");
+MODULE_VERSION(GRID_RELEASE);
+MODULE_ALIAS_GENL_FAMILY(GRID_GENL_NAME);

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gridd: the grid daemon.
+ *
+ * What it does so far: it checks that grid.ko speaks its ABI, subscribes to
+ * the module's event group and logs each event until SIGTERM or SIGINT.
+ * Identity keys, peers, leases and jobs arrive with their issues; this file
+ * stays the wiring, as DESIGN.md lays out.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "dev.h"
+#include "log.h"
+#include "nl.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: gridd [-v] [--check]\n"
+		"  -v        log debug lines too\n"
+		"  --check   check that grid.ko is usable, then exit\n"
+		"  -V        print the version\n");
+}
+
+static void on_event(uint8_t cmd, void *arg)
+{
+	(void)arg;
+	log_info("event: command %u", cmd);
+}
+
+static int serve(struct grid_nl *events)
+{
+	struct pollfd pfd[2];
+	sigset_t mask;
+	int sfd, ret;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0)
+		return -errno;
+
+	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = grid_nl_fd(events), .events = POLLIN };
+	log_info("ready");
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		if (pfd[0].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				log_info("signal %u: stopping", si.ssi_signo);
+			ret = 0;
+			break;
+		}
+		if (pfd[1].revents) {
+			ret = grid_nl_read_events(events, on_event, NULL);
+			if (ret) {
+				log_err("reading events: %s", strerror(-ret));
+				break;
+			}
+		}
+	}
+	close(sfd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct grid_nl *events = NULL;
+	struct grid_version v;
+	bool check = false, verbose = false;
+	int fd = -1, ret, i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-v")) {
+			verbose = true;
+		} else if (!strcmp(argv[i], "--check")) {
+			check = true;
+		} else if (!strcmp(argv[i], "-V")) {
+			printf("gridd " GRID_RELEASE " (abi %d)\n",
+			       GRID_ABI_VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			fprintf(stderr, "gridd: unknown argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	log_init("gridd", verbose);
+
+	ret = grid_dev_open(&fd);
+	if (ret == -EPROTO) {
+		log_err("grid.ko does not speak ABI %d", GRID_ABI_VERSION);
+		goto out;
+	}
+	if (ret) {
+		log_err("cannot open %s: %s%s", GRID_DEV_PATH, strerror(-ret),
+			ret == -ENOENT ? " (is grid.ko loaded?)" : "");
+		goto out;
+	}
+	ret = grid_dev_version(fd, &v);
+	if (ret) {
+		log_err("version query failed: %s", strerror(-ret));
+		goto out;
+	}
+	ret = grid_nl_open(&events);
+	if (!ret)
+		ret = grid_nl_subscribe(events);
+	if (ret) {
+		log_err("cannot subscribe to the '%s' events: %s",
+			GRID_GENL_NAME, strerror(-ret));
+		goto out;
+	}
+	log_info("grid.ko %s (abi %u)", v.release, v.abi);
+	if (check)
+		goto out;
+	ret = serve(events);
+	if (ret)
+		log_err("stopped: %s", strerror(-ret));
+out:
+	grid_nl_close(events);
+	if (fd >= 0)
+		close(fd);
+	return ret ? 1 : 0;
+}
