@@ -7,6 +7,7 @@
 # make KDIR=/lib/modules/$(uname -r)/build module   for a real host
 
 .DELETE_ON_ERROR:
+.SECONDARY:
 .SUFFIXES:
 MAKEFLAGS += --no-builtin-rules
 
@@ -35,7 +36,7 @@ BPF_LIBS := -lbpf -lelf -lz
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wformat=2 -Wshadow \
 	  -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	  -fstack-protector-strong -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
-	  -isystem kmod/uapi -Iuser/common $(NL_CFLAGS) \
+	  -isystem kmod/uapi -Iuser/common -Itests/unit $(NL_CFLAGS) \
 	  -DGRID_RELEASE='"$(GRID_RELEASE)"' -MMD -MP
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer

@@ -131,6 +131,8 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	struct req *r = arg;
 	int ret;
 
+	if (!r->parse)
+		return NL_OK;
 	/* Every reply so far is a status; later commands bring their own. */
 	ret = genlmsg_parse(nlmsg_hdr(msg), 0, tb, GRID_STATUS_A_MAX,
 			    (struct nla_policy *)status_policy);
@@ -146,9 +148,13 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/* Sends a request without attributes and feeds each reply to @parse. */
-static int request(struct grid_nl *nl, uint8_t cmd,
-		   int (*parse)(struct nlattr **tb, void *arg), void *arg)
+/*
+ * Sends @cmd with @payload (attributes already encoded, may be empty) and
+ * feeds each reply to @parse, if given.
+ */
+static int request(struct grid_nl *nl, uint8_t cmd, const void *payload,
+		   size_t len, int (*parse)(struct nlattr **tb, void *arg),
+		   void *arg)
 {
 	struct req r = { .nl = nl, .parse = parse, .arg = arg };
 	struct nl_msg *msg = NULL;
@@ -163,7 +169,8 @@ static int request(struct grid_nl *nl, uint8_t cmd,
 		goto out;
 	}
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, 0,
-			 cmd, GRID_GENL_VERSION)) {
+			 cmd, GRID_GENL_VERSION) ||
+	    (len && nlmsg_append(msg, (void *)payload, len, NLA_ALIGNTO) < 0)) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -267,7 +274,13 @@ static int parse_status(struct nlattr **tb, void *arg)
 int grid_nl_status(struct grid_nl *nl, struct grid_nl_status *st)
 {
 	memset(st, 0, sizeof(*st));
-	return request(nl, GRID_CMD_GET_STATUS, parse_status, st);
+	return request(nl, GRID_CMD_GET_STATUS, NULL, 0, parse_status, st);
+}
+
+int grid_nl_send_raw(struct grid_nl *nl, uint8_t cmd, const void *payload,
+		     size_t len)
+{
+	return request(nl, cmd, payload, len, NULL, NULL);
 }
 
 int grid_nl_subscribe(struct grid_nl *nl)

@@ -26,6 +26,14 @@ void grid_nl_close(struct grid_nl *nl);
 
 int grid_nl_status(struct grid_nl *nl, struct grid_nl_status *st);
 
+/*
+ * Sends @cmd with @len bytes of already-encoded attributes and waits for
+ * the answer, ignoring any reply data: for tests and fuzzers of the
+ * kernel's validation.
+ */
+int grid_nl_send_raw(struct grid_nl *nl, uint8_t cmd, const void *payload,
+		     size_t len);
+
 /* The kernel's extended-ack message for the last failed request, or "". */
 const char *grid_nl_extack(const struct grid_nl *nl);
 

@@ -3,6 +3,7 @@
 #define GRIDCTL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 struct gridctl_cmd {
 	const char *name;
@@ -28,6 +29,8 @@ int gridctl_usage(const char *what, const char *fmt, ...)
 int gridctl_dispatch(const char *what, const struct gridctl_cmd *cmds,
 		     int argc, char **argv);
 bool gridctl_is_help(const char *arg);
+void gridctl_list_cmds(FILE *out, const char *what,
+		       const struct gridctl_cmd *cmds);
 
 int do_status(int argc, char **argv);
 
