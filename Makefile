@@ -15,7 +15,9 @@ MAKEFLAGS += --no-builtin-rules
 # which do not need it work before scripts/deps has run.
 KVER ?= $(shell scripts/kver)
 KDIR ?= /usr/src/linux-headers-$(KVER)
+ifndef GRID_RELEASE
 GRID_RELEASE := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+endif
 B := build
 
 ifeq ($(V),1)
@@ -59,7 +61,7 @@ BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(B)/tests/bpf/%,$(BPFTEST_SRC))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRC))
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.skel.h,$(BPF_SRC))
 
-.PHONY: all module bpf user tests check demo style clean install dkms-install
+.PHONY: all deps module bpf user tests check demo style clean install dkms-install
 
 all: module bpf user tests
 
@@ -150,10 +152,17 @@ $(B)/tests/bpf/%: $(B)/asan/tests/bpf/%.o $(B)/lib/libgrid-asan.a
 
 # ---- everything else ---------------------------------------------------------
 
-check: all
+# check and demo set up what they need first, then build in a fresh make
+# (pkg-config answers only once the packages are there).
+deps:
+	$(Q)scripts/deps
+
+check: deps
+	$(Q)$(MAKE) all
 	$(Q)tests/run
 
-demo: all
+demo: deps
+	$(Q)$(MAKE) all
 	$(Q)scripts/demo
 
 style: $(B)/ksrc/.stamp
@@ -163,6 +172,9 @@ install: user
 	install -D -m 0755 $(B)/bin/gridctl $(DESTDIR)/usr/sbin/gridctl
 	install -D -m 0755 $(B)/bin/gridd $(DESTDIR)/usr/sbin/gridd
 	install -D -m 0644 kmod/uapi/linux/grid.h $(DESTDIR)/usr/include/linux/grid.h
+	install -D -m 0644 user/man/gridctl.8 $(DESTDIR)/usr/share/man/man8/gridctl.8
+	install -D -m 0644 user/man/gridd.8 $(DESTDIR)/usr/share/man/man8/gridd.8
+	install -D -m 0644 user/completion/gridctl $(DESTDIR)/usr/share/bash-completion/completions/gridctl
 
 dkms-install:
 	$(Q)scripts/dkms-install
