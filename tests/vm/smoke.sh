@@ -6,8 +6,16 @@
 # doors gone.
 source "$GRID_TOP/tests/lib.sh"
 
+pretty "the guest has what the tests expect"
+ok cgroup2_is_mounted grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts
+ok bpffs_is_mounted grep -q ' /sys/fs/bpf bpf ' /proc/mounts
+ok tracefs_is_mounted grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts
+ok debugfs_is_mounted grep -q ' /sys/kernel/debug debugfs ' /proc/mounts
+ok dynamic_debug_is_available test -f /sys/kernel/debug/dynamic_debug/control
+
 grid_load
 ok module_is_loaded grid_loaded
+ok pr_debug_is_on_for_grid grep -q 'kmod/dev.c.*=p' /sys/kernel/debug/dynamic_debug/control
 ok device_is_char_0600_root test "$(stat -c '%F %a %u %g' /dev/grid)" = "character special file 600 0 0"
 
 pretty "gridctl status"
