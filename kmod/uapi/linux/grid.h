@@ -49,6 +49,73 @@
  * GRID_IOC_STATUS (struct grid_status)
  *	Needs CAP_SYS_ADMIN. Returns how many objects of each kind the
  *	module holds. The same numbers are reported by GRID_CMD_GET_STATUS.
+ *
+ * The object model. Every ioctl below needs CAP_SYS_ADMIN, and a task
+ * inside a bound sandbox gets -EPERM for all of them but GRID_IOC_SELF.
+ * Names are 1..31 bytes of [a-z0-9._-], NUL-padded to GRID_NAME_LEN
+ * (otherwise -EINVAL). Keys are raw 32-byte Ed25519 public keys; all-zero
+ * is not a key (-EINVAL). Errors common to the object ioctls:
+ *
+ *   the object already exists (ADD)                    -EEXIST
+ *   the object, or one it names, does not exist         -ENOENT
+ *   deleting an object others still refer to           -EBUSY
+ *   a lease or share change past the grid-grid's share  -EDQUOT
+ *
+ * GRID_IOC_GRID_ADD / _SET / _DEL (struct grid_ioc_grid)
+ *	A local security domain: name, public key, optional parent grid
+ *	(empty parent: none). SET changes key and parent; a parent may not
+ *	be the grid itself or one of its descendants (-ELOOP). DEL of a grid
+ *	that is a parent, or whose key issued live leases: -EBUSY.
+ *
+ * GRID_IOC_GRIDGRID_ADD / _SET / _DEL (struct grid_ioc_gridgrid)
+ *	A federation: name and charter public key. SET changes the key.
+ *	DEL while peers, leases or a share refer to it: -EBUSY.
+ *
+ * GRID_IOC_SHARE_ADD / _SET / _DEL (struct grid_ioc_share)
+ *	This machine's share for a grid-grid (struct grid_limits). Leases of
+ *	a grid-grid without a share are refused (-EDQUOT). SET to less than
+ *	the live leases of the grid-grid hold, or DEL while it has live
+ *	leases: -EDQUOT.
+ *
+ * GRID_IOC_PEER_ADD / _SET / _DEL (struct grid_ioc_peer)
+ *	A remote grid: public key, a name for people, and the grid-grids it
+ *	is a member of (up to GRID_PEER_GRIDGRIDS_MAX; each must exist).
+ *
+ * GRID_IOC_LEASE_ADD / _SET / _DEL (struct grid_ioc_lease)
+ *	A lease: id (chosen by the issuer, unique here), serial, issuer (the
+ *	key of a local grid, otherwise -ENOKEY), holder key, grid-grid,
+ *	limits, and a validity window in CLOCK_REALTIME nanoseconds. The
+ *	signed lease bytes (up to GRID_LEASE_BLOB_MAX) are kept for audit; the
+ *	kernel does not interpret them. ADD admits the lease against the
+ *	share: the sum over the grid-grid's live (pending or active) leases of
+ *	every limit must stay within the share's, else -EDQUOT. A window that
+ *	has already ended is -EKEYEXPIRED; not_after <= not_before is -EINVAL.
+ *	SET replaces limits and not_after of a live lease; its serial must be
+ *	greater than the lease's (-ESTALE), it is admitted like ADD, and an
+ *	ended lease cannot be changed (-EKEYEXPIRED, -EKEYREVOKED). DEL of a
+ *	lease with bound sandboxes: -EBUSY. At not_after a timer on the
+ *	absolute wall clock (it follows clock changes) ends the lease: every
+ *	task in every bound sandbox is killed through cgroup.kill, with or
+ *	without a daemon.
+ *
+ * GRID_IOC_LEASE_REVOKE (struct grid_ioc_lease_ref)
+ *	Ends a live lease now, as expiry does, but marks it revoked.
+ *
+ * GRID_IOC_SANDBOX_BIND (struct grid_ioc_sandbox)
+ *	Binds the cgroup v2 directory open at cgroup_fd to a live lease.
+ *	cgroup_fd must be a directory of the cgroup2 filesystem (-EBADF for
+ *	a bad fd, -ENOTDIR or -EINVAL otherwise). Returns the cgroup id. A
+ *	cgroup already bound: -EEXIST. A lease that has ended: -EKEYEXPIRED
+ *	or -EKEYREVOKED.
+ *
+ * GRID_IOC_SANDBOX_UNBIND (struct grid_ioc_sandbox)
+ *	Unbinds the sandbox with cgroup_id (cgroup_fd is ignored, must be -1
+ *	or a valid fd). Its tasks are left alone.
+ *
+ * GRID_IOC_SELF (struct grid_self)
+ *	For a task inside a bound sandbox (the only request it may make,
+ *	with GRID_IOC_VERSION): its lease, limits and usage. Outside any
+ *	sandbox: -ENOENT.
  */
 #ifndef _UAPI_LINUX_GRID_H
 #define _UAPI_LINUX_GRID_H
@@ -86,8 +153,158 @@ struct grid_status {
 
 #define GRID_STATUS_SIZE_VER0	56
 
+#define GRID_NAME_LEN		32
+#define GRID_KEY_LEN		32
+#define GRID_PEER_GRIDGRIDS_MAX	16
+#define GRID_LEASE_BLOB_MAX	4096
+
+/* A limit of GRID_LIMIT_MAX means "no limit", as "max" in cgroup files. */
+#define GRID_LIMIT_MAX		(~(__u64)0)
+
+/*
+ * The limits of a share or a lease. CPU: cpu_quota_us per cpu_period_us,
+ * as cpu.max (period 1000..1000000); a quota of GRID_LIMIT_MAX is no rate
+ * limit. Budgets (CPU time, bytes) are per budget_period_s seconds, which a
+ * lease shares with its grid-grid's share. Rates are bytes per second.
+ */
+struct grid_limits {
+	__u64	cpu_quota_us;
+	__u64	cpu_period_us;
+	__u64	cpu_budget_us;
+	__u64	memory_bytes;
+	__u64	pids;
+	__u64	net_egress_rate;
+	__u64	net_ingress_rate;
+	__u64	net_egress_budget;
+	__u64	net_ingress_budget;
+	__u32	budget_period_s;
+	__u32	reserved;		/* must be 0 */
+};
+
+struct grid_ioc_grid {
+	__u32	size;
+	__u32	flags;			/* must be 0 */
+	char	name[GRID_NAME_LEN];
+	char	parent[GRID_NAME_LEN];	/* "" for none */
+	__u8	key[GRID_KEY_LEN];	/* ignored by DEL */
+};
+
+#define GRID_IOC_GRID_SIZE_VER0	104
+
+struct grid_ioc_gridgrid {
+	__u32	size;
+	__u32	flags;			/* must be 0 */
+	char	name[GRID_NAME_LEN];
+	__u8	charter_key[GRID_KEY_LEN];	/* ignored by DEL */
+};
+
+#define GRID_IOC_GRIDGRID_SIZE_VER0	72
+
+struct grid_ioc_share {
+	__u32	size;
+	__u32	flags;			/* must be 0 */
+	char	gridgrid[GRID_NAME_LEN];
+	struct grid_limits limits;	/* ignored by DEL */
+};
+
+#define GRID_IOC_SHARE_SIZE_VER0	120
+
+struct grid_ioc_peer {
+	__u32	size;
+	__u32	flags;			/* must be 0 */
+	__u8	key[GRID_KEY_LEN];
+	char	name[GRID_NAME_LEN];	/* ignored by DEL */
+	__u32	n_gridgrids;		/* 0..GRID_PEER_GRIDGRIDS_MAX */
+	__u32	reserved;		/* must be 0 */
+	char	gridgrids[GRID_PEER_GRIDGRIDS_MAX][GRID_NAME_LEN];
+};
+
+#define GRID_IOC_PEER_SIZE_VER0	592
+
+enum grid_lease_state {
+	GRID_LEASE_PENDING,	/* admitted, not_before still ahead */
+	GRID_LEASE_ACTIVE,
+	GRID_LEASE_EXPIRED,
+	GRID_LEASE_REVOKED,
+};
+
+struct grid_ioc_lease {
+	__u32	size;
+	__u32	flags;			/* must be 0 */
+	__u64	id;
+	__u64	serial;
+	__u8	issuer[GRID_KEY_LEN];
+	__u8	holder[GRID_KEY_LEN];
+	char	gridgrid[GRID_NAME_LEN];
+	struct grid_limits limits;
+	__s64	not_before_ns;		/* CLOCK_REALTIME */
+	__s64	not_after_ns;
+	__u64	blob;			/* pointer to the signed lease bytes */
+	__u32	blob_len;
+	__u32	state;			/* out: enum grid_lease_state */
+};
+
+#define GRID_IOC_LEASE_SIZE_VER0	232
+
+struct grid_ioc_lease_ref {
+	__u32	size;
+	__u32	flags;			/* must be 0 */
+	__u64	id;
+};
+
+#define GRID_IOC_LEASE_REF_SIZE_VER0	16
+
+struct grid_ioc_sandbox {
+	__u32	size;
+	__u32	flags;			/* must be 0 */
+	__u64	lease_id;		/* BIND: in; UNBIND: ignored */
+	__u64	cgroup_id;		/* BIND: out; UNBIND: in */
+	__s32	cgroup_fd;		/* BIND: in */
+	__u32	reserved;		/* must be 0 */
+};
+
+#define GRID_IOC_SANDBOX_SIZE_VER0	32
+
+struct grid_self {
+	__u32	size;
+	__u32	flags;			/* must be 0 */
+	__u64	lease_id;
+	__u64	serial;
+	char	gridgrid[GRID_NAME_LEN];
+	struct grid_limits limits;
+	__s64	not_before_ns;
+	__s64	not_after_ns;
+	__u32	state;			/* enum grid_lease_state */
+	__u32	reserved;
+	__u64	cgroup_id;		/* the sandbox the caller is in */
+	__u64	cpu_usage_us;		/* the sandbox's cpu.stat usage_usec */
+	__u64	memory_current;		/* the sandbox's memory.current */
+	__u64	pids_current;		/* the sandbox's pids.current */
+};
+
+#define GRID_SELF_SIZE_VER0	192
+
 #define GRID_IOC_VERSION	_IOWR(GRID_IOC_MAGIC, 0x00, struct grid_version)
 #define GRID_IOC_STATUS		_IOWR(GRID_IOC_MAGIC, 0x01, struct grid_status)
+#define GRID_IOC_GRID_ADD	_IOWR(GRID_IOC_MAGIC, 0x02, struct grid_ioc_grid)
+#define GRID_IOC_GRID_SET	_IOWR(GRID_IOC_MAGIC, 0x03, struct grid_ioc_grid)
+#define GRID_IOC_GRID_DEL	_IOWR(GRID_IOC_MAGIC, 0x04, struct grid_ioc_grid)
+#define GRID_IOC_GRIDGRID_ADD	_IOWR(GRID_IOC_MAGIC, 0x05, struct grid_ioc_gridgrid)
+#define GRID_IOC_GRIDGRID_SET	_IOWR(GRID_IOC_MAGIC, 0x06, struct grid_ioc_gridgrid)
+#define GRID_IOC_GRIDGRID_DEL	_IOWR(GRID_IOC_MAGIC, 0x07, struct grid_ioc_gridgrid)
+#define GRID_IOC_SHARE_ADD	_IOWR(GRID_IOC_MAGIC, 0x08, struct grid_ioc_share)
+#define GRID_IOC_SHARE_SET	_IOWR(GRID_IOC_MAGIC, 0x09, struct grid_ioc_share)
+#define GRID_IOC_SHARE_DEL	_IOWR(GRID_IOC_MAGIC, 0x0a, struct grid_ioc_share)
+#define GRID_IOC_PEER_ADD	_IOWR(GRID_IOC_MAGIC, 0x0b, struct grid_ioc_peer)
+#define GRID_IOC_PEER_SET	_IOWR(GRID_IOC_MAGIC, 0x0c, struct grid_ioc_peer)
+#define GRID_IOC_PEER_DEL	_IOWR(GRID_IOC_MAGIC, 0x0d, struct grid_ioc_peer)
+#define GRID_IOC_LEASE_ADD	_IOWR(GRID_IOC_MAGIC, 0x0e, struct grid_ioc_lease)
+#define GRID_IOC_LEASE_SET	_IOWR(GRID_IOC_MAGIC, 0x0f, struct grid_ioc_lease)
+#define GRID_IOC_LEASE_DEL	_IOWR(GRID_IOC_MAGIC, 0x10, struct grid_ioc_lease_ref)
+#define GRID_IOC_LEASE_REVOKE	_IOWR(GRID_IOC_MAGIC, 0x11, struct grid_ioc_lease_ref)
+#define GRID_IOC_SANDBOX_BIND	_IOWR(GRID_IOC_MAGIC, 0x12, struct grid_ioc_sandbox)
+#define GRID_IOC_SANDBOX_UNBIND	_IOWR(GRID_IOC_MAGIC, 0x13, struct grid_ioc_sandbox)
+#define GRID_IOC_SELF		_IOWR(GRID_IOC_MAGIC, 0x14, struct grid_self)
 
 /*
  * ------------------------------------------------------------------------
@@ -113,8 +330,42 @@ struct grid_status {
  *		GRID_STATUS_A_SANDBOXES	u64
  *		GRID_STATUS_A_HANDLES	u64
  *
+ * GRID_CMD_GET_GRID, GRID_CMD_GET_GRIDGRID, GRID_CMD_GET_PEER,
+ * GRID_CMD_GET_LEASE, GRID_CMD_GET_SANDBOX
+ *	With NLM_F_DUMP: every object of the kind, one message each, in
+ *	creation order; a dump resumes where the last message left off and is
+ *	marked NLM_F_DUMP_INTR if any object changed while it ran (start
+ *	again). Without: the one object the request's key attribute names
+ *	(GRID_GRID_A_NAME, GRID_GRIDGRID_A_NAME, GRID_PEER_A_KEY,
+ *	GRID_LEASE_A_ID, GRID_SANDBOX_A_CGROUP_ID), or -ENOENT.
+ *	A dump of leases or sandboxes may be narrowed to one grid-grid with
+ *	GRID_LEASE_A_GRIDGRID / GRID_SANDBOX_A_GRIDGRID.
+ *
+ *	grid:      NAME string, KEY binary[32], PARENT string (if any)
+ *	gridgrid:  NAME, CHARTER_KEY binary[32], SHARE nest (grid_limits_attr,
+ *	           if a share is set), USED nest (the sum over live leases),
+ *	           LEASES u32, PEERS u32, SANDBOXES u32
+ *	peer:      KEY, NAME, GRIDGRIDS nest of GRID_PEER_A_GRIDGRID strings
+ *	lease:     ID u64, SERIAL u64, ISSUER, HOLDER binary[32], GRIDGRID,
+ *	           LIMITS nest, NOT_BEFORE, NOT_AFTER s64 ns, STATE u32
+ *	           (enum grid_lease_state), BLOB binary, SANDBOXES u32
+ *	sandbox:   CGROUP_ID u64, LEASE_ID u64, GRIDGRID, STATE u32
+ *	           (enum grid_sandbox_state), PATH string (in the caller's
+ *	           cgroup namespace, if visible)
+ *
  * Multicast group "events" (GRID_GENL_MCGRP_EVENTS): joining needs
- * CAP_SYS_ADMIN. Events are defined with the objects that raise them.
+ * CAP_SYS_ADMIN. Each event is a GRID_CMD_EVENT message with
+ * GRID_EVENT_A_TYPE (enum grid_event) and what it concerns:
+ * GRID_EVENT_A_LEASE_ID, GRID_EVENT_A_CGROUP_ID, GRID_EVENT_A_GRIDGRID,
+ * GRID_EVENT_A_RESOURCE (a grid_limits_attr, for SHARE_EXHAUSTED).
+ *
+ *	LEASE_GRANTED	a lease was admitted (ADD)
+ *	LEASE_EXPIRED	its not_after passed; its sandboxes were killed
+ *	LEASE_REVOKED	GRID_IOC_LEASE_REVOKE; its sandboxes were killed
+ *	SANDBOX_BOUND	a cgroup was bound to a lease
+ *	SANDBOX_KILLED	the tasks of a sandbox were killed
+ *	SHARE_EXHAUSTED	a lease was refused: the share has no room left for
+ *			the resource named
  */
 #define GRID_GENL_NAME		"grid"
 #define GRID_GENL_VERSION	1
@@ -123,6 +374,12 @@ struct grid_status {
 enum grid_cmd {
 	GRID_CMD_UNSPEC,
 	GRID_CMD_GET_STATUS,
+	GRID_CMD_GET_GRID,
+	GRID_CMD_GET_GRIDGRID,
+	GRID_CMD_GET_PEER,
+	GRID_CMD_GET_LEASE,
+	GRID_CMD_GET_SANDBOX,
+	GRID_CMD_EVENT,
 
 	__GRID_CMD_MAX
 };
@@ -145,5 +402,125 @@ enum grid_status_attr {
 };
 
 #define GRID_STATUS_A_MAX (__GRID_STATUS_A_LAST - 1)
+
+enum grid_limits_attr {
+	GRID_LIMITS_A_UNSPEC,
+	GRID_LIMITS_A_PAD,
+	GRID_LIMITS_A_CPU_QUOTA_US,	/* u64 */
+	GRID_LIMITS_A_CPU_PERIOD_US,	/* u64 */
+	GRID_LIMITS_A_CPU_BUDGET_US,	/* u64 */
+	GRID_LIMITS_A_MEMORY,		/* u64, bytes */
+	GRID_LIMITS_A_PIDS,		/* u64 */
+	GRID_LIMITS_A_NET_EGRESS_RATE,	/* u64, bytes/s */
+	GRID_LIMITS_A_NET_INGRESS_RATE,	/* u64, bytes/s */
+	GRID_LIMITS_A_NET_EGRESS_BUDGET,	/* u64, bytes per period */
+	GRID_LIMITS_A_NET_INGRESS_BUDGET,	/* u64, bytes per period */
+	GRID_LIMITS_A_BUDGET_PERIOD_S,	/* u32 */
+	GRID_LIMITS_A_CPU_RATE,		/* u64, nanocores: the admitted unit */
+
+	__GRID_LIMITS_A_LAST
+};
+
+#define GRID_LIMITS_A_MAX (__GRID_LIMITS_A_LAST - 1)
+
+enum grid_grid_attr {
+	GRID_GRID_A_UNSPEC,
+	GRID_GRID_A_NAME,
+	GRID_GRID_A_KEY,
+	GRID_GRID_A_PARENT,
+
+	__GRID_GRID_A_LAST
+};
+
+#define GRID_GRID_A_MAX (__GRID_GRID_A_LAST - 1)
+
+enum grid_gridgrid_attr {
+	GRID_GRIDGRID_A_UNSPEC,
+	GRID_GRIDGRID_A_NAME,
+	GRID_GRIDGRID_A_CHARTER_KEY,
+	GRID_GRIDGRID_A_SHARE,
+	GRID_GRIDGRID_A_USED,
+	GRID_GRIDGRID_A_LEASES,
+	GRID_GRIDGRID_A_PEERS,
+	GRID_GRIDGRID_A_SANDBOXES,
+
+	__GRID_GRIDGRID_A_LAST
+};
+
+#define GRID_GRIDGRID_A_MAX (__GRID_GRIDGRID_A_LAST - 1)
+
+enum grid_peer_attr {
+	GRID_PEER_A_UNSPEC,
+	GRID_PEER_A_KEY,
+	GRID_PEER_A_NAME,
+	GRID_PEER_A_GRIDGRIDS,
+	GRID_PEER_A_GRIDGRID,		/* inside GRIDGRIDS */
+
+	__GRID_PEER_A_LAST
+};
+
+#define GRID_PEER_A_MAX (__GRID_PEER_A_LAST - 1)
+
+enum grid_lease_attr {
+	GRID_LEASE_A_UNSPEC,
+	GRID_LEASE_A_PAD,
+	GRID_LEASE_A_ID,
+	GRID_LEASE_A_SERIAL,
+	GRID_LEASE_A_ISSUER,
+	GRID_LEASE_A_HOLDER,
+	GRID_LEASE_A_GRIDGRID,
+	GRID_LEASE_A_LIMITS,
+	GRID_LEASE_A_NOT_BEFORE,
+	GRID_LEASE_A_NOT_AFTER,
+	GRID_LEASE_A_STATE,
+	GRID_LEASE_A_BLOB,
+	GRID_LEASE_A_SANDBOXES,
+
+	__GRID_LEASE_A_LAST
+};
+
+#define GRID_LEASE_A_MAX (__GRID_LEASE_A_LAST - 1)
+
+enum grid_sandbox_state {
+	GRID_SANDBOX_BOUND,
+	GRID_SANDBOX_KILLED,	/* its lease ended; its tasks were killed */
+};
+
+enum grid_sandbox_attr {
+	GRID_SANDBOX_A_UNSPEC,
+	GRID_SANDBOX_A_PAD,
+	GRID_SANDBOX_A_CGROUP_ID,
+	GRID_SANDBOX_A_LEASE_ID,
+	GRID_SANDBOX_A_GRIDGRID,
+	GRID_SANDBOX_A_STATE,
+	GRID_SANDBOX_A_PATH,
+
+	__GRID_SANDBOX_A_LAST
+};
+
+#define GRID_SANDBOX_A_MAX (__GRID_SANDBOX_A_LAST - 1)
+
+enum grid_event {
+	GRID_EVENT_LEASE_GRANTED = 1,
+	GRID_EVENT_LEASE_EXPIRED,
+	GRID_EVENT_LEASE_REVOKED,
+	GRID_EVENT_SANDBOX_BOUND,
+	GRID_EVENT_SANDBOX_KILLED,
+	GRID_EVENT_SHARE_EXHAUSTED,
+};
+
+enum grid_event_attr {
+	GRID_EVENT_A_UNSPEC,
+	GRID_EVENT_A_PAD,
+	GRID_EVENT_A_TYPE,		/* u32, enum grid_event */
+	GRID_EVENT_A_LEASE_ID,		/* u64 */
+	GRID_EVENT_A_CGROUP_ID,		/* u64 */
+	GRID_EVENT_A_GRIDGRID,		/* string */
+	GRID_EVENT_A_RESOURCE,		/* u32, enum grid_limits_attr */
+
+	__GRID_EVENT_A_LAST
+};
+
+#define GRID_EVENT_A_MAX (__GRID_EVENT_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_GRID_H */
