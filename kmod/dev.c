@@ -7,6 +7,7 @@
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -80,43 +81,233 @@ static int uarg_copy_out(void __user *uarg, void *karg, size_t ksize,
 	return copy_to_user(uarg, karg, n) ? -EFAULT : 0;
 }
 
-static long ioc_version(void __user *uarg)
+static long ioc_version(void *karg)
 {
-	struct grid_version v;
-	int usize;
+	struct grid_version *v = karg;
 
-	BUILD_BUG_ON(sizeof(v) != GRID_VERSION_SIZE_VER0);
-	usize = uarg_copy_in(&v, sizeof(v), GRID_VERSION_SIZE_VER0, uarg);
-	if (usize < 0)
-		return usize;
-
-	memset(&v, 0, sizeof(v));
-	v.abi = GRID_ABI_VERSION;
-	strscpy(v.release, GRID_RELEASE, sizeof(v.release));
-	return uarg_copy_out(uarg, &v, sizeof(v), usize);
+	v->abi = GRID_ABI_VERSION;
+	strscpy_pad(v->release, GRID_RELEASE, sizeof(v->release));
+	return 0;
 }
 
-static long ioc_status(void __user *uarg)
+static long ioc_status(void *karg)
 {
-	struct grid_status st;
-	int usize;
+	grid_status_read(karg);
+	return 0;
+}
 
-	BUILD_BUG_ON(sizeof(st) != GRID_STATUS_SIZE_VER0);
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	usize = uarg_copy_in(&st, sizeof(st), GRID_STATUS_SIZE_VER0, uarg);
-	if (usize < 0)
-		return usize;
-	if (st.flags)
+static long ioc_grid_add(void *karg)
+{
+	return grid_grid_add(karg);
+}
+
+static long ioc_grid_set(void *karg)
+{
+	return grid_grid_set(karg);
+}
+
+static long ioc_grid_del(void *karg)
+{
+	return grid_grid_del(((struct grid_ioc_grid *)karg)->name);
+}
+
+static long ioc_gridgrid_add(void *karg)
+{
+	return grid_gridgrid_add(karg);
+}
+
+static long ioc_gridgrid_set(void *karg)
+{
+	return grid_gridgrid_set(karg);
+}
+
+static long ioc_gridgrid_del(void *karg)
+{
+	return grid_gridgrid_del(((struct grid_ioc_gridgrid *)karg)->name);
+}
+
+static long ioc_share_add(void *karg)
+{
+	return grid_share_add(karg);
+}
+
+static long ioc_share_set(void *karg)
+{
+	return grid_share_set(karg);
+}
+
+static long ioc_share_del(void *karg)
+{
+	return grid_share_del(((struct grid_ioc_share *)karg)->gridgrid);
+}
+
+static long ioc_peer_add(void *karg)
+{
+	return grid_peer_add(karg);
+}
+
+static long ioc_peer_set(void *karg)
+{
+	return grid_peer_set(karg);
+}
+
+static long ioc_peer_del(void *karg)
+{
+	return grid_peer_del(((struct grid_ioc_peer *)karg)->key);
+}
+
+/* Copies the signed lease bytes in; NULL with no bytes. */
+static void *lease_blob(const struct grid_ioc_lease *a)
+{
+	if (a->blob_len > GRID_LEASE_BLOB_MAX)
+		return ERR_PTR(-EINVAL);
+	if (!a->blob_len)
+		return NULL;
+	return memdup_user(u64_to_user_ptr(a->blob), a->blob_len);
+}
+
+static long ioc_lease_change(void *karg, bool add)
+{
+	struct grid_ioc_lease *a = karg;
+	void *blob = lease_blob(a);
+	long ret;
+
+	if (IS_ERR(blob))
+		return PTR_ERR(blob);
+	ret = add ? grid_lease_add(a, blob) : grid_lease_set(a, blob);
+	if (ret)
+		kfree(blob);
+	return ret;
+}
+
+static long ioc_lease_add(void *karg)
+{
+	return ioc_lease_change(karg, true);
+}
+
+static long ioc_lease_set(void *karg)
+{
+	return ioc_lease_change(karg, false);
+}
+
+static long ioc_lease_del(void *karg)
+{
+	return grid_lease_del(((struct grid_ioc_lease_ref *)karg)->id);
+}
+
+static long ioc_lease_revoke(void *karg)
+{
+	return grid_lease_revoke(((struct grid_ioc_lease_ref *)karg)->id);
+}
+
+static long ioc_sandbox_bind(void *karg)
+{
+	return grid_sandbox_bind(karg);
+}
+
+static long ioc_sandbox_unbind(void *karg)
+{
+	struct grid_ioc_sandbox *a = karg;
+
+	if (a->reserved)
 		return -EINVAL;
+	return grid_sandbox_unbind(a->cgroup_id);
+}
 
-	grid_status_read(&st);
-	return uarg_copy_out(uarg, &st, sizeof(st), usize);
+static long ioc_self(void *karg)
+{
+	return grid_self(karg);
+}
+
+/*
+ * One entry per ioctl number. @ver0 is the struct's first published size,
+ * @ksize the size this module knows. Every struct but grid_version has
+ * its flags at offset 4, which must be zero. @anyone: no CAP_SYS_ADMIN
+ * needed. @in_sandbox: allowed to a task inside a sandbox.
+ */
+struct ioc_desc {
+	long (*fn)(void *karg);
+	u32 ver0;
+	u32 ksize;
+	bool no_flags;
+	bool anyone;
+	bool in_sandbox;
+};
+
+#define IOC(nr, f, type, v0, ...)					\
+	[_IOC_NR(nr)] = { .fn = (f), .ver0 = (v0),			\
+			  .ksize = sizeof(type), __VA_ARGS__ }
+
+static const struct ioc_desc iocs[] = {
+	IOC(GRID_IOC_VERSION, ioc_version, struct grid_version,
+	    GRID_VERSION_SIZE_VER0, .no_flags = true, .anyone = true,
+	    .in_sandbox = true),
+	IOC(GRID_IOC_STATUS, ioc_status, struct grid_status,
+	    GRID_STATUS_SIZE_VER0),
+	IOC(GRID_IOC_GRID_ADD, ioc_grid_add, struct grid_ioc_grid,
+	    GRID_IOC_GRID_SIZE_VER0),
+	IOC(GRID_IOC_GRID_SET, ioc_grid_set, struct grid_ioc_grid,
+	    GRID_IOC_GRID_SIZE_VER0),
+	IOC(GRID_IOC_GRID_DEL, ioc_grid_del, struct grid_ioc_grid,
+	    GRID_IOC_GRID_SIZE_VER0),
+	IOC(GRID_IOC_GRIDGRID_ADD, ioc_gridgrid_add, struct grid_ioc_gridgrid,
+	    GRID_IOC_GRIDGRID_SIZE_VER0),
+	IOC(GRID_IOC_GRIDGRID_SET, ioc_gridgrid_set, struct grid_ioc_gridgrid,
+	    GRID_IOC_GRIDGRID_SIZE_VER0),
+	IOC(GRID_IOC_GRIDGRID_DEL, ioc_gridgrid_del, struct grid_ioc_gridgrid,
+	    GRID_IOC_GRIDGRID_SIZE_VER0),
+	IOC(GRID_IOC_SHARE_ADD, ioc_share_add, struct grid_ioc_share,
+	    GRID_IOC_SHARE_SIZE_VER0),
+	IOC(GRID_IOC_SHARE_SET, ioc_share_set, struct grid_ioc_share,
+	    GRID_IOC_SHARE_SIZE_VER0),
+	IOC(GRID_IOC_SHARE_DEL, ioc_share_del, struct grid_ioc_share,
+	    GRID_IOC_SHARE_SIZE_VER0),
+	IOC(GRID_IOC_PEER_ADD, ioc_peer_add, struct grid_ioc_peer,
+	    GRID_IOC_PEER_SIZE_VER0),
+	IOC(GRID_IOC_PEER_SET, ioc_peer_set, struct grid_ioc_peer,
+	    GRID_IOC_PEER_SIZE_VER0),
+	IOC(GRID_IOC_PEER_DEL, ioc_peer_del, struct grid_ioc_peer,
+	    GRID_IOC_PEER_SIZE_VER0),
+	IOC(GRID_IOC_LEASE_ADD, ioc_lease_add, struct grid_ioc_lease,
+	    GRID_IOC_LEASE_SIZE_VER0),
+	IOC(GRID_IOC_LEASE_SET, ioc_lease_set, struct grid_ioc_lease,
+	    GRID_IOC_LEASE_SIZE_VER0),
+	IOC(GRID_IOC_LEASE_DEL, ioc_lease_del, struct grid_ioc_lease_ref,
+	    GRID_IOC_LEASE_REF_SIZE_VER0),
+	IOC(GRID_IOC_LEASE_REVOKE, ioc_lease_revoke, struct grid_ioc_lease_ref,
+	    GRID_IOC_LEASE_REF_SIZE_VER0),
+	IOC(GRID_IOC_SANDBOX_BIND, ioc_sandbox_bind, struct grid_ioc_sandbox,
+	    GRID_IOC_SANDBOX_SIZE_VER0),
+	IOC(GRID_IOC_SANDBOX_UNBIND, ioc_sandbox_unbind,
+	    struct grid_ioc_sandbox, GRID_IOC_SANDBOX_SIZE_VER0),
+	IOC(GRID_IOC_SELF, ioc_self, struct grid_self, GRID_SELF_SIZE_VER0,
+	    .anyone = true, .in_sandbox = true),
+};
+
+static void __maybe_unused sizes_are_published(void)
+{
+	BUILD_BUG_ON(sizeof(struct grid_version) != GRID_VERSION_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct grid_status) != GRID_STATUS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct grid_ioc_grid) != GRID_IOC_GRID_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct grid_ioc_gridgrid) !=
+		     GRID_IOC_GRIDGRID_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct grid_ioc_share) != GRID_IOC_SHARE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct grid_ioc_peer) != GRID_IOC_PEER_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct grid_ioc_lease) != GRID_IOC_LEASE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct grid_ioc_lease_ref) !=
+		     GRID_IOC_LEASE_REF_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct grid_ioc_sandbox) !=
+		     GRID_IOC_SANDBOX_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct grid_self) != GRID_SELF_SIZE_VER0);
 }
 
 static long grid_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
+	const struct ioc_desc *d;
+	void *karg;
+	int usize;
+	long ret;
 
 	/*
 	 * Dispatch on type and number only: the size lives in the struct, so
@@ -124,16 +315,37 @@ static long grid_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 * handler (see the uapi header).
 	 */
 	if (_IOC_TYPE(cmd) != GRID_IOC_MAGIC ||
-	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE) ||
+	    _IOC_NR(cmd) >= ARRAY_SIZE(iocs) || !iocs[_IOC_NR(cmd)].fn)
 		return -ENOTTY;
+	d = &iocs[array_index_nospec(_IOC_NR(cmd), ARRAY_SIZE(iocs))];
 
-	switch (_IOC_NR(cmd)) {
-	case _IOC_NR(GRID_IOC_VERSION):
-		return ioc_version(uarg);
-	case _IOC_NR(GRID_IOC_STATUS):
-		return ioc_status(uarg);
-	}
-	return -ENOTTY;
+	/*
+	 * A task inside a sandbox sees only itself, whatever its
+	 * capabilities: it may have been given root in a user namespace,
+	 * or /dev/grid by mistake.
+	 */
+	if (!d->in_sandbox && grid_current_in_sandbox())
+		return -EPERM;
+	if (!d->anyone && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	karg = kzalloc(d->ksize, GFP_KERNEL);
+	if (!karg)
+		return -ENOMEM;
+	ret = uarg_copy_in(karg, d->ksize, d->ver0, uarg);
+	if (ret < 0)
+		goto out;
+	usize = ret;
+	ret = -EINVAL;
+	if (!d->no_flags && ((u32 *)karg)[1])
+		goto out;
+	ret = d->fn(karg);
+	if (!ret)
+		ret = uarg_copy_out(uarg, karg, d->ksize, usize);
+out:
+	kfree(karg);
+	return ret;
 }
 
 static const struct file_operations grid_fops = {

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The generic netlink family "grid": reads of the module's state, and the
- * "events" multicast group. Handlers are thin: they call the same core
- * functions as the ioctls in dev.c.
+ * The generic netlink family "grid": reads of the module's objects (one
+ * object per message, dumps resumable and checked against the generation
+ * counter) and the "events" multicast group. Changes go through /dev/grid.
  */
 #include <linux/capability.h>
+#include <linux/cgroup.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
@@ -15,34 +19,391 @@ static struct genl_family grid_genl_family;
 /*
  * netlink_capable() checks both the sender and whoever opened the socket,
  * so a privileged process cannot be tricked into sending on an
- * unprivileged caller's behalf.
+ * unprivileged caller's behalf. A task inside a sandbox is refused as it
+ * is on /dev/grid.
  */
+static int allowed(struct sk_buff *skb)
+{
+	if (!netlink_capable(skb, CAP_SYS_ADMIN) || grid_current_in_sandbox())
+		return -EPERM;
+	return 0;
+}
+
 static int grid_genl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 			      struct genl_info *info)
 {
-	if (!netlink_capable(skb, CAP_SYS_ADMIN))
-		return -EPERM;
-	return 0;
+	return allowed(skb);
+}
+
+static int put_u64(struct sk_buff *msg, int type, u64 v, int pad)
+{
+	return nla_put_u64_64bit(msg, type, v, pad);
 }
 
 static int put_status(struct sk_buff *msg, const struct grid_status *st)
 {
 	if (nla_put_string(msg, GRID_STATUS_A_RELEASE, GRID_RELEASE) ||
 	    nla_put_u32(msg, GRID_STATUS_A_ABI, GRID_ABI_VERSION) ||
-	    nla_put_u64_64bit(msg, GRID_STATUS_A_GRIDS, st->grids,
-			      GRID_STATUS_A_PAD) ||
-	    nla_put_u64_64bit(msg, GRID_STATUS_A_GRIDGRIDS, st->gridgrids,
-			      GRID_STATUS_A_PAD) ||
-	    nla_put_u64_64bit(msg, GRID_STATUS_A_PEERS, st->peers,
-			      GRID_STATUS_A_PAD) ||
-	    nla_put_u64_64bit(msg, GRID_STATUS_A_LEASES, st->leases,
-			      GRID_STATUS_A_PAD) ||
-	    nla_put_u64_64bit(msg, GRID_STATUS_A_SANDBOXES, st->sandboxes,
-			      GRID_STATUS_A_PAD) ||
-	    nla_put_u64_64bit(msg, GRID_STATUS_A_HANDLES, st->handles,
-			      GRID_STATUS_A_PAD))
+	    put_u64(msg, GRID_STATUS_A_GRIDS, st->grids, GRID_STATUS_A_PAD) ||
+	    put_u64(msg, GRID_STATUS_A_GRIDGRIDS, st->gridgrids,
+		    GRID_STATUS_A_PAD) ||
+	    put_u64(msg, GRID_STATUS_A_PEERS, st->peers, GRID_STATUS_A_PAD) ||
+	    put_u64(msg, GRID_STATUS_A_LEASES, st->leases, GRID_STATUS_A_PAD) ||
+	    put_u64(msg, GRID_STATUS_A_SANDBOXES, st->sandboxes,
+		    GRID_STATUS_A_PAD) ||
+	    put_u64(msg, GRID_STATUS_A_HANDLES, st->handles, GRID_STATUS_A_PAD))
 		return -EMSGSIZE;
 	return 0;
+}
+
+static int put_limits(struct sk_buff *msg, int type,
+		      const struct grid_limits *l,
+		      const struct grid_amounts *am)
+{
+	struct nlattr *nest = nla_nest_start(msg, type);
+	const int pad = GRID_LIMITS_A_PAD;
+
+	if (!nest ||
+	    put_u64(msg, GRID_LIMITS_A_CPU_QUOTA_US, l->cpu_quota_us, pad) ||
+	    put_u64(msg, GRID_LIMITS_A_CPU_PERIOD_US, l->cpu_period_us, pad) ||
+	    put_u64(msg, GRID_LIMITS_A_CPU_BUDGET_US, l->cpu_budget_us, pad) ||
+	    put_u64(msg, GRID_LIMITS_A_MEMORY, l->memory_bytes, pad) ||
+	    put_u64(msg, GRID_LIMITS_A_PIDS, l->pids, pad) ||
+	    put_u64(msg, GRID_LIMITS_A_NET_EGRESS_RATE, l->net_egress_rate,
+		    pad) ||
+	    put_u64(msg, GRID_LIMITS_A_NET_INGRESS_RATE, l->net_ingress_rate,
+		    pad) ||
+	    put_u64(msg, GRID_LIMITS_A_NET_EGRESS_BUDGET, l->net_egress_budget,
+		    pad) ||
+	    put_u64(msg, GRID_LIMITS_A_NET_INGRESS_BUDGET,
+		    l->net_ingress_budget, pad) ||
+	    nla_put_u32(msg, GRID_LIMITS_A_BUDGET_PERIOD_S, l->budget_period_s) ||
+	    put_u64(msg, GRID_LIMITS_A_CPU_RATE, am->v[GRID_RES_CPU_RATE], pad))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* What a grid-grid's live leases hold, in the same shape as its share. */
+static int put_used(struct sk_buff *msg, const struct grid_gridgrid *gg)
+{
+	struct grid_amounts am;
+	struct grid_limits l = {
+		.cpu_period_us = 1000000,
+		.budget_period_s = gg->share.budget_period_s,
+	};
+	int r;
+
+	for (r = 0; r < GRID_RES_NR; r++)
+		am.v[r] = gg->used.unlimited[r] ? GRID_LIMIT_MAX :
+			gg->used.sum[r];
+	/* The rate in nanocores, as a quota per one-second period. */
+	l.cpu_quota_us = am.v[GRID_RES_CPU_RATE] == GRID_LIMIT_MAX ?
+		GRID_LIMIT_MAX : div64_u64(am.v[GRID_RES_CPU_RATE], 1000);
+	l.cpu_budget_us = am.v[GRID_RES_CPU_BUDGET];
+	l.memory_bytes = am.v[GRID_RES_MEMORY];
+	l.pids = am.v[GRID_RES_PIDS];
+	l.net_egress_rate = am.v[GRID_RES_NET_EGRESS_RATE];
+	l.net_ingress_rate = am.v[GRID_RES_NET_INGRESS_RATE];
+	l.net_egress_budget = am.v[GRID_RES_NET_EGRESS_BUDGET];
+	l.net_ingress_budget = am.v[GRID_RES_NET_INGRESS_BUDGET];
+	return put_limits(msg, GRID_GRIDGRID_A_USED, &l, &am);
+}
+
+static int fill_grid(struct sk_buff *msg, void *obj)
+{
+	struct grid_grid *g = obj;
+
+	if (nla_put_string(msg, GRID_GRID_A_NAME, g->name) ||
+	    nla_put(msg, GRID_GRID_A_KEY, GRID_KEY_LEN, g->key) ||
+	    (g->parent &&
+	     nla_put_string(msg, GRID_GRID_A_PARENT, g->parent->name)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int fill_gridgrid(struct sk_buff *msg, void *obj)
+{
+	struct grid_gridgrid *gg = obj;
+
+	if (nla_put_string(msg, GRID_GRIDGRID_A_NAME, gg->name) ||
+	    nla_put(msg, GRID_GRIDGRID_A_CHARTER_KEY, GRID_KEY_LEN,
+		    gg->charter_key) ||
+	    (gg->has_share &&
+	     put_limits(msg, GRID_GRIDGRID_A_SHARE, &gg->share,
+			&gg->share_amounts)) ||
+	    put_used(msg, gg) ||
+	    nla_put_u32(msg, GRID_GRIDGRID_A_LEASES, gg->nr_leases) ||
+	    nla_put_u32(msg, GRID_GRIDGRID_A_PEERS, gg->nr_peers) ||
+	    nla_put_u32(msg, GRID_GRIDGRID_A_SANDBOXES, gg->nr_sandboxes))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int fill_peer(struct sk_buff *msg, void *obj)
+{
+	struct grid_peer *p = obj;
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (nla_put(msg, GRID_PEER_A_KEY, GRID_KEY_LEN, p->key) ||
+	    nla_put_string(msg, GRID_PEER_A_NAME, p->name))
+		return -EMSGSIZE;
+	nest = nla_nest_start(msg, GRID_PEER_A_GRIDGRIDS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < p->n_gridgrids; i++)
+		if (nla_put_string(msg, GRID_PEER_A_GRIDGRID,
+				   p->gridgrids[i]->name))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int fill_lease(struct sk_buff *msg, void *obj)
+{
+	struct grid_lease *l = obj;
+	const int pad = GRID_LEASE_A_PAD;
+
+	if (put_u64(msg, GRID_LEASE_A_ID, l->id, pad) ||
+	    put_u64(msg, GRID_LEASE_A_SERIAL, l->serial, pad) ||
+	    nla_put(msg, GRID_LEASE_A_ISSUER, GRID_KEY_LEN, l->issuer_key) ||
+	    nla_put(msg, GRID_LEASE_A_HOLDER, GRID_KEY_LEN, l->holder) ||
+	    nla_put_string(msg, GRID_LEASE_A_GRIDGRID, l->gg->name) ||
+	    put_limits(msg, GRID_LEASE_A_LIMITS, &l->limits, &l->amounts) ||
+	    nla_put_s64(msg, GRID_LEASE_A_NOT_BEFORE, l->not_before, pad) ||
+	    nla_put_s64(msg, GRID_LEASE_A_NOT_AFTER, l->not_after, pad) ||
+	    nla_put_u32(msg, GRID_LEASE_A_STATE, l->state) ||
+	    (l->blob_len &&
+	     nla_put(msg, GRID_LEASE_A_BLOB, l->blob_len, l->blob)) ||
+	    nla_put_u32(msg, GRID_LEASE_A_SANDBOXES, l->nr_sandboxes))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int fill_sandbox(struct sk_buff *msg, void *obj)
+{
+	struct grid_sandbox *sb = obj;
+	const int pad = GRID_SANDBOX_A_PAD;
+	char *path;
+	int ret;
+
+	if (put_u64(msg, GRID_SANDBOX_A_CGROUP_ID, sb->cgroup_id, pad) ||
+	    put_u64(msg, GRID_SANDBOX_A_LEASE_ID, sb->lease->id, pad) ||
+	    nla_put_string(msg, GRID_SANDBOX_A_GRIDGRID, sb->lease->gg->name) ||
+	    nla_put_u32(msg, GRID_SANDBOX_A_STATE, sb->state))
+		return -EMSGSIZE;
+	path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	/* Relative to the reader's cgroup namespace; absent if outside it. */
+	ret = cgroup_path_ns(sb->cgrp, path, PATH_MAX,
+			     current->nsproxy->cgroup_ns);
+	if (ret >= 0 && ret < PATH_MAX)
+		ret = nla_put_string(msg, GRID_SANDBOX_A_PATH, path) ?
+			-EMSGSIZE : 0;
+	else
+		ret = 0;
+	kfree(path);
+	return ret;
+}
+
+/*
+ * Every object kind as the dump and get code sees it. All object structs
+ * start alike, so the list node, seq and gridgrid (for the filter) are
+ * found by offset.
+ */
+struct kind {
+	struct list_head *list;
+	size_t node_off;
+	size_t seq_off;
+	u8 cmd;
+	int (*fill)(struct sk_buff *msg, void *obj);
+	const char *(*gridgrid_of)(void *obj);
+};
+
+static const char *lease_gridgrid(void *obj)
+{
+	return ((struct grid_lease *)obj)->gg->name;
+}
+
+static const char *sandbox_gridgrid(void *obj)
+{
+	return ((struct grid_sandbox *)obj)->lease->gg->name;
+}
+
+#define KIND(type, l, c, f, gof) {					\
+	.list = &(l), .node_off = offsetof(type, node),			\
+	.seq_off = offsetof(type, seq), .cmd = (c), .fill = (f),	\
+	.gridgrid_of = (gof) }
+
+static const struct kind kinds[] = {
+	KIND(struct grid_grid, grid_grids, GRID_CMD_GET_GRID, fill_grid, NULL),
+	KIND(struct grid_gridgrid, grid_gridgrids, GRID_CMD_GET_GRIDGRID,
+	     fill_gridgrid, NULL),
+	KIND(struct grid_peer, grid_peers, GRID_CMD_GET_PEER, fill_peer, NULL),
+	KIND(struct grid_lease, grid_leases, GRID_CMD_GET_LEASE, fill_lease,
+	     lease_gridgrid),
+	KIND(struct grid_sandbox, grid_sandboxes, GRID_CMD_GET_SANDBOX,
+	     fill_sandbox, sandbox_gridgrid),
+};
+
+static const struct kind *kind_of(u8 cmd)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (kinds[i].cmd == cmd)
+			return &kinds[i];
+	return NULL;
+}
+
+/*
+ * cb->args[0]: the seq of the last object sent; [1]: whether a grid-grid
+ * filter is set; [2..5]: its name (GRID_NAME_LEN bytes).
+ */
+#define DUMP_FILTER(cb) ((char *)&(cb)->args[2])
+
+static int dump_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *gg = NULL;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(cb->args) < 2 * sizeof(long) + GRID_NAME_LEN);
+	ret = allowed(cb->skb);
+	if (ret)
+		return ret;
+	if (info->op.cmd == GRID_CMD_GET_LEASE && info->attrs)
+		gg = info->attrs[GRID_LEASE_A_GRIDGRID];
+	if (info->op.cmd == GRID_CMD_GET_SANDBOX && info->attrs)
+		gg = info->attrs[GRID_SANDBOX_A_GRIDGRID];
+	if (gg) {
+		cb->args[1] = 1;
+		nla_strscpy(DUMP_FILTER(cb), gg, GRID_NAME_LEN);
+	}
+	return 0;
+}
+
+static int dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	const struct kind *k = kind_of(info->op.cmd);
+	struct list_head *pos;
+	int ret = 0;
+
+	mutex_lock(&grid_mutex);
+	/* Changes between the parts of a dump set NLM_F_DUMP_INTR. */
+	cb->seq = grid_generation;
+	list_for_each(pos, k->list) {
+		void *obj = (char *)pos - k->node_off;
+		unsigned long seq = *(unsigned long *)((char *)obj + k->seq_off);
+		void *hdr;
+
+		if (seq <= cb->args[0])
+			continue;
+		if (cb->args[1] &&
+		    strcmp(k->gridgrid_of(obj), DUMP_FILTER(cb)))
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &grid_genl_family,
+				  NLM_F_MULTI, k->cmd);
+		if (!hdr) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		genl_dump_check_consistent(cb, hdr);
+		ret = k->fill(skb, obj);
+		if (ret) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = seq;
+	}
+	mutex_unlock(&grid_mutex);
+	/* A full skb: send what there is, and come back for the rest. */
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	return ret ?: skb->len;
+}
+
+/* The object a get request names, under grid_mutex, or NULL. */
+static void *find(u8 cmd, struct nlattr **tb, struct netlink_ext_ack *extack)
+{
+	struct nlattr *a;
+
+	switch (cmd) {
+	case GRID_CMD_GET_GRID:
+		a = tb[GRID_GRID_A_NAME];
+		return a ? grid_grid_find(nla_data(a)) : NULL;
+	case GRID_CMD_GET_GRIDGRID:
+		a = tb[GRID_GRIDGRID_A_NAME];
+		return a ? grid_gridgrid_find(nla_data(a)) : NULL;
+	case GRID_CMD_GET_PEER:
+		a = tb[GRID_PEER_A_KEY];
+		return a ? grid_peer_find(nla_data(a)) : NULL;
+	case GRID_CMD_GET_LEASE:
+		a = tb[GRID_LEASE_A_ID];
+		return a ? grid_lease_find(nla_get_u64(a)) : NULL;
+	case GRID_CMD_GET_SANDBOX:
+		a = tb[GRID_SANDBOX_A_CGROUP_ID];
+		return a ? grid_sandbox_find(nla_get_u64(a)) : NULL;
+	}
+	return NULL;
+}
+
+static bool has_key(u8 cmd, struct nlattr **tb)
+{
+	switch (cmd) {
+	case GRID_CMD_GET_GRID:
+		return tb[GRID_GRID_A_NAME];
+	case GRID_CMD_GET_GRIDGRID:
+		return tb[GRID_GRIDGRID_A_NAME];
+	case GRID_CMD_GET_PEER:
+		return tb[GRID_PEER_A_KEY];
+	case GRID_CMD_GET_LEASE:
+		return tb[GRID_LEASE_A_ID];
+	case GRID_CMD_GET_SANDBOX:
+		return tb[GRID_SANDBOX_A_CGROUP_ID];
+	}
+	return false;
+}
+
+static int get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	u8 cmd = info->genlhdr->cmd;
+	const struct kind *k = kind_of(cmd);
+	struct sk_buff *msg;
+	void *hdr, *obj;
+	int ret;
+
+	if (!has_key(cmd, info->attrs)) {
+		NL_SET_ERR_MSG(info->extack, "the object's key attribute is missing");
+		return -EINVAL;
+	}
+	msg = genlmsg_new(GRID_LEASE_BLOB_MAX + NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&grid_mutex);
+	ret = -ENOENT;
+	obj = find(cmd, info->attrs, info->extack);
+	if (!obj)
+		goto err;
+	ret = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &grid_genl_family, 0, cmd);
+	if (!hdr)
+		goto err;
+	ret = k->fill(msg, obj);
+	if (ret)
+		goto err;
+	genlmsg_end(msg, hdr);
+	mutex_unlock(&grid_mutex);
+	return genlmsg_reply(msg, info);
+err:
+	mutex_unlock(&grid_mutex);
+	nlmsg_free(msg);
+	return ret;
 }
 
 static int grid_genl_get_status(struct sk_buff *skb, struct genl_info *info)
@@ -74,16 +435,78 @@ err:
 	return ret;
 }
 
+void grid_event(enum grid_event type, u64 lease_id, u64 cgroup_id,
+		const char *gridgrid, int resource)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &grid_genl_family, 0, GRID_CMD_EVENT);
+	if (!hdr ||
+	    nla_put_u32(msg, GRID_EVENT_A_TYPE, type) ||
+	    (lease_id && put_u64(msg, GRID_EVENT_A_LEASE_ID, lease_id,
+				 GRID_EVENT_A_PAD)) ||
+	    (cgroup_id && put_u64(msg, GRID_EVENT_A_CGROUP_ID, cgroup_id,
+				  GRID_EVENT_A_PAD)) ||
+	    (gridgrid && nla_put_string(msg, GRID_EVENT_A_GRIDGRID, gridgrid)) ||
+	    (resource && nla_put_u32(msg, GRID_EVENT_A_RESOURCE, resource))) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	/* No listener (-ESRCH) is the common case, not an error. */
+	genlmsg_multicast(&grid_genl_family, msg, 0, 0, GFP_KERNEL);
+}
+
+static const struct nla_policy grid_policy[] = {
+	[GRID_GRID_A_NAME] = { .type = NLA_NUL_STRING, .len = GRID_NAME_LEN - 1 },
+};
+
+static const struct nla_policy gridgrid_policy[] = {
+	[GRID_GRIDGRID_A_NAME] = { .type = NLA_NUL_STRING,
+				   .len = GRID_NAME_LEN - 1 },
+};
+
+static const struct nla_policy peer_policy[] = {
+	[GRID_PEER_A_KEY] = NLA_POLICY_EXACT_LEN(GRID_KEY_LEN),
+};
+
+static const struct nla_policy lease_policy[] = {
+	[GRID_LEASE_A_ID] = { .type = NLA_U64 },
+	[GRID_LEASE_A_GRIDGRID] = { .type = NLA_NUL_STRING,
+				    .len = GRID_NAME_LEN - 1 },
+};
+
+static const struct nla_policy sandbox_policy[] = {
+	[GRID_SANDBOX_A_CGROUP_ID] = { .type = NLA_U64 },
+	[GRID_SANDBOX_A_GRIDGRID] = { .type = NLA_NUL_STRING,
+				      .len = GRID_NAME_LEN - 1 },
+};
+
+#define GET_OP(c, pol, max) {						\
+	.cmd = (c), .doit = get_doit, .start = dump_start,		\
+	.dumpit = dumpit, .policy = (pol), .maxattr = (max) }
+
 /*
- * No policy on GET_STATUS: with resv_start_op at 0 the core gives every
+ * GET_STATUS has no policy: with resv_start_op at 0 the core gives every
  * command without one a reject-all policy, so a request carrying any
- * attribute is refused rather than silently ignored.
+ * attribute is refused rather than silently ignored. The get policies
+ * list only the key and filter attributes; validation is strict, so any
+ * other attribute is refused too.
  */
 static const struct genl_ops grid_genl_ops[] = {
 	{
 		.cmd = GRID_CMD_GET_STATUS,
 		.doit = grid_genl_get_status,
 	},
+	GET_OP(GRID_CMD_GET_GRID, grid_policy, GRID_GRID_A_NAME),
+	GET_OP(GRID_CMD_GET_GRIDGRID, gridgrid_policy, GRID_GRIDGRID_A_NAME),
+	GET_OP(GRID_CMD_GET_PEER, peer_policy, GRID_PEER_A_KEY),
+	GET_OP(GRID_CMD_GET_LEASE, lease_policy, GRID_LEASE_A_GRIDGRID),
+	GET_OP(GRID_CMD_GET_SANDBOX, sandbox_policy, GRID_SANDBOX_A_GRIDGRID),
 };
 
 static const struct genl_multicast_group grid_genl_mcgrps[] = {

@@ -11,6 +11,9 @@ static int __init grid_init(void)
 {
 	int ret;
 
+	ret = grid_lease_init();
+	if (ret)
+		goto err_lease;
 	ret = grid_genl_init();
 	if (ret)
 		goto err_genl;
@@ -24,13 +27,27 @@ static int __init grid_init(void)
 err_dev:
 	grid_genl_uninit();
 err_genl:
+	grid_lease_uninit();
+err_lease:
 	return ret;
 }
 
 static void __exit grid_exit(void)
 {
+	/*
+	 * No /dev/grid file is open (each holds a module reference), so no
+	 * new change can arrive. Tear down in dependency order: sandboxes
+	 * (killing what runs in them) before their leases, leases before
+	 * the grid-grids and grids they refer to.
+	 */
 	grid_dev_uninit();
+	grid_sandboxes_flush();
+	grid_leases_flush();
+	grid_peers_flush();
+	grid_gridgrids_flush();
+	grid_grids_flush();
 	grid_genl_uninit();
+	grid_lease_uninit();
 	/* A count left over here is a leak in some subsystem's teardown. */
 	WARN_ON(!grid_objects_none_left());
 	pr_info("grid unloaded\n");

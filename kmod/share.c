@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shares and admission control. A grid-grid's share bounds the sum of the
+ * limits of its live leases, resource by resource; this file is the only
+ * place that compares them.
+ */
+#include <linux/math64.h>
+#include <linux/overflow.h>
+#include <linux/string.h>
+
+#include "grid.h"
+
+#define CPU_PERIOD_MIN_US	1000
+#define CPU_PERIOD_MAX_US	1000000
+#define CPU_QUOTA_MIN_US	1000
+/* Caps quota * NSEC_PER_SEC well below U64_MAX. */
+#define CPU_CORES_MAX		1024
+#define BUDGET_PERIOD_MAX_S	(366U * 24 * 3600)
+
+static const char *const res_names[GRID_RES_NR] = {
+	[GRID_RES_CPU_RATE] = "cpu",
+	[GRID_RES_CPU_BUDGET] = "cpu_budget",
+	[GRID_RES_MEMORY] = "memory",
+	[GRID_RES_PIDS] = "pids",
+	[GRID_RES_NET_EGRESS_RATE] = "egress_rate",
+	[GRID_RES_NET_INGRESS_RATE] = "ingress_rate",
+	[GRID_RES_NET_EGRESS_BUDGET] = "egress_budget",
+	[GRID_RES_NET_INGRESS_BUDGET] = "ingress_budget",
+};
+
+static const int res_attrs[GRID_RES_NR] = {
+	[GRID_RES_CPU_RATE] = GRID_LIMITS_A_CPU_RATE,
+	[GRID_RES_CPU_BUDGET] = GRID_LIMITS_A_CPU_BUDGET_US,
+	[GRID_RES_MEMORY] = GRID_LIMITS_A_MEMORY,
+	[GRID_RES_PIDS] = GRID_LIMITS_A_PIDS,
+	[GRID_RES_NET_EGRESS_RATE] = GRID_LIMITS_A_NET_EGRESS_RATE,
+	[GRID_RES_NET_INGRESS_RATE] = GRID_LIMITS_A_NET_INGRESS_RATE,
+	[GRID_RES_NET_EGRESS_BUDGET] = GRID_LIMITS_A_NET_EGRESS_BUDGET,
+	[GRID_RES_NET_INGRESS_BUDGET] = GRID_LIMITS_A_NET_INGRESS_BUDGET,
+};
+
+const char *grid_res_name(enum grid_res r)
+{
+	return r < GRID_RES_NR ? res_names[r] : "share";
+}
+
+int grid_res_to_attr(enum grid_res r)
+{
+	return r < GRID_RES_NR ? res_attrs[r] : 0;
+}
+
+/*
+ * A lease may leave budget_period_s at 0 ("the share's"); a share may not.
+ * The CPU quota follows cpu.max: at least 1000 us, or no limit.
+ */
+int grid_limits_check(const struct grid_limits *l, bool is_share)
+{
+	if (l->reserved)
+		return -EINVAL;
+	if (l->cpu_period_us < CPU_PERIOD_MIN_US ||
+	    l->cpu_period_us > CPU_PERIOD_MAX_US)
+		return -EINVAL;
+	if (l->cpu_quota_us != GRID_LIMIT_MAX &&
+	    (l->cpu_quota_us < CPU_QUOTA_MIN_US ||
+	     l->cpu_quota_us > l->cpu_period_us * CPU_CORES_MAX))
+		return -EINVAL;
+	if (l->budget_period_s > BUDGET_PERIOD_MAX_S ||
+	    (is_share && !l->budget_period_s))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The amounts admission compares. CPU becomes a rate in nanocores: a
+ * lease's is rounded up and a share's down, so that rounding can never
+ * let the leases' sum past the share.
+ */
+void grid_limits_amounts(const struct grid_limits *l, bool round_up,
+			 struct grid_amounts *out)
+{
+	u64 q = l->cpu_quota_us;
+
+	if (q == GRID_LIMIT_MAX)
+		out->v[GRID_RES_CPU_RATE] = GRID_LIMIT_MAX;
+	else if (round_up)
+		out->v[GRID_RES_CPU_RATE] =
+			div64_u64(q * NSEC_PER_SEC + l->cpu_period_us - 1,
+				  l->cpu_period_us);
+	else
+		out->v[GRID_RES_CPU_RATE] =
+			div64_u64(q * NSEC_PER_SEC, l->cpu_period_us);
+	out->v[GRID_RES_CPU_BUDGET] = l->cpu_budget_us;
+	out->v[GRID_RES_MEMORY] = l->memory_bytes;
+	out->v[GRID_RES_PIDS] = l->pids;
+	out->v[GRID_RES_NET_EGRESS_RATE] = l->net_egress_rate;
+	out->v[GRID_RES_NET_INGRESS_RATE] = l->net_ingress_rate;
+	out->v[GRID_RES_NET_EGRESS_BUDGET] = l->net_egress_budget;
+	out->v[GRID_RES_NET_INGRESS_BUDGET] = l->net_ingress_budget;
+}
+
+/*
+ * Would @used, less @remove and plus @add (either may be NULL), fit in
+ * @share? On no, *short_of names the first resource that does not fit.
+ */
+static bool fits(const struct grid_amounts *share, const struct grid_used *used,
+		 const struct grid_amounts *add,
+		 const struct grid_amounts *remove, enum grid_res *short_of)
+{
+	int r;
+
+	for (r = 0; r < GRID_RES_NR; r++) {
+		u64 sum = used->sum[r];
+		long unl = used->unlimited[r];
+
+		if (remove) {
+			if (remove->v[r] == GRID_LIMIT_MAX)
+				unl--;
+			else
+				sum -= remove->v[r];
+		}
+		if (add) {
+			if (add->v[r] == GRID_LIMIT_MAX)
+				unl++;
+			else if (check_add_overflow(sum, add->v[r], &sum))
+				goto no;
+		}
+		if (share->v[r] == GRID_LIMIT_MAX)
+			continue;
+		if (unl > 0 || sum > share->v[r])
+			goto no;
+		continue;
+no:
+		if (short_of)
+			*short_of = r;
+		return false;
+	}
+	return true;
+}
+
+int grid_admit(struct grid_gridgrid *gg, const struct grid_amounts *add,
+	       const struct grid_amounts *remove, enum grid_res *short_of)
+{
+	lockdep_assert_held(&grid_mutex);
+	if (!gg->has_share) {
+		if (short_of)
+			*short_of = GRID_RES_NR;
+		return -EDQUOT;
+	}
+	return fits(&gg->share_amounts, &gg->used, add, remove, short_of) ?
+		0 : -EDQUOT;
+}
+
+void grid_used_add(struct grid_gridgrid *gg, const struct grid_amounts *a)
+{
+	int r;
+
+	lockdep_assert_held(&grid_mutex);
+	for (r = 0; r < GRID_RES_NR; r++) {
+		if (a->v[r] == GRID_LIMIT_MAX)
+			gg->used.unlimited[r]++;
+		else
+			gg->used.sum[r] += a->v[r];
+	}
+}
+
+void grid_used_sub(struct grid_gridgrid *gg, const struct grid_amounts *a)
+{
+	int r;
+
+	lockdep_assert_held(&grid_mutex);
+	for (r = 0; r < GRID_RES_NR; r++) {
+		if (a->v[r] == GRID_LIMIT_MAX)
+			gg->used.unlimited[r]--;
+		else
+			gg->used.sum[r] -= a->v[r];
+	}
+}
+
+static int share_change(const struct grid_ioc_share *a, bool add)
+{
+	struct grid_gridgrid *gg;
+	struct grid_amounts amounts;
+	int ret;
+
+	if (grid_name_check(a->gridgrid, false))
+		return -EINVAL;
+	ret = grid_limits_check(&a->limits, true);
+	if (ret)
+		return ret;
+	grid_limits_amounts(&a->limits, false, &amounts);
+
+	mutex_lock(&grid_mutex);
+	ret = -ENOENT;
+	gg = grid_gridgrid_find(a->gridgrid);
+	if (!gg)
+		goto out;
+	if (add) {
+		ret = -EEXIST;
+		if (gg->has_share)
+			goto out;
+	} else {
+		ret = -ENOENT;
+		if (!gg->has_share)
+			goto out;
+		/* Live leases were granted for the old accounting period. */
+		ret = -EBUSY;
+		if (gg->nr_live &&
+		    a->limits.budget_period_s != gg->share.budget_period_s)
+			goto out;
+		ret = -EDQUOT;
+		if (!fits(&amounts, &gg->used, NULL, NULL, NULL))
+			goto out;
+	}
+	gg->share = a->limits;
+	gg->share_amounts = amounts;
+	gg->has_share = true;
+	grid_generation++;
+	ret = 0;
+out:
+	mutex_unlock(&grid_mutex);
+	return ret;
+}
+
+int grid_share_add(const struct grid_ioc_share *a)
+{
+	return share_change(a, true);
+}
+
+int grid_share_set(const struct grid_ioc_share *a)
+{
+	return share_change(a, false);
+}
+
+int grid_share_del(const char *gridgrid)
+{
+	struct grid_gridgrid *gg;
+	int ret;
+
+	if (grid_name_check(gridgrid, false))
+		return -EINVAL;
+	mutex_lock(&grid_mutex);
+	ret = -ENOENT;
+	gg = grid_gridgrid_find(gridgrid);
+	if (!gg || !gg->has_share)
+		goto out;
+	ret = -EDQUOT;
+	if (gg->nr_live)
+		goto out;
+	gg->has_share = false;
+	memset(&gg->share, 0, sizeof(gg->share));
+	grid_generation++;
+	ret = 0;
+out:
+	mutex_unlock(&grid_mutex);
+	return ret;
+}
