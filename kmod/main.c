@@ -17,6 +17,9 @@ static int __init grid_init(void)
 	ret = grid_genl_init();
 	if (ret)
 		goto err_genl;
+	ret = grid_gridfs_init();
+	if (ret)
+		goto err_gridfs;
 	ret = grid_dev_init();
 	if (ret)
 		goto err_dev;
@@ -25,6 +28,8 @@ static int __init grid_init(void)
 	return 0;
 
 err_dev:
+	grid_gridfs_uninit();
+err_gridfs:
 	grid_genl_uninit();
 err_genl:
 	grid_lease_uninit();
@@ -41,6 +46,7 @@ static void __exit grid_exit(void)
 	 * the grid-grids and grids they refer to.
 	 */
 	grid_dev_uninit();
+	grid_gridfs_uninit();
 	grid_sandboxes_flush();
 	grid_leases_flush();
 	grid_peers_flush();
