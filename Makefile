@@ -114,7 +114,7 @@ $(B)/tests/unit/%: $(B)/asan/tests/unit/%.o $(B)/lib/libgrid-asan.a
 $(B)/tests/vm/%: $(B)/obj/tests/vm/%.o $(B)/lib/libgrid.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(NL_LIBS)
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS) -lpthread
 
 # ---- BPF -------------------------------------------------------------------
 

@@ -506,8 +506,9 @@ static int gridfs_readdir(struct file *file, struct dir_context *ctx)
 			list_dir(dir, readdir_emit, c);
 		mutex_unlock(&grid_mutex);
 		for (i = 0; i < c->n; i++) {
+			/* Any non-zero number: libc skips entries with ino 0. */
 			if (!dir_emit(ctx, c->e[i].name, strlen(c->e[i].name),
-				      0, c->e[i].dir ? DT_DIR : DT_REG))
+				      ctx->pos, c->e[i].dir ? DT_DIR : DT_REG))
 				goto out;
 			ctx->pos++;
 		}
