@@ -75,7 +75,11 @@
  *	This machine's share for a grid-grid (struct grid_limits). Leases of
  *	a grid-grid without a share are refused (-EDQUOT). SET to less than
  *	the live leases of the grid-grid hold, or DEL while it has live
- *	leases: -EDQUOT.
+ *	leases: -EDQUOT. SET of another budget_period_s while leases are
+ *	live: -EBUSY. CPU is admitted as a rate in nanocores
+ *	(quota * 10^9 / period), a lease's rounded up and a share's down.
+ *	A limit of GRID_LIMIT_MAX in a lease fits only a share without
+ *	that limit.
  *
  * GRID_IOC_PEER_ADD / _SET / _DEL (struct grid_ioc_peer)
  *	A remote grid: public key, a name for people, and the grid-grids it
@@ -105,7 +109,8 @@
  *	Binds the cgroup v2 directory open at cgroup_fd to a live lease.
  *	cgroup_fd must be a directory of the cgroup2 filesystem (-EBADF for
  *	a bad fd, -ENOTDIR or -EINVAL otherwise). Returns the cgroup id. A
- *	cgroup already bound: -EEXIST. A lease that has ended: -EKEYEXPIRED
+ *	cgroup already bound: -EEXIST. The root cgroup: -EINVAL. A cgroup
+ *	inside another sandbox: -EBUSY. A lease that has ended: -EKEYEXPIRED
  *	or -EKEYREVOKED.
  *
  * GRID_IOC_SANDBOX_UNBIND (struct grid_ioc_sandbox)
@@ -116,6 +121,27 @@
  *	For a task inside a bound sandbox (the only request it may make,
  *	with GRID_IOC_VERSION): its lease, limits and usage. Outside any
  *	sandbox: -ENOENT.
+ *
+ * ------------------------------------------------------------------------
+ * gridfs
+ * ------------------------------------------------------------------------
+ *
+ *   mount -t gridfs -o gridgrid=NAME none DIR   one grid-grid at DIR
+ *   mount -t gridfs none DIR                    DIR/<grid-grid>/ for each
+ *
+ * Read-only; one value per file, newline-terminated; "max" for
+ * GRID_LIMIT_MAX; keys in hex; times in CLOCK_REALTIME nanoseconds.
+ *
+ *   name  charter_key
+ *   share/  used/          cpu_quota_us cpu_period_us cpu_budget_us memory
+ *                          pids egress_rate ingress_rate egress_budget
+ *                          ingress_budget budget_period_s
+ *                          (share/ only while there is a share; used/
+ *                          sums the live leases, CPU as quota per 1 s)
+ *   leases/<id>/           id serial issuer holder gridgrid state
+ *                          (pending, active, expired, revoked) not_before
+ *                          not_after sandboxes, limits/ as share/
+ *   sandboxes/<cgroup id>/ lease state (bound, killed) path
  */
 #ifndef _UAPI_LINUX_GRID_H
 #define _UAPI_LINUX_GRID_H
