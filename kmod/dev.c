@@ -153,7 +153,11 @@ static long ioc_peer_set(void *karg)
 
 static long ioc_peer_del(void *karg)
 {
-	return grid_peer_del(((struct grid_ioc_peer *)karg)->key);
+	struct grid_ioc_peer *a = karg;
+
+	if (a->reserved)
+		return -EINVAL;
+	return grid_peer_del(a->key);
 }
 
 /* Copies the signed lease bytes in; NULL with no bytes. */

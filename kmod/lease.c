@@ -134,7 +134,7 @@ static int check(const struct grid_ioc_lease *a)
 {
 	if (!a->id || !grid_key_valid(a->issuer) || !grid_key_valid(a->holder) ||
 	    grid_name_check(a->gridgrid, false) ||
-	    a->blob_len > GRID_LEASE_BLOB_MAX || a->state)
+	    a->blob_len > GRID_LEASE_BLOB_MAX)
 		return -EINVAL;
 	if (grid_limits_check(&a->limits, false))
 		return -EINVAL;
@@ -255,7 +255,7 @@ int grid_lease_set(struct grid_ioc_lease *a, void *blob)
 	void *old_blob;
 	int ret;
 
-	if (!a->id || a->blob_len > GRID_LEASE_BLOB_MAX || a->state ||
+	if (!a->id || a->blob_len > GRID_LEASE_BLOB_MAX ||
 	    grid_limits_check(&a->limits, false))
 		return -EINVAL;
 	grid_limits_amounts(&a->limits, true, &amounts);

@@ -13,8 +13,6 @@
 #define CPU_PERIOD_MIN_US	1000
 #define CPU_PERIOD_MAX_US	1000000
 #define CPU_QUOTA_MIN_US	1000
-/* Caps quota * NSEC_PER_SEC well below U64_MAX. */
-#define CPU_CORES_MAX		1024
 #define BUDGET_PERIOD_MAX_S	(366U * 24 * 3600)
 
 static const char *const res_names[GRID_RES_NR] = {
@@ -60,14 +58,29 @@ int grid_limits_check(const struct grid_limits *l, bool is_share)
 	if (l->cpu_period_us < CPU_PERIOD_MIN_US ||
 	    l->cpu_period_us > CPU_PERIOD_MAX_US)
 		return -EINVAL;
-	if (l->cpu_quota_us != GRID_LIMIT_MAX &&
-	    (l->cpu_quota_us < CPU_QUOTA_MIN_US ||
-	     l->cpu_quota_us > l->cpu_period_us * CPU_CORES_MAX))
+	if (l->cpu_quota_us < CPU_QUOTA_MIN_US)
 		return -EINVAL;
 	if (l->budget_period_s > BUDGET_PERIOD_MAX_S ||
 	    (is_share && !l->budget_period_s))
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * quota * 10^9 / period without overflowing: the whole cores and the
+ * fraction apart (the fraction's product stays below 10^15). A rate past
+ * what 64 bits hold (10^10 cores) saturates just below "no limit".
+ */
+static u64 nanocores(u64 quota, u64 period, bool round_up)
+{
+	u64 whole = div64_u64(quota, period);
+	u64 frac = (quota - whole * period) * NSEC_PER_SEC;
+
+	if (whole >= div64_u64(GRID_LIMIT_MAX - 1, NSEC_PER_SEC) - 1)
+		return GRID_LIMIT_MAX - 1;
+	frac = round_up ? div64_u64(frac + period - 1, period) :
+		div64_u64(frac, period);
+	return whole * NSEC_PER_SEC + frac;
 }
 
 /*
@@ -78,17 +91,11 @@ int grid_limits_check(const struct grid_limits *l, bool is_share)
 void grid_limits_amounts(const struct grid_limits *l, bool round_up,
 			 struct grid_amounts *out)
 {
-	u64 q = l->cpu_quota_us;
-
-	if (q == GRID_LIMIT_MAX)
+	if (l->cpu_quota_us == GRID_LIMIT_MAX)
 		out->v[GRID_RES_CPU_RATE] = GRID_LIMIT_MAX;
-	else if (round_up)
-		out->v[GRID_RES_CPU_RATE] =
-			div64_u64(q * NSEC_PER_SEC + l->cpu_period_us - 1,
-				  l->cpu_period_us);
 	else
-		out->v[GRID_RES_CPU_RATE] =
-			div64_u64(q * NSEC_PER_SEC, l->cpu_period_us);
+		out->v[GRID_RES_CPU_RATE] = nanocores(l->cpu_quota_us,
+						      l->cpu_period_us, round_up);
 	out->v[GRID_RES_CPU_BUDGET] = l->cpu_budget_us;
 	out->v[GRID_RES_MEMORY] = l->memory_bytes;
 	out->v[GRID_RES_PIDS] = l->pids;
