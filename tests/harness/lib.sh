@@ -7,16 +7,16 @@ cd "$top"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Prints the pids of running QEMU processes, one per line.
-qemu_pids() { pgrep -x qemu-system-x86 || pgrep -f '^qemu-system-x86_64 ' || true; }
+# A name for this test's VMs (scripts/vm --name), so that checks see only
+# them and not VMs that other work runs at the same time.
+vm_name=harness-$$-$RANDOM
 
-# Fails if a QEMU process is running that was not in the list $1.
-no_new_qemu() {
+# Fails if a QEMU started under $vm_name is still running.
+no_qemu_left() {
 	local p
-	for p in $(qemu_pids); do
-		if ! grep -qx "$p" <<<"$1"; then
-			echo "QEMU $p is still running: $(tr '\0' ' ' </proc/$p/cmdline | cut -c1-200)"
-			return 1
-		fi
-	done
+	p=$(pgrep -f -- "-name $vm_name" || true)
+	if [[ -n $p ]]; then
+		echo "QEMU $p is still running"
+		return 1
+	fi
 }

@@ -9,8 +9,7 @@ source "$(dirname "$0")/lib.sh"
 set -m
 printf '#!/bin/sh\necho GUEST-RUNNING\nsleep 1000\n' >"$tmp/hang.sh"
 for sig in INT TERM; do
-	before=$(qemu_pids)
-	scripts/vm --timeout 120 "$tmp/hang.sh" >"$tmp/out" 2>&1 &
+		scripts/vm --name "$vm_name" --timeout 120 "$tmp/hang.sh" >"$tmp/out" 2>&1 &
 	pid=$!
 	for ((i = 0; i < 300; i++)); do
 		grep -q GUEST-RUNNING "$tmp/out" && break
@@ -22,5 +21,5 @@ for sig in INT TERM; do
 	wait "$pid" || rc=$?
 	echo "SIG$sig -> status $rc"
 	((rc != 0))
-	no_new_qemu "$before"
+	no_qemu_left
 done

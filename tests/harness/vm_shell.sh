@@ -4,14 +4,13 @@
 # commands run, and poweroff ends it with status 0.
 source "$(dirname "$0")/lib.sh"
 
-before=$(qemu_pids)
 # script(1) gives scripts/vm a terminal; the guest shell starts within a
 # few seconds, after which the lines are typed.
 rc=0
 (sleep 8; printf 'echo SHELL-OK-$((6*7))\r'; sleep 2; printf 'poweroff -f\r'; sleep 6) |
-	timeout 90 script -qfec "scripts/vm --timeout 60 --shell" /dev/null >"$tmp/out" 2>&1 || rc=$?
+	timeout 90 script -qfec "scripts/vm --name $vm_name --timeout 60 --shell" /dev/null >"$tmp/out" 2>&1 || rc=$?
 tr -d '\r' <"$tmp/out" | grep -v '^\[ ' | tail -n 5
 echo "status $rc"
 ((rc == 0))
 grep -q 'SHELL-OK-42' "$tmp/out"
-no_new_qemu "$before"
+no_qemu_left

@@ -57,3 +57,21 @@ TEST(help_is_accepted_in_three_spellings)
 	CHECK(gridctl_dispatch("gridctl x", table, 1, b) == 0);
 	CHECK(gridctl_dispatch("gridctl x", table, 1, c) == 0);
 }
+
+TEST(a_command_followed_by_help_prints_its_grammar_and_does_not_run)
+{
+	char *argv[] = { "show", "help", NULL };
+
+	ran = 0;
+	CHECK(gridctl_dispatch("gridctl x", table, 2, argv) == 0);
+	CHECK(ran == 0);
+}
+
+TEST(at_the_top_level_help_after_an_object_is_left_to_the_object)
+{
+	char *argv[] = { "show", "help", NULL };
+
+	ran = 0;
+	CHECK(gridctl_dispatch("gridctl", table, 2, argv) == 0);
+	CHECK(ran == 101);
+}

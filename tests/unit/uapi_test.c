@@ -39,3 +39,43 @@ TEST(netlink_numbers_are_stable)
 	CHECK(GRID_STATUS_A_HANDLES == 9);
 	CHECK(GRID_GENL_VERSION == 1);
 }
+
+TEST(object_structs_keep_their_published_sizes)
+{
+	CHECK(sizeof(struct grid_limits) == 80);
+	CHECK(sizeof(struct grid_ioc_grid) == GRID_IOC_GRID_SIZE_VER0);
+	CHECK(sizeof(struct grid_ioc_gridgrid) == GRID_IOC_GRIDGRID_SIZE_VER0);
+	CHECK(sizeof(struct grid_ioc_share) == GRID_IOC_SHARE_SIZE_VER0);
+	CHECK(sizeof(struct grid_ioc_peer) == GRID_IOC_PEER_SIZE_VER0);
+	CHECK(sizeof(struct grid_ioc_lease) == GRID_IOC_LEASE_SIZE_VER0);
+	CHECK(sizeof(struct grid_ioc_lease_ref) == GRID_IOC_LEASE_REF_SIZE_VER0);
+	CHECK(sizeof(struct grid_ioc_sandbox) == GRID_IOC_SANDBOX_SIZE_VER0);
+	CHECK(sizeof(struct grid_self) == GRID_SELF_SIZE_VER0);
+}
+
+TEST(object_structs_have_no_hidden_padding)
+{
+	CHECK(offsetof(struct grid_limits, budget_period_s) == 72);
+	CHECK(offsetof(struct grid_ioc_share, limits) == 40);
+	CHECK(offsetof(struct grid_ioc_peer, n_gridgrids) == 72);
+	CHECK(offsetof(struct grid_ioc_peer, gridgrids) == 80);
+	CHECK(offsetof(struct grid_ioc_lease, limits) == 120);
+	CHECK(offsetof(struct grid_ioc_lease, not_before_ns) == 200);
+	CHECK(offsetof(struct grid_ioc_lease, blob) == 216);
+	CHECK(offsetof(struct grid_ioc_lease, state) == 228);
+	CHECK(offsetof(struct grid_ioc_sandbox, cgroup_fd) == 24);
+	CHECK(offsetof(struct grid_self, limits) == 56);
+	CHECK(offsetof(struct grid_self, cgroup_id) == 160);
+	CHECK(offsetof(struct grid_self, pids_current) == 184);
+}
+
+TEST(object_ioctls_encode_the_published_sizes)
+{
+	CHECK(_IOC_SIZE(GRID_IOC_GRID_ADD) == GRID_IOC_GRID_SIZE_VER0);
+	CHECK(_IOC_SIZE(GRID_IOC_LEASE_ADD) == GRID_IOC_LEASE_SIZE_VER0);
+	CHECK(_IOC_SIZE(GRID_IOC_LEASE_REVOKE) == GRID_IOC_LEASE_REF_SIZE_VER0);
+	CHECK(_IOC_SIZE(GRID_IOC_SELF) == GRID_SELF_SIZE_VER0);
+	CHECK(_IOC_NR(GRID_IOC_GRID_ADD) == 0x02);
+	CHECK(_IOC_NR(GRID_IOC_SELF) == 0x14);
+	CHECK(_IOC_TYPE(GRID_IOC_SELF) == GRID_IOC_MAGIC);
+}

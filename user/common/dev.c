@@ -7,24 +7,30 @@
 
 #include "dev.h"
 
+/* Every argument struct starts with its size (see the uapi header). */
+static int call(int fd, unsigned long req, void *arg, __u32 size)
+{
+	memcpy(arg, &size, sizeof(size));
+	if (ioctl(fd, req, arg) < 0)
+		return -errno;
+	return 0;
+}
+
 int grid_dev_version(int fd, struct grid_version *v)
 {
+	int ret;
+
 	memset(v, 0, sizeof(*v));
-	v->size = sizeof(*v);
-	if (ioctl(fd, GRID_IOC_VERSION, v) < 0)
-		return -errno;
+	ret = call(fd, GRID_IOC_VERSION, v, sizeof(*v));
 	/* The kernel may know more than we do, never less than VER0. */
 	v->release[sizeof(v->release) - 1] = '\0';
-	return 0;
+	return ret;
 }
 
 int grid_dev_status(int fd, struct grid_status *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	if (ioctl(fd, GRID_IOC_STATUS, st) < 0)
-		return -errno;
-	return 0;
+	return call(fd, GRID_IOC_STATUS, st, sizeof(*st));
 }
 
 int grid_dev_open(int *fd)
@@ -43,4 +49,100 @@ int grid_dev_open(int *fd)
 		*fd = -1;
 	}
 	return ret;
+}
+
+int grid_dev_grid_add(int fd, struct grid_ioc_grid *g)
+{
+	return call(fd, GRID_IOC_GRID_ADD, g, sizeof(*g));
+}
+
+int grid_dev_grid_set(int fd, struct grid_ioc_grid *g)
+{
+	return call(fd, GRID_IOC_GRID_SET, g, sizeof(*g));
+}
+
+int grid_dev_grid_del(int fd, struct grid_ioc_grid *g)
+{
+	return call(fd, GRID_IOC_GRID_DEL, g, sizeof(*g));
+}
+
+int grid_dev_gridgrid_add(int fd, struct grid_ioc_gridgrid *gg)
+{
+	return call(fd, GRID_IOC_GRIDGRID_ADD, gg, sizeof(*gg));
+}
+
+int grid_dev_gridgrid_set(int fd, struct grid_ioc_gridgrid *gg)
+{
+	return call(fd, GRID_IOC_GRIDGRID_SET, gg, sizeof(*gg));
+}
+
+int grid_dev_gridgrid_del(int fd, struct grid_ioc_gridgrid *gg)
+{
+	return call(fd, GRID_IOC_GRIDGRID_DEL, gg, sizeof(*gg));
+}
+
+int grid_dev_share_add(int fd, struct grid_ioc_share *s)
+{
+	return call(fd, GRID_IOC_SHARE_ADD, s, sizeof(*s));
+}
+
+int grid_dev_share_set(int fd, struct grid_ioc_share *s)
+{
+	return call(fd, GRID_IOC_SHARE_SET, s, sizeof(*s));
+}
+
+int grid_dev_share_del(int fd, struct grid_ioc_share *s)
+{
+	return call(fd, GRID_IOC_SHARE_DEL, s, sizeof(*s));
+}
+
+int grid_dev_peer_add(int fd, struct grid_ioc_peer *p)
+{
+	return call(fd, GRID_IOC_PEER_ADD, p, sizeof(*p));
+}
+
+int grid_dev_peer_set(int fd, struct grid_ioc_peer *p)
+{
+	return call(fd, GRID_IOC_PEER_SET, p, sizeof(*p));
+}
+
+int grid_dev_peer_del(int fd, struct grid_ioc_peer *p)
+{
+	return call(fd, GRID_IOC_PEER_DEL, p, sizeof(*p));
+}
+
+int grid_dev_lease_add(int fd, struct grid_ioc_lease *l)
+{
+	return call(fd, GRID_IOC_LEASE_ADD, l, sizeof(*l));
+}
+
+int grid_dev_lease_set(int fd, struct grid_ioc_lease *l)
+{
+	return call(fd, GRID_IOC_LEASE_SET, l, sizeof(*l));
+}
+
+int grid_dev_lease_del(int fd, struct grid_ioc_lease_ref *r)
+{
+	return call(fd, GRID_IOC_LEASE_DEL, r, sizeof(*r));
+}
+
+int grid_dev_lease_revoke(int fd, struct grid_ioc_lease_ref *r)
+{
+	return call(fd, GRID_IOC_LEASE_REVOKE, r, sizeof(*r));
+}
+
+int grid_dev_sandbox_bind(int fd, struct grid_ioc_sandbox *sb)
+{
+	return call(fd, GRID_IOC_SANDBOX_BIND, sb, sizeof(*sb));
+}
+
+int grid_dev_sandbox_unbind(int fd, struct grid_ioc_sandbox *sb)
+{
+	return call(fd, GRID_IOC_SANDBOX_UNBIND, sb, sizeof(*sb));
+}
+
+int grid_dev_self(int fd, struct grid_self *self)
+{
+	memset(self, 0, sizeof(*self));
+	return call(fd, GRID_IOC_SELF, self, sizeof(*self));
 }

@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The /dev/grid door, one function per ioctl. All return 0 or -errno. */
+/*
+ * The /dev/grid door, one function per ioctl. All return 0 or -errno.
+ *
+ * The object wrappers take the argument struct as the caller filled it
+ * (zeroed first, so that flags and reserved fields are 0) and set its size;
+ * what the kernel writes back (a lease's state, a sandbox's cgroup id) is
+ * there on return.
+ */
 #ifndef GRID_DEV_H
 #define GRID_DEV_H
 
@@ -11,5 +18,33 @@
 int grid_dev_open(int *fd);
 int grid_dev_version(int fd, struct grid_version *v);
 int grid_dev_status(int fd, struct grid_status *st);
+
+int grid_dev_grid_add(int fd, struct grid_ioc_grid *g);
+int grid_dev_grid_set(int fd, struct grid_ioc_grid *g);
+int grid_dev_grid_del(int fd, struct grid_ioc_grid *g);
+
+int grid_dev_gridgrid_add(int fd, struct grid_ioc_gridgrid *gg);
+int grid_dev_gridgrid_set(int fd, struct grid_ioc_gridgrid *gg);
+int grid_dev_gridgrid_del(int fd, struct grid_ioc_gridgrid *gg);
+
+int grid_dev_share_add(int fd, struct grid_ioc_share *s);
+int grid_dev_share_set(int fd, struct grid_ioc_share *s);
+int grid_dev_share_del(int fd, struct grid_ioc_share *s);
+
+int grid_dev_peer_add(int fd, struct grid_ioc_peer *p);
+int grid_dev_peer_set(int fd, struct grid_ioc_peer *p);
+int grid_dev_peer_del(int fd, struct grid_ioc_peer *p);
+
+int grid_dev_lease_add(int fd, struct grid_ioc_lease *l);
+int grid_dev_lease_set(int fd, struct grid_ioc_lease *l);
+int grid_dev_lease_del(int fd, struct grid_ioc_lease_ref *r);
+int grid_dev_lease_revoke(int fd, struct grid_ioc_lease_ref *r);
+
+/* Fills sb->cgroup_id. */
+int grid_dev_sandbox_bind(int fd, struct grid_ioc_sandbox *sb);
+int grid_dev_sandbox_unbind(int fd, struct grid_ioc_sandbox *sb);
+
+/* Zeroes @self first; -ENOENT outside a sandbox. */
+int grid_dev_self(int fd, struct grid_self *self);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -9,11 +10,23 @@
 #include <netlink/genl/genl.h>
 #include <netlink/genl/ctrl.h>
 
-#include "nl.h"
+#include "nl_reply.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
+
+/* How often a dump interrupted by a change is started again. */
+#define DUMP_TRIES 5
+
+_Static_assert(GRID_STATUS_A_MAX < GRID_NL_TB_LEN &&
+	       GRID_LIMITS_A_MAX < GRID_NL_TB_LEN &&
+	       GRID_GRID_A_MAX < GRID_NL_TB_LEN &&
+	       GRID_GRIDGRID_A_MAX < GRID_NL_TB_LEN &&
+	       GRID_PEER_A_MAX < GRID_NL_TB_LEN &&
+	       GRID_LEASE_A_MAX < GRID_NL_TB_LEN &&
+	       GRID_SANDBOX_A_MAX < GRID_NL_TB_LEN &&
+	       GRID_EVENT_A_MAX < GRID_NL_TB_LEN, "GRID_NL_TB_LEN too small");
 
 struct grid_nl {
 	struct nl_sock *sk;
@@ -21,13 +34,30 @@ struct grid_nl {
 	char extack[256];
 };
 
+/* The objects of a dump, kept until the dump is known to be whole. */
+struct vec {
+	char *buf;
+	size_t n, cap, size;
+};
+
 /* A request in flight: what the callbacks learn. */
 struct req {
 	struct grid_nl *nl;
-	int (*parse)(struct nlattr **tb, void *arg);
-	void *arg;
-	int err;
+	const struct grid_nl_kind *k;	/* NULL: replies are not read */
+	void *one;		/* a get: the object */
+	struct vec *v;		/* a dump: the objects */
+	bool got;
+	bool intr;
 	bool done;
+	int err;		/* the kernel's answer */
+	int perr;		/* a reply we could not read */
+};
+
+/* One attribute of a request. */
+struct attr {
+	int type;
+	int len;
+	const void *data;
 };
 
 /* libnl's own codes hide the kernel's errno; map back what can be mapped. */
@@ -114,49 +144,105 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
-static const struct nla_policy status_policy[GRID_STATUS_A_MAX + 1] = {
-	[GRID_STATUS_A_RELEASE] = { .type = NLA_STRING, .maxlen = GRID_RELEASE_LEN },
-	[GRID_STATUS_A_ABI] = { .type = NLA_U32 },
-	[GRID_STATUS_A_GRIDS] = { .type = NLA_U64 },
-	[GRID_STATUS_A_GRIDGRIDS] = { .type = NLA_U64 },
-	[GRID_STATUS_A_PEERS] = { .type = NLA_U64 },
-	[GRID_STATUS_A_LEASES] = { .type = NLA_U64 },
-	[GRID_STATUS_A_SANDBOXES] = { .type = NLA_U64 },
-	[GRID_STATUS_A_HANDLES] = { .type = NLA_U64 },
-};
+/* NLMSG_DONE ends a dump; a dump that failed half-way says why in it. */
+static int on_finish(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct req *r = arg;
+	int e;
 
+	if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+		r->intr = true;
+	if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(e))) {
+		memcpy(&e, nlmsg_data(h), sizeof(e));
+		if (e < 0)
+			r->err = e;
+	}
+	r->done = true;
+	return NL_STOP;
+}
+
+static int on_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct req *r = arg;
+
+	(void)msg;
+	r->intr = true;
+	return NL_OK;
+}
+
+static void *vec_slot(struct vec *v)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 16;
+		char *buf = realloc(v->buf, cap * v->size);
+
+		if (!buf)
+			return NULL;
+		v->buf = buf;
+		v->cap = cap;
+	}
+	return v->buf + v->n * v->size;
+}
+
+/*
+ * A reply that does not parse is remembered, not fatal at once: the rest of
+ * a dump is still read off the socket, so that the next request on it
+ * starts clean.
+ */
 static int on_valid(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *tb[GRID_STATUS_A_MAX + 1];
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[GRID_NL_TB_LEN];
 	struct req *r = arg;
+	void *obj;
 	int ret;
 
-	if (!r->parse)
-		return NL_OK;
-	/* Every reply so far is a status; later commands bring their own. */
-	ret = genlmsg_parse(nlmsg_hdr(msg), 0, tb, GRID_STATUS_A_MAX,
-			    (struct nla_policy *)status_policy);
-	if (ret < 0) {
-		r->err = -EPROTO;
-		return NL_STOP;
+	if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+		r->intr = true;
+	if (!r->k || r->perr)
+		return NL_SKIP;
+	if (!genlmsg_valid_hdr(h, 0) ||
+	    ((struct genlmsghdr *)nlmsg_data(h))->cmd != r->k->cmd) {
+		r->perr = -EPROTO;
+		return NL_SKIP;
 	}
-	ret = r->parse(tb, r->arg);
+	if (r->v) {
+		obj = vec_slot(r->v);
+		if (!obj) {
+			r->perr = -ENOMEM;
+			return NL_SKIP;
+		}
+	} else if (!r->got) {
+		obj = r->one;
+	} else {
+		return NL_SKIP;
+	}
+	memset(obj, 0, r->k->size);
+	ret = genlmsg_parse(h, 0, tb, r->k->maxtype, r->k->policy);
+	if (ret < 0)
+		ret = -EPROTO;
+	else
+		ret = r->k->parse(tb, obj);
 	if (ret) {
-		r->err = ret;
-		return NL_STOP;
+		r->perr = ret;
+		return NL_SKIP;
 	}
+	if (r->v)
+		r->v->n++;
+	else
+		r->got = true;
 	return NL_OK;
 }
 
 /*
- * Sends @cmd with @payload (attributes already encoded, may be empty) and
- * feeds each reply to @parse, if given.
+ * Sends @cmd with @flags (0 or NLM_F_DUMP), the attribute @a if any and
+ * @len bytes of @raw payload, and reads the answer into @r.
  */
-static int request(struct grid_nl *nl, uint8_t cmd, const void *payload,
-		   size_t len, int (*parse)(struct nlattr **tb, void *arg),
-		   void *arg)
+static int request(struct grid_nl *nl, uint8_t cmd, int flags,
+		   const struct attr *a, const void *raw, size_t len,
+		   struct req *r)
 {
-	struct req r = { .nl = nl, .parse = parse, .arg = arg };
 	struct nl_msg *msg = NULL;
 	struct nl_cb *cb = NULL;
 	int ret;
@@ -168,33 +254,71 @@ static int request(struct grid_nl *nl, uint8_t cmd, const void *payload,
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, 0,
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, flags,
 			 cmd, GRID_GENL_VERSION) ||
-	    (len && nlmsg_append(msg, (void *)payload, len, NLA_ALIGNTO) < 0)) {
+	    (a && nla_put(msg, a->type, a->len, a->data) < 0) ||
+	    (len && nlmsg_append(msg, (void *)raw, len, NLA_ALIGNTO) < 0)) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
-	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &r);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, r);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, r);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, r);
 
-	ret = nl_send_auto(nl->sk, msg);
+	/* A dump ends with NLMSG_DONE; an ack after it would only linger. */
+	nl_complete_msg(nl->sk, msg);
+	if (flags & NLM_F_DUMP)
+		nlmsg_hdr(msg)->nlmsg_flags &= ~NLM_F_ACK;
+	ret = nl_send(nl->sk, msg);
 	if (ret < 0) {
 		ret = nlerr_to_errno(ret);
 		goto out;
 	}
-	while (!r.done && !r.err) {
+	while (!r->done) {
 		ret = nl_recvmsgs(nl->sk, cb);
-		if (ret < 0 && !r.err) {
+		if (ret == -NLE_DUMP_INTR) {
+			r->intr = true;
+		} else if (ret < 0 && !r->err) {
 			ret = nlerr_to_errno(ret);
 			goto out;
 		}
 	}
-	ret = r.err;
+	ret = r->err ? r->err : r->perr;
 out:
 	nl_cb_put(cb);
 	nlmsg_free(msg);
 	return ret;
+}
+
+static int get(struct grid_nl *nl, const struct grid_nl_kind *k,
+	       const struct attr *a, void *out)
+{
+	struct req r = { .nl = nl, .k = k, .one = out };
+	int ret;
+
+	ret = request(nl, k->cmd, 0, a, NULL, 0, &r);
+	if (!ret && !r.got)
+		ret = -EPROTO;
+	return ret;
+}
+
+static int dump(struct grid_nl *nl, const struct grid_nl_kind *k,
+		const struct attr *a, struct vec *v)
+{
+	int i, ret;
+
+	v->size = k->size;
+	for (i = 0; i < DUMP_TRIES; i++) {
+		struct req r = { .nl = nl, .k = k, .v = v };
+
+		v->n = 0;
+		ret = request(nl, k->cmd, NLM_F_DUMP, a, NULL, 0, &r);
+		if (ret || !r.intr)
+			return ret;
+	}
+	return -EAGAIN;
 }
 
 int grid_nl_open(struct grid_nl **out)
@@ -245,43 +369,151 @@ const char *grid_nl_extack(const struct grid_nl *nl)
 	return nl->extack;
 }
 
-static int parse_status(struct nlattr **tb, void *arg)
-{
-	struct grid_nl_status *st = arg;
-	static const int need[] = {
-		GRID_STATUS_A_RELEASE, GRID_STATUS_A_ABI,
-		GRID_STATUS_A_GRIDS, GRID_STATUS_A_GRIDGRIDS,
-		GRID_STATUS_A_PEERS, GRID_STATUS_A_LEASES,
-		GRID_STATUS_A_SANDBOXES, GRID_STATUS_A_HANDLES,
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if (!tb[need[i]])
-			return -EPROTO;
-	nla_strlcpy(st->release, tb[GRID_STATUS_A_RELEASE],
-		    sizeof(st->release));
-	st->abi = nla_get_u32(tb[GRID_STATUS_A_ABI]);
-	st->counts.grids = nla_get_u64(tb[GRID_STATUS_A_GRIDS]);
-	st->counts.gridgrids = nla_get_u64(tb[GRID_STATUS_A_GRIDGRIDS]);
-	st->counts.peers = nla_get_u64(tb[GRID_STATUS_A_PEERS]);
-	st->counts.leases = nla_get_u64(tb[GRID_STATUS_A_LEASES]);
-	st->counts.sandboxes = nla_get_u64(tb[GRID_STATUS_A_SANDBOXES]);
-	st->counts.handles = nla_get_u64(tb[GRID_STATUS_A_HANDLES]);
-	return 0;
-}
-
-int grid_nl_status(struct grid_nl *nl, struct grid_nl_status *st)
-{
-	memset(st, 0, sizeof(*st));
-	return request(nl, GRID_CMD_GET_STATUS, NULL, 0, parse_status, st);
-}
-
 int grid_nl_send_raw(struct grid_nl *nl, uint8_t cmd, const void *payload,
 		     size_t len)
 {
-	return request(nl, cmd, payload, len, NULL, NULL);
+	struct req r = { .nl = nl };
+
+	return request(nl, cmd, 0, NULL, payload, len, &r);
 }
+
+/* ---- dumps and gets --------------------------------------------------- */
+
+int grid_nl_status(struct grid_nl *nl, struct grid_nl_status *st)
+{
+	return get(nl, &grid_nl_status_kind, NULL, st);
+}
+
+static struct attr str_attr(int type, const char *s)
+{
+	return (struct attr){ type, (int)strlen(s) + 1, s };
+}
+
+/* Walks a finished dump; @T is the object type, @fn the caller's callback. */
+#define DELIVER(v, T, fn, arg)						\
+	({								\
+		int __ret = 0;						\
+		size_t __i;						\
+		for (__i = 0; !__ret && __i < (v).n; __i++)		\
+			__ret = fn((const T *)(v).buf + __i, arg);	\
+		__ret;							\
+	})
+
+int grid_nl_grids(struct grid_nl *nl,
+		  int (*fn)(const struct grid_obj_grid *g, void *arg),
+		  void *arg)
+{
+	struct vec v = { 0 };
+	int ret = dump(nl, &grid_nl_grid_kind, NULL, &v);
+
+	if (!ret)
+		ret = DELIVER(v, struct grid_obj_grid, fn, arg);
+	free(v.buf);
+	return ret;
+}
+
+int grid_nl_gridgrids(struct grid_nl *nl,
+		      int (*fn)(const struct grid_obj_gridgrid *gg, void *arg),
+		      void *arg)
+{
+	struct vec v = { 0 };
+	int ret = dump(nl, &grid_nl_gridgrid_kind, NULL, &v);
+
+	if (!ret)
+		ret = DELIVER(v, struct grid_obj_gridgrid, fn, arg);
+	free(v.buf);
+	return ret;
+}
+
+int grid_nl_peers(struct grid_nl *nl,
+		  int (*fn)(const struct grid_obj_peer *p, void *arg),
+		  void *arg)
+{
+	struct vec v = { 0 };
+	int ret = dump(nl, &grid_nl_peer_kind, NULL, &v);
+
+	if (!ret)
+		ret = DELIVER(v, struct grid_obj_peer, fn, arg);
+	free(v.buf);
+	return ret;
+}
+
+int grid_nl_leases(struct grid_nl *nl, const char *gridgrid,
+		   int (*fn)(const struct grid_obj_lease *l, void *arg),
+		   void *arg)
+{
+	struct attr a;
+	struct vec v = { 0 };
+	int ret;
+
+	if (gridgrid)
+		a = str_attr(GRID_LEASE_A_GRIDGRID, gridgrid);
+	ret = dump(nl, &grid_nl_lease_kind, gridgrid ? &a : NULL, &v);
+	if (!ret)
+		ret = DELIVER(v, struct grid_obj_lease, fn, arg);
+	free(v.buf);
+	return ret;
+}
+
+int grid_nl_sandboxes(struct grid_nl *nl, const char *gridgrid,
+		      int (*fn)(const struct grid_obj_sandbox *sb, void *arg),
+		      void *arg)
+{
+	struct attr a;
+	struct vec v = { 0 };
+	int ret;
+
+	if (gridgrid)
+		a = str_attr(GRID_SANDBOX_A_GRIDGRID, gridgrid);
+	ret = dump(nl, &grid_nl_sandbox_kind, gridgrid ? &a : NULL, &v);
+	if (!ret)
+		ret = DELIVER(v, struct grid_obj_sandbox, fn, arg);
+	free(v.buf);
+	return ret;
+}
+
+int grid_nl_grid_get(struct grid_nl *nl, const char *name,
+		     struct grid_obj_grid *out)
+{
+	struct attr a = str_attr(GRID_GRID_A_NAME, name);
+
+	return get(nl, &grid_nl_grid_kind, &a, out);
+}
+
+int grid_nl_gridgrid_get(struct grid_nl *nl, const char *name,
+			 struct grid_obj_gridgrid *out)
+{
+	struct attr a = str_attr(GRID_GRIDGRID_A_NAME, name);
+
+	return get(nl, &grid_nl_gridgrid_kind, &a, out);
+}
+
+int grid_nl_peer_get(struct grid_nl *nl, const uint8_t key[GRID_KEY_LEN],
+		     struct grid_obj_peer *out)
+{
+	struct attr a = { GRID_PEER_A_KEY, GRID_KEY_LEN, key };
+
+	return get(nl, &grid_nl_peer_kind, &a, out);
+}
+
+int grid_nl_lease_get(struct grid_nl *nl, uint64_t id,
+		      struct grid_obj_lease *out)
+{
+	struct attr a = { GRID_LEASE_A_ID, sizeof(id), &id };
+
+	return get(nl, &grid_nl_lease_kind, &a, out);
+}
+
+int grid_nl_sandbox_get(struct grid_nl *nl, uint64_t cgroup_id,
+			struct grid_obj_sandbox *out)
+{
+	struct attr a = { GRID_SANDBOX_A_CGROUP_ID, sizeof(cgroup_id),
+			  &cgroup_id };
+
+	return get(nl, &grid_nl_sandbox_kind, &a, out);
+}
+
+/* ---- events ----------------------------------------------------------- */
 
 int grid_nl_subscribe(struct grid_nl *nl)
 {
@@ -307,16 +539,17 @@ int grid_nl_fd(const struct grid_nl *nl)
 }
 
 struct event_sink {
-	void (*fn)(uint8_t cmd, void *arg);
+	void (*fn)(const struct grid_obj_event *ev, void *arg);
 	void *arg;
 };
 
 static int on_event(struct nl_msg *msg, void *arg)
 {
-	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
 	struct event_sink *s = arg;
+	struct grid_obj_event ev;
 
-	s->fn(g->cmd, s->arg);
+	if (!grid_nl_parse_event(nlmsg_hdr(msg), &ev))
+		s->fn(&ev, s->arg);
 	return NL_OK;
 }
 
@@ -328,7 +561,8 @@ static int any_seq(struct nl_msg *msg, void *arg)
 }
 
 int grid_nl_read_events(struct grid_nl *nl,
-			void (*fn)(uint8_t cmd, void *arg), void *arg)
+			void (*fn)(const struct grid_obj_event *ev, void *arg),
+			void *arg)
 {
 	struct event_sink s = { .fn = fn, .arg = arg };
 	struct nl_cb *cb;
@@ -340,9 +574,13 @@ int grid_nl_read_events(struct grid_nl *nl,
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &s);
 	/* Multicast events carry sequence number 0. */
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, any_seq, NULL);
+	errno = 0;
 	ret = nl_recvmsgs(nl->sk, cb);
 	nl_cb_put(cb);
 	if (ret == -NLE_AGAIN)
 		return 0;
+	/* libnl folds ENOBUFS, a socket that overflowed, into "no memory". */
+	if (ret == -NLE_NOMEM && errno == ENOBUFS)
+		return -ENOBUFS;
 	return ret < 0 ? nlerr_to_errno(ret) : 0;
 }

@@ -183,6 +183,25 @@ void print_u64(enum print_mode m, const char *key, const char *fmt,
 	}
 }
 
+void print_s64(enum print_mode m, const char *key, const char *fmt,
+	       int64_t val)
+{
+	if (wants_json(m)) {
+		member(key);
+		fprintf(p.out, "%" PRId64, val);
+	} else if (wants_text(m)) {
+		fprintf(p.out, fmt, val);
+	}
+}
+
+void print_null(const char *key)
+{
+	if (p.json) {
+		member(key);
+		fputs("null", p.out);
+	}
+}
+
 void print_bool(enum print_mode m, const char *key, const char *fmt,
 		bool val)
 {

@@ -32,8 +32,12 @@ void print_str(enum print_mode m, const char *key, const char *fmt,
 	       const char *val);
 void print_u64(enum print_mode m, const char *key, const char *fmt,
 	       uint64_t val);
+void print_s64(enum print_mode m, const char *key, const char *fmt,
+	       int64_t val);
 void print_bool(enum print_mode m, const char *key, const char *fmt,
 		bool val);
+/* JSON null, for a member that is there but has no value; JSON only. */
+void print_null(const char *key);
 /* Free text, shown only in text mode. */
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -18,7 +18,13 @@ static void vreport(const char *what, const char *fmt, va_list ap)
 		fputs("}\n", stdout);
 		fflush(stdout);
 	} else {
-		fprintf(stderr, "gridctl: %s: %s\n", what, msg);
+		/* "gridctl lease" is said "gridctl: lease: ...", once. */
+		if (!strncmp(what, "gridctl", 7) && (!what[7] || what[7] == ' '))
+			what += what[7] ? 8 : 7;
+		if (*what)
+			fprintf(stderr, "gridctl: %s: %s\n", what, msg);
+		else
+			fprintf(stderr, "gridctl: %s\n", msg);
 	}
 }
 
@@ -57,8 +63,12 @@ void gridctl_list_cmds(FILE *out, const char *what,
 		fprintf(out, "Usage: gridctl [-j] [-p] OBJECT { COMMAND | help }\n");
 	else
 		fprintf(out, "Usage: %s { COMMAND | help }\n", what);
-	for (c = cmds; c->name; c++)
-		fprintf(out, "  %-10s %s\n", c->name, c->help);
+	for (c = cmds; c->name; c++) {
+		if (*c->help)
+			fprintf(out, "  %-10s %s\n", c->name, c->help);
+		else
+			fprintf(out, "  %s\n", c->name);
+	}
 }
 
 int gridctl_dispatch(const char *what, const struct gridctl_cmd *cmds,
@@ -74,9 +84,22 @@ int gridctl_dispatch(const char *what, const struct gridctl_cmd *cmds,
 		return 0;
 	}
 	/* Exact names only: abbreviations would break when names are added. */
-	for (c = cmds; c->name; c++)
-		if (!strcmp(c->name, argv[0]))
-			return c->run(argc - 1, argv + 1);
+	for (c = cmds; c->name; c++) {
+		if (strcmp(c->name, argv[0]))
+			continue;
+		/*
+		 * Below the top level the help line is the grammar, so
+		 * "gridctl lease add help" can print it. At the top, the
+		 * objects answer for themselves.
+		 */
+		if (strcmp(what, "gridctl") && argc > 1 &&
+		    gridctl_is_help(argv[1])) {
+			printf("Usage: %s %s%s%s\n", what, c->name,
+			       *c->help ? " " : "", c->help);
+			return 0;
+		}
+		return c->run(argc - 1, argv + 1);
+	}
 	return gridctl_usage(what, "unknown command '%s'; try '%s help'",
 			     argv[0], what);
 }

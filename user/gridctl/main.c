@@ -17,6 +17,14 @@ bool gridctl_pretty;
 
 static const struct gridctl_cmd objects[] = {
 	{ "status", do_status, "module version and object counts" },
+	{ "grid", do_grid, "local security domains: name, key, parent" },
+	{ "gridgrid", do_gridgrid, "federations this machine shares with" },
+	{ "share", do_share, "this machine's share for a grid-grid" },
+	{ "peer", do_peer, "remote grids and the grid-grids they are in" },
+	{ "lease", do_lease, "signed leases out of a share" },
+	{ "sandbox", do_sandbox, "cgroups bound to a lease" },
+	{ "monitor", do_monitor, "print the module's events as they happen" },
+	{ "self", do_self, "from inside a sandbox: its lease and usage" },
 	{ NULL, NULL, NULL },
 };
 

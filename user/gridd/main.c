@@ -8,6 +8,7 @@
  * stays the wiring, as DESIGN.md lays out.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include "dev.h"
 #include "log.h"
+#include "names.h"
 #include "nl.h"
 
 static void usage(FILE *out)
@@ -27,10 +29,25 @@ static void usage(FILE *out)
 		"  -V        print the version\n");
 }
 
-static void on_event(uint8_t cmd, void *arg)
+static void on_event(const struct grid_obj_event *ev, void *arg)
 {
+	const char *name = grid_event_name(ev->type);
+	const char *res = ev->has_resource ? grid_limit_name(ev->resource) : NULL;
+	char lease[32] = "", cg[32] = "", gg[48] = "", rs[48] = "";
+
 	(void)arg;
-	log_info("event: command %u", cmd);
+	if (ev->has_lease_id)
+		snprintf(lease, sizeof(lease), " lease %" PRIu64, ev->lease_id);
+	if (ev->has_cgroup_id)
+		snprintf(cg, sizeof(cg), " cgroup %" PRIu64, ev->cgroup_id);
+	if (ev->gridgrid[0])
+		snprintf(gg, sizeof(gg), " gridgrid %s", ev->gridgrid);
+	if (ev->has_resource)
+		snprintf(rs, sizeof(rs), " resource %s", res ? res : "unknown");
+	if (name)
+		log_info("event: %s%s%s%s%s", name, lease, cg, gg, rs);
+	else
+		log_info("event: type %u%s%s%s%s", ev->type, lease, cg, gg, rs);
 }
 
 static int serve(struct grid_nl *events)
@@ -68,6 +85,10 @@ static int serve(struct grid_nl *events)
 		}
 		if (pfd[1].revents) {
 			ret = grid_nl_read_events(events, on_event, NULL);
+			if (ret == -ENOBUFS) {
+				log_warn("events were lost: the socket's buffer overflowed");
+				ret = 0;
+			}
 			if (ret) {
 				log_err("reading events: %s", strerror(-ret));
 				break;

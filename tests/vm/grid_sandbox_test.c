@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sandboxes through /dev/grid, written against the uapi header alone:
+ * binding cgroups to leases with every error the header names, and the
+ * kill at a lease's end (expiry, revocation, wall-clock jumps) and how fast
+ * it comes. What a task inside a sandbox may ask is grid_self_test.c.
+ * Runs in the VM as root with grid.ko loaded and cgroup2 at /sys/fs/cgroup
+ * (sandbox.sh).
+ */
+#define UNIT_SUITE "vm/sandbox"
+
+#include "unit.h"
+#include "objects_test.h"
+#include "sandbox_test.h"
+
+/* How late the kill may come; the contract's promise to job owners. */
+#define KILL_LATENCY_MAX_NS	(100 * NSEC_PER_MSEC)
+
+static bool alive(pid_t pid)
+{
+	pid_t r = waitpid(pid, NULL, WNOHANG);
+
+	if (r == pid)
+		child_reaped(pid);
+	return r == 0;
+}
+
+/* ---- BIND and UNBIND --------------------------------------------------------- */
+
+OTEST(bind_returns_the_cgroup_id_which_is_the_directory_inode)
+{
+	struct grid_status a, b, c;
+	struct grid_ioc_sandbox s;
+	char cg[CG_PATH_LEN];
+	struct grid_ioc_lease l;
+	struct world w;
+	int cgfd;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(cgroup_make(cg, NULL), 0);
+	cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(cgfd >= 0);
+	undo_id(U_FD, (__u64)cgfd);
+	s = (struct grid_ioc_sandbox){
+		.size = sizeof(s), .lease_id = l.id, .cgroup_id = 0xdead,
+		.cgroup_fd = cgfd,
+	};
+	a = status_now();
+	EXPECT(sandbox_ioc(GRID_IOC_SANDBOX_BIND, &s), 0);
+	b = status_now();
+	CHECK(s.cgroup_id == path_ino(cg));
+	CHECK(s.size == GRID_IOC_SANDBOX_SIZE_VER0);
+	CHECK(s.lease_id == l.id && s.cgroup_fd == cgfd && s.reserved == 0);
+	EXPECT(sandbox_unbind(s.cgroup_id), 0);
+	c = status_now();
+	CHECK(b.sandboxes == a.sandboxes + 1 && b.leases == a.leases);
+	CHECK(c.sandboxes == a.sandboxes);
+}
+
+OTEST(binding_a_bound_cgroup_again_is_eexist)
+{
+	struct grid_ioc_lease l, m;
+	char cg[CG_PATH_LEN];
+	struct world w;
+	__u64 cgid = 0;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	m = lease_tmpl(&w, 2);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(lease_add(&m), 0);
+	EXPECT(sandbox_new(l.id, cg, &cgid), 0);
+	EXPECT(sandbox_bind_path(l.id, cg, NULL), EEXIST);
+	EXPECT(sandbox_bind_path(m.id, cg, NULL), EEXIST);
+	EXPECT(sandbox_unbind(cgid), 0);
+	EXPECT(sandbox_bind_path(m.id, cg, NULL), 0);
+}
+
+OTEST(a_lease_may_have_several_sandboxes)
+{
+	char cg1[CG_PATH_LEN], cg2[CG_PATH_LEN];
+	struct grid_ioc_lease l;
+	struct world w;
+	__u64 id1 = 0, id2 = 0;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg1, &id1), 0);
+	EXPECT(sandbox_new(l.id, cg2, &id2), 0);
+	CHECK(id1 != id2);
+	CHECK(status_now().sandboxes == test_start.sandboxes + 2);
+}
+
+OTEST(binding_a_directory_outside_cgroup2_is_enotdir_or_einval)
+{
+	static const char *const dirs[] = { "/tmp", "/sys/fs", "/proc", "/" };
+	struct grid_ioc_lease l;
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		ctx = dirs[i];
+		EXPECT2(sandbox_bind_path(l.id, dirs[i], NULL), ENOTDIR, EINVAL);
+	}
+	CHECK(status_now().sandboxes == test_start.sandboxes);
+}
+
+OTEST(binding_the_root_cgroup_is_einval)
+{
+	struct grid_ioc_lease l;
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_bind_path(l.id, "/sys/fs/cgroup", NULL), EINVAL);
+	CHECK(status_now().sandboxes == test_start.sandboxes);
+}
+
+OTEST(binding_a_cgroup_inside_another_sandbox_is_ebusy)
+{
+	char cg[CG_PATH_LEN], job[CG_PATH_LEN], deeper[CG_PATH_LEN];
+	struct grid_ioc_lease l, m;
+	struct world w;
+	__u64 cgid = 0;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	m = lease_tmpl(&w, 2);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(lease_add(&m), 0);
+	EXPECT(sandbox_new(l.id, cg, &cgid), 0);
+	EXPECT(cgroup_make(job, cg), 0);
+	EXPECT(cgroup_make(deeper, job), 0);
+	EXPECT(sandbox_bind_path(m.id, job, NULL), EBUSY);
+	EXPECT(sandbox_bind_path(l.id, job, NULL), EBUSY);
+	EXPECT(sandbox_bind_path(m.id, deeper, NULL), EBUSY);
+	/* Once the outer one is unbound, nothing is in the way. */
+	EXPECT(sandbox_unbind(cgid), 0);
+	EXPECT(sandbox_bind_path(m.id, job, NULL), 0);
+}
+
+OTEST(binding_a_file_is_enotdir_or_einval)
+{
+	char cg[CG_PATH_LEN], procs[CG_PATH_LEN + 16];
+	struct grid_ioc_lease l;
+	struct world w;
+	int f;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	f = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	CHECK(f >= 0);
+	undo_id(U_FD, (__u64)f);
+	EXPECT2(sandbox_bind_fd(l.id, f, NULL), ENOTDIR, EINVAL);
+	/* A file of the cgroup2 filesystem is still not a cgroup. */
+	EXPECT(cgroup_make(cg, NULL), 0);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
+	f = open(procs, O_RDONLY | O_CLOEXEC);
+	CHECK(f >= 0);
+	undo_id(U_FD, (__u64)f);
+	EXPECT2(sandbox_bind_fd(l.id, f, NULL), ENOTDIR, EINVAL);
+	f = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	CHECK(f >= 0);
+	undo_id(U_FD, (__u64)f);
+	EXPECT2(sandbox_bind_fd(l.id, f, NULL), ENOTDIR, EINVAL);
+	CHECK(status_now().sandboxes == test_start.sandboxes);
+}
+
+OTEST(binding_a_bad_fd_is_ebadf)
+{
+	struct grid_ioc_lease l;
+	struct world w;
+	int f;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	f = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(f >= 0);
+	close(f);
+	EXPECT(sandbox_bind_fd(l.id, f, NULL), EBADF);
+	EXPECT(sandbox_bind_fd(l.id, -1, NULL), EBADF);
+	EXPECT(sandbox_bind_fd(l.id, 1 << 30, NULL), EBADF);
+	EXPECT(sandbox_bind_fd(l.id, -0x7fffffff - 1, NULL), EBADF);
+}
+
+OTEST(binding_to_an_unknown_lease_is_enoent)
+{
+	char cg[CG_PATH_LEN];
+
+	EXPECT(cgroup_make(cg, NULL), 0);
+	EXPECT(sandbox_bind_path(LID(1), cg, NULL), ENOENT);
+}
+
+OTEST(binding_to_a_pending_lease_works)
+{
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	l.not_before_ns = now_ns() + 600 * NSEC_PER_SEC;
+	EXPECT(lease_add(&l), 0);
+	CHECK(l.state == GRID_LEASE_PENDING);
+	EXPECT(sandbox_new(l.id, cg, NULL), 0);
+}
+
+OTEST(binding_to_an_expired_lease_is_ekeyexpired)
+{
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	l.not_after_ns = now_ns() + 200 * NSEC_PER_MSEC;
+	EXPECT(lease_add(&l), 0);
+	sleep_ms(400);
+	EXPECT(sandbox_new(l.id, cg, NULL), EKEYEXPIRED);
+	CHECK(status_now().sandboxes == test_start.sandboxes);
+}
+
+OTEST(binding_to_a_revoked_lease_is_ekeyrevoked)
+{
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(lease_revoke(l.id), 0);
+	EXPECT(sandbox_new(l.id, cg, NULL), EKEYREVOKED);
+	CHECK(status_now().sandboxes == test_start.sandboxes);
+}
+
+OTEST(unbind_of_an_unbound_cgroup_is_enoent)
+{
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	struct world w;
+	__u64 cgid = 0;
+
+	EXPECT(cgroup_make(cg, NULL), 0);
+	EXPECT(sandbox_unbind(path_ino(cg)), ENOENT);
+	EXPECT(sandbox_unbind(0), ENOENT);
+	EXPECT(sandbox_unbind(~0ULL), ENOENT);
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_bind_path(l.id, cg, &cgid), 0);
+	EXPECT(sandbox_unbind(cgid), 0);
+	EXPECT(sandbox_unbind(cgid), ENOENT);
+}
+
+OTEST(unbind_ignores_a_valid_cgroup_fd)
+{
+	struct grid_ioc_sandbox s = { .size = sizeof(s) };
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg, &s.cgroup_id), 0);
+	s.cgroup_fd = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(s.cgroup_fd >= 0);
+	undo_id(U_FD, (__u64)s.cgroup_fd);
+	s.lease_id = 12345;		/* ignored by UNBIND too */
+	EXPECT(sandbox_ioc(GRID_IOC_SANDBOX_UNBIND, &s), 0);
+	CHECK(status_now().sandboxes == test_start.sandboxes);
+}
+
+OTEST(unbind_leaves_the_tasks_alone_and_they_outlive_the_lease)
+{
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	struct world w;
+	__u64 cgid = 0;
+	pid_t pid;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg, &cgid), 0);
+	pid = child_in(cg, NULL, NULL);
+	CHECK(pid > 0);
+	EXPECT(sandbox_unbind(cgid), 0);
+	CHECK(alive(pid));
+	EXPECT(lease_revoke(l.id), 0);
+	EXPECT(child_wait(pid, 300, NULL, NULL, NULL), ETIMEDOUT);
+}
+
+/* ---- the kill at the end of a lease -------------------------------------------- */
+
+static void print_ms(const char *what, __s64 ns)
+{
+	printf("# %s %.1f ms\n", what, (double)ns / NSEC_PER_MSEC);
+}
+
+OTEST(expiry_kills_every_task_of_every_sandbox_within_100_ms)
+{
+	char cg1[CG_PATH_LEN], cg2[CG_PATH_LEN], job[CG_PATH_LEN];
+	__s64 worst = -1, first = 0, dead;
+	struct grid_ioc_lease l;
+	struct world w;
+	pid_t pid[3];
+	int st;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	l.not_after_ns = now_ns() + 500 * NSEC_PER_MSEC;
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg1, NULL), 0);
+	EXPECT(sandbox_new(l.id, cg2, NULL), 0);
+	/* cgroup.kill takes the whole subtree: a job's leaf cgroup too. */
+	EXPECT(cgroup_make(job, cg2), 0);
+	pid[0] = child_in(cg1, NULL, NULL);
+	pid[1] = child_in(cg2, NULL, NULL);
+	pid[2] = child_in(job, NULL, NULL);
+	CHECK(pid[0] > 0 && pid[1] > 0 && pid[2] > 0);
+	CHECK(now_ns() < l.not_after_ns - 50 * NSEC_PER_MSEC);
+	for (int i = 0; i < 3; i++) {
+		EXPECT(child_wait(pid[i], 3000, &st, &dead, NULL), 0);
+		CHECK(killed_by_sigkill(st));
+		if (i == 0)
+			first = dead - l.not_after_ns;
+		if (dead - l.not_after_ns > worst)
+			worst = dead - l.not_after_ns;
+	}
+	print_ms("expiry latency (first task)", first);
+	print_ms("expiry latency", worst);
+	CHECK(first >= 0);
+	CHECK(worst < KILL_LATENCY_MAX_NS);
+	EXPECT(lease_bump(&l, 2), EKEYEXPIRED);
+}
+
+/* The child must not keep the test's open file alive. */
+static int close_the_device_and_wait(void *arg)
+{
+	close(fd);
+	for (;;)
+		pause();
+	return 1;
+}
+
+OTEST(expiry_kills_with_no_dev_grid_open_anywhere)
+{
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	struct world w;
+	__s64 dead;
+	int st, e;
+	pid_t pid;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	l.not_after_ns = now_ns() + 500 * NSEC_PER_MSEC;
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg, NULL), 0);
+	pid = child_in(cg, close_the_device_and_wait, NULL);
+	CHECK(pid > 0);
+	CHECK(status_now().handles == 1);
+	close(fd);
+	e = child_wait(pid, 3000, &st, &dead, NULL);
+	fd = open(GRID_DEV_PATH, O_RDWR | O_CLOEXEC);
+	CHECK(fd >= 0);
+	EXPECT(e, 0);
+	print_ms("expiry latency without a handle", dead - l.not_after_ns);
+	CHECK(killed_by_sigkill(st));
+	CHECK(dead >= l.not_after_ns);
+	CHECK(dead - l.not_after_ns < KILL_LATENCY_MAX_NS);
+	EXPECT(lease_bump(&l, 2), EKEYEXPIRED);
+}
+
+OTEST(expiry_leaves_the_sandboxes_of_other_leases_alone)
+{
+	char cga[CG_PATH_LEN], cgb[CG_PATH_LEN];
+	struct grid_ioc_lease a, b;
+	struct world w;
+	pid_t pa, pb;
+	int st;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	a = lease_tmpl(&w, 1);
+	a.not_after_ns = now_ns() + 400 * NSEC_PER_MSEC;
+	b = lease_tmpl(&w, 2);
+	EXPECT(lease_add(&a), 0);
+	EXPECT(lease_add(&b), 0);
+	EXPECT(sandbox_new(a.id, cga, NULL), 0);
+	EXPECT(sandbox_new(b.id, cgb, NULL), 0);
+	pa = child_in(cga, NULL, NULL);
+	pb = child_in(cgb, NULL, NULL);
+	CHECK(pa > 0 && pb > 0);
+	EXPECT(child_wait(pa, 3000, &st, NULL, NULL), 0);
+	CHECK(killed_by_sigkill(st));
+	EXPECT(child_wait(pb, 300, NULL, NULL, NULL), ETIMEDOUT);
+	EXPECT(lease_bump(&b, 2), 0);
+}
+
+OTEST(revocation_kills_within_100_ms)
+{
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	__s64 t0, dead;
+	struct world w;
+	pid_t pid;
+	int st;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg, NULL), 0);
+	pid = child_in(cg, NULL, NULL);
+	CHECK(pid > 0);
+	t0 = mono_ns();
+	EXPECT(lease_revoke(l.id), 0);
+	EXPECT(child_wait(pid, 3000, &st, NULL, &dead), 0);
+	print_ms("revocation latency", dead - t0);
+	CHECK(killed_by_sigkill(st));
+	CHECK(dead - t0 < KILL_LATENCY_MAX_NS);
+	EXPECT(lease_bump(&l, 2), EKEYREVOKED);
+}
+
+OTEST(a_wall_clock_jump_past_not_after_kills_within_100_ms)
+{
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	__s64 t0, dead;
+	struct world w;
+	pid_t pid;
+	int st, e;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	l.not_after_ns = now_ns() + 3600 * NSEC_PER_SEC;
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg, NULL), 0);
+	pid = child_in(cg, NULL, NULL);
+	CHECK(pid > 0);
+	EXPECT(child_wait(pid, 100, NULL, NULL, NULL), ETIMEDOUT);
+	t0 = mono_ns();
+	EXPECT(clock_jump(3601 * NSEC_PER_SEC), 0);
+	e = child_wait(pid, 3000, &st, NULL, &dead);
+	/* Back to the right time (the elapsed time kept) before any check. */
+	EXPECT(clock_jump(-3601 * NSEC_PER_SEC), 0);
+	EXPECT(e, 0);
+	print_ms("clock-jump latency", dead - t0);
+	CHECK(killed_by_sigkill(st));
+	CHECK(dead - t0 < KILL_LATENCY_MAX_NS);
+	/* Ended is ended, even with the clock back before not_after. */
+	EXPECT(lease_bump(&l, 2), EKEYEXPIRED);
+}
+
+OTEST(a_wall_clock_jump_back_postpones_expiry)
+{
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	__s64 t0, dead;
+	struct world w;
+	pid_t pid;
+	int st;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	l.not_after_ns = now_ns() + 1000 * NSEC_PER_MSEC;
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg, NULL), 0);
+	pid = child_in(cg, NULL, NULL);
+	CHECK(pid > 0);
+	EXPECT(clock_jump(-3600 * NSEC_PER_SEC), 0);
+	EXPECT(child_wait(pid, 1500, NULL, NULL, NULL), ETIMEDOUT);
+	EXPECT(lease_bump(&l, 2), 0);
+	t0 = mono_ns();
+	EXPECT(clock_jump(3600 * NSEC_PER_SEC), 0);
+	EXPECT(child_wait(pid, 3000, &st, NULL, &dead), 0);
+	print_ms("latency after the clock came back", dead - t0);
+	CHECK(killed_by_sigkill(st));
+	CHECK(dead - t0 < KILL_LATENCY_MAX_NS);
+}
+
+__attribute__((constructor(101))) static void open_device(void)
+{
+	fd = open(GRID_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		perror("grid_sandbox_test: " GRID_DEV_PATH);
+		exit(1);
+	}
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gridctl sandbox { bind | unbind | list | show | help }
+ *
+ * Sandboxes: cgroup v2 directories bound to a lease, named by their cgroup
+ * id. bind hands the kernel an open directory, never a path, so what is
+ * bound is what was opened.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "dev.h"
+#include "names.h"
+#include "nl.h"
+#include "print.h"
+#include "gridctl.h"
+
+static void show(const struct grid_obj_sandbox *sb)
+{
+	const char *state = grid_sandbox_state_name(sb->state);
+
+	print_u64(PRINT_ANY, "cgroup_id", "%" PRIu64, sb->cgroup_id);
+	print_u64(PRINT_ANY, "lease_id", " lease %" PRIu64, sb->lease_id);
+	print_str(PRINT_ANY, "gridgrid", " gridgrid %s", sb->gridgrid);
+	print_str(PRINT_ANY, "state", " %s", state ? state : "unknown");
+	if (sb->path[0])
+		print_str(PRINT_ANY, "path", " path %s", sb->path);
+	else
+		print_null("path");
+	print_text("\n");
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* CGROUP-ID or CGROUP-DIR: a number is an id, anything else a path. */
+static int cgroup_ref(const char *what, const char *arg, uint64_t *id)
+{
+	int ret;
+
+	if (all_digits(arg))
+		return gridctl_u64(what, "CGROUP-ID", arg, id) ? 2 : 0;
+	ret = grid_cgroup_id(arg, id);
+	if (ret == -EINVAL)
+		return gridctl_fail(what, "'%s' is not a cgroup v2 directory", arg);
+	if (ret)
+		return gridctl_fail(what, "cannot find the cgroup id of '%s': %s",
+				    arg, strerror(-ret));
+	return 0;
+}
+
+static int bind_failed(const char *what, int err, const char *dir,
+		       uint64_t lease)
+{
+	struct grid_obj_sandbox sb;
+	struct grid_nl *nl;
+	uint64_t id;
+	int ret;
+
+	switch (-err) {
+	case EBADF:
+	case ENOTDIR:
+	case EINVAL:
+		return gridctl_fail(what, "'%s' is not a cgroup v2 directory", dir);
+	case ENOENT:
+		return gridctl_fail(what, "no lease %" PRIu64, lease);
+	case EKEYEXPIRED:
+		return gridctl_fail(what, "lease %" PRIu64 " has expired", lease);
+	case EKEYREVOKED:
+		return gridctl_fail(what, "lease %" PRIu64 " was revoked", lease);
+	case EEXIST:
+		break;
+	default:
+		return gridctl_fail_errno(what, err, NULL);
+	}
+	ret = -ENOENT;
+	if (!grid_cgroup_id(dir, &id) && !grid_nl_open(&nl)) {
+		ret = grid_nl_sandbox_get(nl, id, &sb);
+		grid_nl_close(nl);
+	}
+	if (!ret)
+		return gridctl_fail(what, "cgroup '%s' is already bound to lease %" PRIu64,
+				    dir, sb.lease_id);
+	return gridctl_fail(what, "cgroup '%s' is already bound to a lease", dir);
+}
+
+static int sandbox_bind(int argc, char **argv)
+{
+	const char *what = "sandbox bind";
+	struct grid_ioc_sandbox sb;
+	uint64_t lease;
+	int dev, fd, ret;
+
+	memset(&sb, 0, sizeof(sb));
+	if (argc != 3 || strcmp(argv[1], "lease"))
+		return gridctl_usage(what, "takes CGROUP-DIR lease ID");
+	if (gridctl_u64(what, "lease", argv[2], &lease))
+		return 2;
+	fd = open(argv[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return gridctl_fail(what, "cannot open the cgroup directory '%s': %s",
+				    argv[0], strerror(errno));
+	if (gridctl_dev(what, &dev)) {
+		close(fd);
+		return 1;
+	}
+	sb.lease_id = lease;
+	sb.cgroup_fd = fd;
+	ret = grid_dev_sandbox_bind(dev, &sb);
+	close(dev);
+	close(fd);
+	if (ret)
+		return bind_failed(what, ret, argv[0], lease);
+	print_start(stdout, gridctl_json, gridctl_pretty);
+	print_u64(PRINT_ANY, "cgroup_id", "%" PRIu64 "\n", sb.cgroup_id);
+	return print_end() ? 1 : 0;
+}
+
+static int sandbox_unbind(int argc, char **argv)
+{
+	const char *what = "sandbox unbind";
+	struct grid_ioc_sandbox sb;
+	uint64_t id;
+	int dev, ret;
+
+	memset(&sb, 0, sizeof(sb));
+	if (argc != 1)
+		return gridctl_usage(what, "takes one CGROUP-DIR or CGROUP-ID");
+	ret = cgroup_ref(what, argv[0], &id);
+	if (ret)
+		return ret;
+	if (gridctl_dev(what, &dev))
+		return 1;
+	sb.cgroup_id = id;
+	sb.cgroup_fd = -1;
+	ret = grid_dev_sandbox_unbind(dev, &sb);
+	close(dev);
+	if (ret == -ENOENT)
+		return gridctl_fail(what, "no sandbox with cgroup id %" PRIu64, id);
+	if (ret)
+		return gridctl_fail_errno(what, ret, NULL);
+	return gridctl_done();
+}
+
+static int list_one(const struct grid_obj_sandbox *sb, void *arg)
+{
+	gridctl_list_item(arg);
+	print_obj_open(NULL);
+	show(sb);
+	print_obj_close();
+	return 0;
+}
+
+static int sandbox_list(int argc, char **argv)
+{
+	const char *what = "sandbox list";
+	struct gridctl_list l = { .key = "sandboxes" };
+	char gg[GRID_NAME_LEN];
+	struct grid_nl *nl;
+	int ret;
+
+	if (argc == 2 && !strcmp(argv[0], "gridgrid")) {
+		if (gridctl_name(what, "gridgrid", argv[1], gg))
+			return 2;
+	} else if (argc) {
+		return gridctl_usage(what, "unexpected '%s'; try 'gridctl sandbox list gridgrid GG'",
+				     argv[0]);
+	}
+	if (gridctl_nl(what, &nl))
+		return 1;
+	ret = grid_nl_sandboxes(nl, argc ? gg : NULL, list_one, &l);
+	if (ret == -ENOENT && argc)
+		ret = gridctl_fail(what, "no grid-grid '%s'", gg);
+	else if (ret)
+		ret = gridctl_fail_errno(what, ret, nl);
+	grid_nl_close(nl);
+	return ret ? ret : gridctl_list_end(&l);
+}
+
+static int sandbox_show(int argc, char **argv)
+{
+	const char *what = "sandbox show";
+	static struct grid_obj_sandbox sb;
+	struct grid_nl *nl;
+	uint64_t id;
+	int ret;
+
+	if (argc != 1)
+		return gridctl_usage(what, "takes one CGROUP-ID or CGROUP-DIR");
+	ret = cgroup_ref(what, argv[0], &id);
+	if (ret)
+		return ret;
+	if (gridctl_nl(what, &nl))
+		return 1;
+	ret = grid_nl_sandbox_get(nl, id, &sb);
+	if (ret == -ENOENT)
+		ret = gridctl_fail(what, "no sandbox with cgroup id %" PRIu64, id);
+	else if (ret)
+		ret = gridctl_fail_errno(what, ret, nl);
+	grid_nl_close(nl);
+	if (ret)
+		return ret;
+	print_start(stdout, gridctl_json, gridctl_pretty);
+	show(&sb);
+	return print_end() ? 1 : 0;
+}
+
+static const struct gridctl_cmd cmds[] = {
+	{ "bind", sandbox_bind, "CGROUP-DIR lease ID" },
+	{ "unbind", sandbox_unbind, "CGROUP-DIR|CGROUP-ID" },
+	{ "list", sandbox_list, "[gridgrid GG]" },
+	{ "show", sandbox_show, "CGROUP-ID|CGROUP-DIR" },
+	{ NULL, NULL, NULL },
+};
+
+int do_sandbox(int argc, char **argv)
+{
+	return gridctl_dispatch("gridctl sandbox", cmds, argc, argv);
+}

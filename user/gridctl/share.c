@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gridctl share { add | set | del | list | show | help }
+ *
+ * This machine's share for a grid-grid: the most that the grid-grid's live
+ * leases may hold together. A share is changed by read-modify-write: the
+ * current one is read by netlink and only the LIMITS given are changed.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dev.h"
+#include "units.h"
+#include "nl.h"
+#include "print.h"
+#include "quota.h"
+#include "gridctl.h"
+
+int gridctl_share_refusal(const char *what, struct grid_nl *nl,
+			  const char *gridgrid, const struct grid_limits *req,
+			  const struct grid_obj_limits *old)
+{
+	struct grid_nl *mine = NULL;
+	struct grid_obj_gridgrid gg;
+	struct grid_obj_limits want;
+	char why[192];
+	uint32_t attr;
+	int ret;
+
+	if (!nl && grid_nl_open(&mine) == 0)
+		nl = mine;
+	ret = nl ? grid_nl_gridgrid_get(nl, gridgrid, &gg) : -ENOENT;
+	grid_nl_close(mine);
+	if (ret)
+		return gridctl_fail(what, "would exceed the share of '%s'",
+				    gridgrid);
+	if (!gg.has_share)
+		return gridctl_fail(what, "grid-grid '%s' has no share on this machine; add one with 'gridctl share add %s LIMITS'",
+				    gridgrid, gridgrid);
+	gridctl_limits_from(&want, req);
+	attr = grid_quota_first_over(&gg.share, &gg.used, &want, old);
+	/* It fits now: the leases changed between the refusal and our look. */
+	if (!attr)
+		return gridctl_fail(what, "would exceed the share of '%s'",
+				    gridgrid);
+	grid_quota_describe(why, sizeof(why), attr,
+			    grid_limits_get(&gg.share, attr),
+			    grid_quota_used(&gg.used, old, attr),
+			    grid_limits_get(&want, attr));
+	return gridctl_fail(what, "would exceed the share of '%s' (%s)",
+			    gridgrid, why);
+}
+
+static int count_live(const struct grid_obj_lease *l, void *arg)
+{
+	unsigned int *n = arg;
+
+	if (l->state == GRID_LEASE_PENDING || l->state == GRID_LEASE_ACTIVE)
+		++*n;
+	return 0;
+}
+
+static int explain(const char *what, int err, const struct grid_ioc_share *s,
+		   int (*op)(int, struct grid_ioc_share *))
+{
+	struct grid_obj_gridgrid gg;
+	struct grid_obj_limits want;
+	struct grid_nl *nl;
+	unsigned int live = 0;
+	char why[192];
+	uint32_t attr;
+	int ret;
+
+	if (err == -EEXIST)
+		return gridctl_fail(what, "grid-grid '%s' already has a share; change it with 'gridctl share set'",
+				    s->gridgrid);
+	if (err != -ENOENT && err != -EDQUOT)
+		return gridctl_fail_errno(what, err, NULL);
+	if (gridctl_nl(what, &nl))
+		return 1;
+	ret = grid_nl_gridgrid_get(nl, s->gridgrid, &gg);
+	if (ret == -ENOENT) {
+		ret = gridctl_fail(what, "no grid-grid '%s'", s->gridgrid);
+	} else if (err == -ENOENT) {
+		ret = gridctl_fail(what, "grid-grid '%s' has no share", s->gridgrid);
+	} else if (op == grid_dev_share_del) {
+		grid_nl_leases(nl, s->gridgrid, count_live, &live);
+		if (live)
+			ret = gridctl_fail(what, "the share of '%s' still holds %u live lease%s; revoke or delete them first",
+					   s->gridgrid, live, live == 1 ? "" : "s");
+		else
+			ret = gridctl_fail(what, "the share of '%s' still holds live leases; revoke or delete them first",
+					   s->gridgrid);
+	} else {
+		gridctl_limits_from(&want, &s->limits);
+		attr = ret ? 0 : grid_quota_first_over(&want, &gg.used, NULL, NULL);
+		if (attr)
+			ret = gridctl_fail(what, "the live leases of '%s' hold more than that (%s)",
+					   s->gridgrid,
+					   grid_quota_describe_shrink(why, sizeof(why), attr,
+								      grid_limits_get(&want, attr),
+								      grid_limits_get(&gg.used, attr)));
+		else
+			ret = gridctl_fail(what, "the live leases of '%s' hold more than that",
+					   s->gridgrid);
+	}
+	grid_nl_close(nl);
+	return ret;
+}
+
+static int change(const char *what, int (*op)(int, struct grid_ioc_share *),
+		  struct grid_ioc_share *s)
+{
+	int fd, ret;
+
+	if (gridctl_dev(what, &fd))
+		return 1;
+	ret = op(fd, s);
+	close(fd);
+	return ret ? explain(what, ret, s, op) : gridctl_done();
+}
+
+/* GG LIMITS...: the grid-grid's name and the limits given. */
+static int read_args(const char *what, int argc, char **argv,
+		     struct grid_ioc_share *s, struct gridctl_limits *e)
+{
+	int i, ret;
+
+	memset(s, 0, sizeof(*s));
+	memset(e, 0, sizeof(*e));
+	if (argc < 1)
+		return gridctl_usage(what, "missing the grid-grid's NAME");
+	if (gridctl_name(what, "GG", argv[0], s->gridgrid))
+		return 2;
+	for (i = 1; i < argc; i++) {
+		ret = gridctl_limits_word(what, argc, argv, &i, e);
+		if (ret == 2)
+			return 2;
+		if (!ret)
+			return gridctl_usage(what, "unexpected '%s'; LIMITS are %s",
+					     argv[i], GRIDCTL_LIMITS_HELP);
+	}
+	return 0;
+}
+
+static int share_add(int argc, char **argv)
+{
+	const char *what = "share add";
+	struct grid_ioc_share s;
+	struct gridctl_limits e;
+	int ret = read_args(what, argc, argv, &s, &e);
+
+	if (ret)
+		return ret;
+	gridctl_limits_unlimited(&s.limits, GRID_BUDGET_PERIOD_DEFAULT);
+	gridctl_limits_apply(&e, &s.limits);
+	return change(what, grid_dev_share_add, &s);
+}
+
+static int share_set(int argc, char **argv)
+{
+	const char *what = "share set";
+	struct grid_obj_gridgrid gg;
+	struct grid_ioc_share s;
+	struct gridctl_limits e;
+	struct grid_nl *nl;
+	int ret = read_args(what, argc, argv, &s, &e);
+
+	if (ret)
+		return ret;
+	if (!e.given)
+		return gridctl_usage(what, "nothing to change; LIMITS are %s",
+				     GRIDCTL_LIMITS_HELP);
+	if (gridctl_nl(what, &nl))
+		return 1;
+	ret = grid_nl_gridgrid_get(nl, s.gridgrid, &gg);
+	if (ret == -ENOENT)
+		ret = gridctl_fail(what, "no grid-grid '%s'", s.gridgrid);
+	else if (ret)
+		ret = gridctl_fail_errno(what, ret, nl);
+	else if (!gg.has_share)
+		ret = gridctl_fail(what, "grid-grid '%s' has no share; add one with 'gridctl share add'",
+				   s.gridgrid);
+	grid_nl_close(nl);
+	if (ret)
+		return ret;
+	s.limits = gg.share.l;
+	gridctl_limits_apply(&e, &s.limits);
+	return change(what, grid_dev_share_set, &s);
+}
+
+static int share_del(int argc, char **argv)
+{
+	const char *what = "share del";
+	struct grid_ioc_share s;
+
+	memset(&s, 0, sizeof(s));
+	if (argc != 1)
+		return gridctl_usage(what, "takes one grid-grid NAME");
+	if (gridctl_name(what, "GG", argv[0], s.gridgrid))
+		return 2;
+	return change(what, grid_dev_share_del, &s);
+}
+
+static void show(const struct grid_obj_gridgrid *gg)
+{
+	print_str(PRINT_ANY, "gridgrid", "%s", gg->name);
+	gridctl_print_limits("share", &gg->share, NULL);
+	print_text("\n\tused");
+	gridctl_print_limits("used", &gg->used, &gg->share);
+	print_u64(PRINT_JSON, "leases", NULL, gg->leases);
+	print_text("\n");
+}
+
+static int list_one(const struct grid_obj_gridgrid *gg, void *arg)
+{
+	if (!gg->has_share)
+		return 0;
+	gridctl_list_item(arg);
+	print_obj_open(NULL);
+	show(gg);
+	print_obj_close();
+	return 0;
+}
+
+static int share_list(int argc, char **argv)
+{
+	const char *what = "share list";
+	struct gridctl_list l = { .key = "shares" };
+	struct grid_nl *nl;
+	int ret;
+
+	if (argc)
+		return gridctl_usage(what, "unexpected '%s'", argv[0]);
+	if (gridctl_nl(what, &nl))
+		return 1;
+	ret = grid_nl_gridgrids(nl, list_one, &l);
+	if (ret)
+		ret = gridctl_fail_errno(what, ret, nl);
+	grid_nl_close(nl);
+	return ret ? ret : gridctl_list_end(&l);
+}
+
+static int share_show(int argc, char **argv)
+{
+	const char *what = "share show";
+	char name[GRID_NAME_LEN];
+	struct grid_obj_gridgrid gg;
+	struct grid_nl *nl;
+	int ret;
+
+	if (argc != 1)
+		return gridctl_usage(what, "takes one grid-grid NAME");
+	if (gridctl_name(what, "GG", argv[0], name))
+		return 2;
+	if (gridctl_nl(what, &nl))
+		return 1;
+	ret = grid_nl_gridgrid_get(nl, name, &gg);
+	if (ret == -ENOENT)
+		ret = gridctl_fail(what, "no grid-grid '%s'", name);
+	else if (ret)
+		ret = gridctl_fail_errno(what, ret, nl);
+	else if (!gg.has_share)
+		ret = gridctl_fail(what, "grid-grid '%s' has no share", name);
+	grid_nl_close(nl);
+	if (ret)
+		return ret;
+	print_start(stdout, gridctl_json, gridctl_pretty);
+	show(&gg);
+	return print_end() ? 1 : 0;
+}
+
+static const struct gridctl_cmd cmds[] = {
+	{ "add", share_add, "GG LIMITS..." },
+	{ "set", share_set, "GG LIMITS..." },
+	{ "del", share_del, "GG" },
+	{ "list", share_list, "" },
+	{ "show", share_show, "GG" },
+	{ NULL, NULL, NULL },
+};
+
+int do_share(int argc, char **argv)
+{
+	if (argc && gridctl_is_help(argv[0])) {
+		gridctl_list_cmds(stdout, "gridctl share", cmds);
+		printf("LIMITS := { %s }\n", GRIDCTL_LIMITS_HELP);
+		return 0;
+	}
+	return gridctl_dispatch("gridctl share", cmds, argc, argv);
+}
