@@ -159,7 +159,8 @@ static bool emit_one(emit_fn emit, void *arg, struct entry *e,
 
 static bool list_dir(const struct node *dir, emit_fn emit, void *arg)
 {
-	struct entry e = { .gg = dir->gg, .lease = dir->lease, .lim = dir->lim };
+	struct entry e = { .gg = dir->gg, .lease = dir->lease, .sb = dir->sb,
+			   .lim = dir->lim };
 	struct grid_gridgrid *gg;
 	struct grid_lease *l;
 	struct grid_sandbox *sb;
