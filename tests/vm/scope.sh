@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The scoped view through netlink: a task inside a sandbox is refused the
+# netlink family (dumps, gets, status) even as root, as it is refused every
+# /dev/grid ioctl but SELF (tests/vm/self.sh); outside, the same requests
+# work.
+source "$GRID_TOP/tests/lib.sh"
+
+cg=/sys/fs/cgroup/scope-job
+mkdir -p "$cg"
+grid_load
+grid_stress populate 2 "$cg" >/dev/null
+
+# Runs a command in a child moved into the sandbox first.
+inside() { sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@"; }
+refused() { ! inside "$@" 2>/tmp/err && grep -qi 'not permitted' /tmp/err; }
+self_is_5000() { inside gridctl -j self | jq -e '.lease_id == 5000'; }
+
+ok outside_lease_dump_works sh -c 'gridctl -j lease list | jq -e ".leases | length == 2"'
+ok inside_lease_dump_is_refused refused gridctl lease list
+ok inside_lease_get_is_refused refused gridctl lease show 5000
+ok inside_gridgrid_dump_is_refused refused gridctl gridgrid list
+ok inside_netlink_status_is_refused refused gridctl status via netlink
+ok inside_self_works self_is_5000
+echo $$ >/sys/fs/cgroup/cgroup.procs
+gridctl lease revoke 5000
+gridctl sandbox unbind "$cg"
+for id in 5000 5001; do gridctl lease del $id; done
+grid_unload
+ok created_destroyed_balance grid_balance
+rmdir "$cg"
+finish
