@@ -100,6 +100,7 @@ int gridctl_dispatch(const char *what, const struct gridctl_cmd *cmds,
 		}
 		return c->run(argc - 1, argv + 1);
 	}
-	return gridctl_usage(what, "unknown command '%s'; try '%s help'",
+	return gridctl_usage(what, "unknown %s '%s'; try '%s help'",
+			     strcmp(what, "gridctl") ? "command" : "object",
 			     argv[0], what);
 }

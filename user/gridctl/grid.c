@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dev.h"
+#include "units.h"
 #include "nl.h"
 #include "print.h"
 #include "gridctl.h"
@@ -85,6 +86,60 @@ static int busy(const char *what, struct grid_nl *nl, const char *name)
 			    leases);
 }
 
+struct key_owner {
+	const uint8_t *key;
+	char name[GRID_NAME_LEN];
+};
+
+static int find_key(const struct grid_obj_grid *g, void *arg)
+{
+	struct key_owner *o = arg;
+
+	if (memcmp(g->key, o->key, GRID_KEY_LEN))
+		return 0;
+	memcpy(o->name, g->name, sizeof(o->name));
+	return 1;
+}
+
+/* -EEXIST: the name is taken (ADD), or the key is another grid's. */
+static int taken(const char *what, struct grid_nl *nl,
+		 const struct grid_ioc_grid *g, bool add)
+{
+	struct key_owner o = { .key = g->key };
+	char hex[GRID_KEY_HEX_LEN + 1];
+	struct grid_obj_grid found;
+
+	if (add && !grid_nl_grid_get(nl, g->name, &found))
+		return gridctl_fail(what, "grid '%s' already exists", g->name);
+	grid_format_key(hex, sizeof(hex), g->key);
+	if (grid_nl_grids(nl, find_key, &o) == 1)
+		return gridctl_fail(what, "key %s is already the key of grid '%s'",
+				    hex, o.name);
+	if (add)
+		return gridctl_fail(what, "grid '%s', or a grid with its key, already exists",
+				    g->name);
+	return gridctl_fail(what, "key %s is already another grid's", hex);
+}
+
+/* -EBUSY from SET: live leases were issued under the old key. */
+static int key_busy(const char *what, struct grid_nl *nl, const char *name)
+{
+	struct users u = { .name = name };
+	struct grid_obj_grid g;
+
+	if (!grid_nl_grid_get(nl, name, &g)) {
+		memcpy(u.key, g.key, sizeof(u.key));
+		if (grid_nl_leases(nl, NULL, count_issued, &u))
+			u.leases = 0;
+	}
+	if (!u.leases)
+		return gridctl_fail(what, "the key of grid '%s' cannot change while live leases issued under it remain",
+				    name);
+	return gridctl_fail(what, "the key of grid '%s' cannot change while %u live lease%s issued under it remain%s",
+			    name, u.leases, u.leases == 1 ? "" : "s",
+			    u.leases == 1 ? "s" : "");
+}
+
 /* Why the kernel said no, with what netlink can tell about it. */
 static int explain(const char *what, int err, const struct grid_ioc_grid *g,
 		   int (*op)(int, struct grid_ioc_grid *))
@@ -94,11 +149,10 @@ static int explain(const char *what, int err, const struct grid_ioc_grid *g,
 	int ret = 1;
 
 	switch (-err) {
-	case EEXIST:
-		return gridctl_fail(what, "grid '%s' already exists", g->name);
 	case ELOOP:
 		return gridctl_fail(what, "'%s' cannot be the parent of '%s': it is '%s' itself or one of its members",
 				    g->parent, g->name, g->name);
+	case EEXIST:
 	case ENOENT:
 	case EBUSY:
 		break;
@@ -107,7 +161,9 @@ static int explain(const char *what, int err, const struct grid_ioc_grid *g,
 	}
 	if (gridctl_nl(what, &nl))
 		return 1;
-	if (err == -ENOENT) {
+	if (err == -EEXIST) {
+		ret = taken(what, nl, g, op == grid_dev_grid_add);
+	} else if (err == -ENOENT) {
 		/* ADD names no grid that exists but the parent. */
 		if (op != grid_dev_grid_add &&
 		    grid_nl_grid_get(nl, g->name, &found) == -ENOENT)
@@ -117,6 +173,8 @@ static int explain(const char *what, int err, const struct grid_ioc_grid *g,
 					   g->parent);
 		else
 			ret = gridctl_fail_errno(what, err, NULL);
+	} else if (op == grid_dev_grid_set) {
+		ret = key_busy(what, nl, g->name);
 	} else {
 		ret = busy(what, nl, g->name);
 	}

@@ -161,6 +161,31 @@ static int read_args(const char *what, int argc, char **argv, bool add,
 	return 0;
 }
 
+/* -EINVAL past our own checks: most likely a budget period not the share's. */
+static int invalid(const char *what, const struct grid_ioc_lease *l)
+{
+	char have[GRID_FMT_LEN], given[GRID_FMT_LEN];
+	struct grid_obj_gridgrid gg;
+	struct grid_nl *nl;
+	int ret = -ENOENT;
+
+	if (l->limits.budget_period_s && !grid_nl_open(&nl)) {
+		ret = grid_nl_gridgrid_get(nl, l->gridgrid, &gg);
+		grid_nl_close(nl);
+	}
+	if (ret || !gg.has_share ||
+	    gg.share.l.budget_period_s == l->limits.budget_period_s)
+		return gridctl_fail_errno(what, -EINVAL, NULL);
+	return gridctl_fail(what, "a lease's budget period is its share's: the share of '%s' has period %s, not %s",
+			    l->gridgrid,
+			    grid_format_limit(have, sizeof(have),
+					      GRID_LIMITS_A_BUDGET_PERIOD_S,
+					      gg.share.l.budget_period_s),
+			    grid_format_limit(given, sizeof(given),
+					      GRID_LIMITS_A_BUDGET_PERIOD_S,
+					      l->limits.budget_period_s));
+}
+
 static int explain(const char *what, int err, const struct grid_ioc_lease *l,
 		   const struct grid_obj_lease *cur)
 {
@@ -191,6 +216,8 @@ static int explain(const char *what, int err, const struct grid_ioc_lease *l,
 	case EDQUOT:
 		return gridctl_share_refusal(what, NULL, l->gridgrid, &l->limits,
 					     cur ? &cur->limits : NULL);
+	case EINVAL:
+		return invalid(what, l);
 	default:
 		return gridctl_fail_errno(what, err, NULL);
 	}
@@ -340,6 +367,7 @@ static int lease_list(int argc, char **argv)
 	const char *what = "lease list";
 	struct gridctl_list l = { .key = "leases" };
 	char gg[GRID_NAME_LEN];
+	struct grid_obj_gridgrid found;
 	struct grid_nl *nl;
 	int ret;
 
@@ -353,6 +381,9 @@ static int lease_list(int argc, char **argv)
 	if (gridctl_nl(what, &nl))
 		return 1;
 	ret = grid_nl_leases(nl, argc ? gg : NULL, list_one, &l);
+	/* The kernel narrows to a grid-grid that does not exist in silence. */
+	if (!ret && argc && !l.started)
+		ret = grid_nl_gridgrid_get(nl, gg, &found);
 	if (ret == -ENOENT && argc)
 		ret = gridctl_fail(what, "no grid-grid '%s'", gg);
 	else if (ret)

@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -61,6 +63,34 @@ static int cgroup_ref(const char *what, const char *arg, uint64_t *id)
 	return 0;
 }
 
+/*
+ * -EBUSY: @dir is below a sandbox. Finds its cgroup id by walking up the
+ * path; -ENOENT if none is found (it changed, or the path does not say).
+ */
+static int sandbox_above(const char *dir, uint64_t *id)
+{
+	struct grid_obj_sandbox *sb;
+	struct grid_nl *nl;
+	char path[PATH_MAX];
+	char *slash;
+	int ret = -ENOENT;
+
+	sb = malloc(sizeof(*sb));
+	if (!sb || grid_nl_open(&nl)) {
+		free(sb);
+		return ret;
+	}
+	snprintf(path, sizeof(path), "%s", dir);
+	while (ret && (slash = strrchr(path, '/')) && slash != path) {
+		*slash = '\0';
+		if (slash[1] && !grid_cgroup_id(path, id))
+			ret = grid_nl_sandbox_get(nl, *id, sb);
+	}
+	grid_nl_close(nl);
+	free(sb);
+	return ret;
+}
+
 static int bind_failed(const char *what, int err, const char *dir,
 		       uint64_t lease)
 {
@@ -80,6 +110,12 @@ static int bind_failed(const char *what, int err, const char *dir,
 		return gridctl_fail(what, "lease %" PRIu64 " has expired", lease);
 	case EKEYREVOKED:
 		return gridctl_fail(what, "lease %" PRIu64 " was revoked", lease);
+	case EBUSY:
+		if (!sandbox_above(dir, &id))
+			return gridctl_fail(what, "cgroup '%s' is inside sandbox %" PRIu64 ", and sandboxes do not nest",
+					    dir, id);
+		return gridctl_fail(what, "cgroup '%s' is inside another sandbox, and sandboxes do not nest",
+				    dir);
 	case EEXIST:
 		break;
 	default:
@@ -168,6 +204,7 @@ static int sandbox_list(int argc, char **argv)
 	const char *what = "sandbox list";
 	struct gridctl_list l = { .key = "sandboxes" };
 	char gg[GRID_NAME_LEN];
+	struct grid_obj_gridgrid found;
 	struct grid_nl *nl;
 	int ret;
 
@@ -181,6 +218,9 @@ static int sandbox_list(int argc, char **argv)
 	if (gridctl_nl(what, &nl))
 		return 1;
 	ret = grid_nl_sandboxes(nl, argc ? gg : NULL, list_one, &l);
+	/* The kernel narrows to a grid-grid that does not exist in silence. */
+	if (!ret && argc && !l.started)
+		ret = grid_nl_gridgrid_get(nl, gg, &found);
 	if (ret == -ENOENT && argc)
 		ret = gridctl_fail(what, "no grid-grid '%s'", gg);
 	else if (ret)

@@ -75,6 +75,9 @@ static int explain(const char *what, int err, const struct grid_ioc_share *s,
 	if (err == -EEXIST)
 		return gridctl_fail(what, "grid-grid '%s' already has a share; change it with 'gridctl share set'",
 				    s->gridgrid);
+	if (err == -EBUSY)
+		return gridctl_fail(what, "the budget period of '%s' cannot change while it has live leases; they were granted for the old one",
+				    s->gridgrid);
 	if (err != -ENOENT && err != -EDQUOT)
 		return gridctl_fail_errno(what, err, NULL);
 	if (gridctl_nl(what, &nl))

@@ -87,12 +87,12 @@ static void show(const struct answer *a)
 	print_str(PRINT_ANY, "via", "%-8s", a->via);
 	print_str(PRINT_JSON, "release", NULL, a->release);
 	print_u64(PRINT_JSON, "abi", NULL, a->abi);
-	print_u64(PRINT_ANY, "grids", "%6" PRIu64, a->st.grids);
-	print_u64(PRINT_ANY, "gridgrids", "%10" PRIu64, a->st.gridgrids);
-	print_u64(PRINT_ANY, "peers", "%6" PRIu64, a->st.peers);
-	print_u64(PRINT_ANY, "leases", "%7" PRIu64, a->st.leases);
-	print_u64(PRINT_ANY, "sandboxes", "%10" PRIu64, a->st.sandboxes);
-	print_u64(PRINT_ANY, "handles", "%8" PRIu64, a->st.handles);
+	print_u64(PRINT_ANY, "grids", " %6" PRIu64, a->st.grids);
+	print_u64(PRINT_ANY, "gridgrids", " %10" PRIu64, a->st.gridgrids);
+	print_u64(PRINT_ANY, "peers", " %6" PRIu64, a->st.peers);
+	print_u64(PRINT_ANY, "leases", " %7" PRIu64, a->st.leases);
+	print_u64(PRINT_ANY, "sandboxes", " %10" PRIu64, a->st.sandboxes);
+	print_u64(PRINT_ANY, "handles", " %8" PRIu64, a->st.handles);
 	print_text("\n");
 	print_obj_close();
 }

@@ -52,8 +52,8 @@
  *
  * The object model. Every ioctl below needs CAP_SYS_ADMIN, and a task
  * inside a bound sandbox gets -EPERM for all of them but GRID_IOC_SELF.
- * Names are 1..31 bytes of [a-z0-9._-], NUL-padded to GRID_NAME_LEN
- * (otherwise -EINVAL). Keys are raw 32-byte Ed25519 public keys; all-zero
+ * Names are 1..31 bytes of [a-z0-9._-], NUL-padded to GRID_NAME_LEN, and
+ * neither "." nor ".." (otherwise -EINVAL). Keys are raw 32-byte Ed25519 public keys; all-zero
  * is not a key (-EINVAL). Errors common to the object ioctls:
  *
  *   the object already exists (ADD)                    -EEXIST
@@ -63,13 +63,16 @@
  *
  * GRID_IOC_GRID_ADD / _SET / _DEL (struct grid_ioc_grid)
  *	A local security domain: name, public key, optional parent grid
- *	(empty parent: none). SET changes key and parent; a parent may not
- *	be the grid itself or one of its descendants (-ELOOP). DEL of a grid
- *	that is a parent, or whose key issued live leases: -EBUSY.
+ *	(empty parent: none). Keys are unique among grids (-EEXIST). SET
+ *	changes key and parent; a parent may not be the grid itself or one
+ *	of its descendants (-ELOOP); the key cannot change while live leases
+ *	were issued under it (-EBUSY). DEL of a grid that is a parent, or
+ *	whose key issued live leases: -EBUSY.
  *
  * GRID_IOC_GRIDGRID_ADD / _SET / _DEL (struct grid_ioc_gridgrid)
  *	A federation: name and charter public key. SET changes the key.
- *	DEL while peers, leases or a share refer to it: -EBUSY.
+ *	DEL while peers, a share or leases refer to it: -EBUSY. Ended
+ *	(expired, revoked) leases still refer to it until they are deleted.
  *
  * GRID_IOC_SHARE_ADD / _SET / _DEL (struct grid_ioc_share)
  *	This machine's share for a grid-grid (struct grid_limits). Leases of
@@ -86,11 +89,15 @@
  *	is a member of (up to GRID_PEER_GRIDGRIDS_MAX; each must exist).
  *
  * GRID_IOC_LEASE_ADD / _SET / _DEL (struct grid_ioc_lease)
- *	A lease: id (chosen by the issuer, unique here), serial, issuer (the
+ *	A lease: id (non-zero, chosen by the issuer, unique here), serial,
+ *	issuer (the
  *	key of a local grid, otherwise -ENOKEY), holder key, grid-grid,
- *	limits, and a validity window in CLOCK_REALTIME nanoseconds. The
- *	signed lease bytes (up to GRID_LEASE_BLOB_MAX) are kept for audit; the
- *	kernel does not interpret them. ADD admits the lease against the
+ *	limits, and a validity window in CLOCK_REALTIME nanoseconds. A
+ *	budget_period_s of 0 takes the share's; any other value must equal
+ *	it (-EINVAL). A cpu_quota_us below 1000 is -EINVAL, as in cpu.max. The
+ *	signed lease bytes (up to GRID_LEASE_BLOB_MAX, else -EINVAL) are kept
+ *	for audit; the kernel does not interpret them. The state field is
+ *	out only. ADD admits the lease against the
  *	share: the sum over the grid-grid's live (pending or active) leases of
  *	every limit must stay within the share's, else -EDQUOT. A window that
  *	has already ended is -EKEYEXPIRED; not_after <= not_before is -EINVAL.
@@ -365,7 +372,8 @@ struct grid_self {
  *	(GRID_GRID_A_NAME, GRID_GRIDGRID_A_NAME, GRID_PEER_A_KEY,
  *	GRID_LEASE_A_ID, GRID_SANDBOX_A_CGROUP_ID), or -ENOENT.
  *	A dump of leases or sandboxes may be narrowed to one grid-grid with
- *	GRID_LEASE_A_GRIDGRID / GRID_SANDBOX_A_GRIDGRID.
+ *	GRID_LEASE_A_GRIDGRID / GRID_SANDBOX_A_GRIDGRID (an unknown one
+ *	gives an empty dump).
  *
  *	grid:      NAME string, KEY binary[32], PARENT string (if any)
  *	gridgrid:  NAME, CHARTER_KEY binary[32], SHARE nest (grid_limits_attr,
@@ -380,7 +388,10 @@ struct grid_self {
  *	           cgroup namespace, if visible)
  *
  * Multicast group "events" (GRID_GENL_MCGRP_EVENTS): joining needs
- * CAP_SYS_ADMIN. Each event is a GRID_CMD_EVENT message with
+ * CAP_SYS_ADMIN in the initial user namespace. Unlike the commands, the
+ * join is not refused to a task inside a sandbox: 6.1 has no per-family
+ * hook for it. gridd starts jobs without CAP_SYS_ADMIN and in a network
+ * namespace of their own, where the family does not exist. Each event is a GRID_CMD_EVENT message with
  * GRID_EVENT_A_TYPE (enum grid_event) and what it concerns:
  * GRID_EVENT_A_LEASE_ID, GRID_EVENT_A_CGROUP_ID, GRID_EVENT_A_GRIDGRID,
  * GRID_EVENT_A_RESOURCE (a grid_limits_attr, for SHARE_EXHAUSTED).
@@ -527,7 +538,8 @@ enum grid_sandbox_attr {
 #define GRID_SANDBOX_A_MAX (__GRID_SANDBOX_A_LAST - 1)
 
 enum grid_event {
-	GRID_EVENT_LEASE_GRANTED = 1,
+	GRID_EVENT_UNSPEC,
+	GRID_EVENT_LEASE_GRANTED,
 	GRID_EVENT_LEASE_EXPIRED,
 	GRID_EVENT_LEASE_REVOKED,
 	GRID_EVENT_SANDBOX_BOUND,
