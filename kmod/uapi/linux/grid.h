@@ -391,8 +391,10 @@ struct grid_self {
  * CAP_SYS_ADMIN in the initial user namespace. Unlike the commands, the
  * join is not refused to a task inside a sandbox: 6.1 has no per-family
  * hook for it. gridd starts jobs without CAP_SYS_ADMIN and in a network
- * namespace of their own, where the family does not exist. Each event is a GRID_CMD_EVENT message with
- * GRID_EVENT_A_TYPE (enum grid_event) and what it concerns:
+ * namespace of their own, where the family does not exist.
+ *
+ * Each event is a GRID_CMD_EVENT message with GRID_EVENT_A_TYPE (enum
+ * grid_event) and what it concerns:
  * GRID_EVENT_A_LEASE_ID, GRID_EVENT_A_CGROUP_ID, GRID_EVENT_A_GRIDGRID,
  * GRID_EVENT_A_RESOURCE (a grid_limits_attr, for SHARE_EXHAUSTED).
  *
