@@ -226,7 +226,7 @@ static long ioc_self(void *karg)
 /*
  * One entry per ioctl number. @ver0 is the struct's first published size,
  * @ksize the size this module knows. Every struct but grid_version has
- * its flags at offset 4, which must be zero. @anyone: no CAP_SYS_ADMIN
+ * its flags at offset 4; flags outside @flags_ok are -EINVAL. @anyone: no CAP_SYS_ADMIN
  * needed. @in_sandbox: allowed to a task inside a sandbox.
  */
 struct ioc_desc {
@@ -234,6 +234,7 @@ struct ioc_desc {
 	u32 ver0;
 	u32 ksize;
 	bool no_flags;
+	u32 flags_ok;
 	bool anyone;
 	bool in_sandbox;
 };
@@ -281,7 +282,7 @@ static const struct ioc_desc iocs[] = {
 	IOC(GRID_IOC_LEASE_REVOKE, ioc_lease_revoke, struct grid_ioc_lease_ref,
 	    GRID_IOC_LEASE_REF_SIZE_VER0),
 	IOC(GRID_IOC_SANDBOX_BIND, ioc_sandbox_bind, struct grid_ioc_sandbox,
-	    GRID_IOC_SANDBOX_SIZE_VER0),
+	    GRID_IOC_SANDBOX_SIZE_VER0, .flags_ok = GRID_SANDBOX_REBIND),
 	IOC(GRID_IOC_SANDBOX_UNBIND, ioc_sandbox_unbind,
 	    struct grid_ioc_sandbox, GRID_IOC_SANDBOX_SIZE_VER0),
 	IOC(GRID_IOC_SELF, ioc_self, struct grid_self, GRID_SELF_SIZE_VER0,
@@ -342,7 +343,7 @@ static long grid_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		goto out;
 	usize = ret;
 	ret = -EINVAL;
-	if (!d->no_flags && ((u32 *)karg)[1])
+	if (!d->no_flags && (((u32 *)karg)[1] & ~d->flags_ok))
 		goto out;
 	ret = d->fn(karg);
 	if (!ret)

@@ -162,6 +162,35 @@ out:
 	return ret;
 }
 
+/* Moves a bound sandbox to lease @l in one step. */
+static int rebind(struct cgroup *cgrp, struct grid_lease *l)
+{
+	struct grid_sandbox *sb = grid_sandbox_find(cgroup_id(cgrp));
+	struct grid_lease *old;
+
+	lockdep_assert_held(&grid_mutex);
+	if (!sb)
+		return -ENOENT;
+	old = sb->lease;
+	if (old == l)
+		return 0;
+	list_del(&sb->lease_node);
+	old->nr_sandboxes--;
+	old->gg->nr_sandboxes--;
+	grid_lease_get(l);
+	sb->lease = l;
+	list_add_tail(&sb->lease_node, &l->sandboxes);
+	l->nr_sandboxes++;
+	l->gg->nr_sandboxes++;
+	sb->state = GRID_SANDBOX_BOUND;
+	grid_generation++;
+	grid_event(GRID_EVENT_SANDBOX_BOUND, l->id, sb->cgroup_id, l->gg->name,
+		   0);
+	/* The map still holds the old lease, so this is never the last put. */
+	grid_lease_put(old);
+	return 0;
+}
+
 int grid_sandbox_bind(struct grid_ioc_sandbox *a)
 {
 	struct grid_sandbox *sb = NULL;
@@ -196,13 +225,6 @@ int grid_sandbox_bind(struct grid_ioc_sandbox *a)
 		goto out_cgroup;
 
 	mutex_lock(&grid_mutex);
-	ret = -EEXIST;
-	if (grid_sandbox_find(cgroup_id(cgrp)))
-		goto out_unlock;
-	/* A sandbox inside a sandbox would have two leases. */
-	ret = -EBUSY;
-	if (sandbox_above(cgroup_parent(cgrp)))
-		goto out_unlock;
 	ret = -ENOENT;
 	l = grid_lease_find(a->lease_id);
 	if (!l)
@@ -211,6 +233,19 @@ int grid_sandbox_bind(struct grid_ioc_sandbox *a)
 		ret = l->state == GRID_LEASE_REVOKED ? -EKEYREVOKED : -EKEYEXPIRED;
 		goto out_unlock;
 	}
+	if (a->flags & GRID_SANDBOX_REBIND) {
+		ret = rebind(cgrp, l);
+		if (!ret)
+			a->cgroup_id = cgroup_id(cgrp);
+		goto out_unlock;
+	}
+	ret = -EEXIST;
+	if (grid_sandbox_find(cgroup_id(cgrp)))
+		goto out_unlock;
+	/* A sandbox inside a sandbox would have two leases. */
+	ret = -EBUSY;
+	if (sandbox_above(cgroup_parent(cgrp)))
+		goto out_unlock;
 
 	kref_init(&sb->ref);
 	sb->cgroup_id = cgroup_id(cgrp);

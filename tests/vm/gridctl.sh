@@ -337,6 +337,18 @@ ok sandbox_unbind_by_id quiet_json sandbox unbind "$id"
 ok sandbox_list_is_empty json '.sandboxes == []' sandbox list
 ok sandbox_rebind test "$(gridctl sandbox bind "$SB" lease 7)" = "$id"
 
+pretty "sandbox set: move a sandbox to another lease in one step"
+ok lease_add_for_move quiet lease add 11 serial 1 issuer "$K_HOME" holder "$K_PI" gridgrid clubhouse \
+	cpu 0.1 memory 1M pids 1 not-before now not-after +1h
+ok sandbox_set_moves_it test "$(gridctl sandbox set "$SB" lease 11)" = "$id"
+ok sandbox_shows_new_lease json ".lease_id == 11 and .state == \"bound\"" sandbox show "$id"
+ok old_lease_has_no_sandbox json '.sandboxes == 0' lease show 7
+ok new_lease_has_the_sandbox json '.sandboxes == 1' lease show 11
+ok sandbox_set_back test "$(gridctl sandbox set "$SB" lease 7)" = "$id"
+ok sandbox_set_unbound refuses 1 "no lease 7, or cgroup '$SB_END' is not bound to a lease" sandbox set "$SB_END" lease 7
+ok sandbox_set_revoked refuses 1 "lease 8 was revoked" sandbox set "$SB" lease 8
+ok lease_del_after_move quiet lease del 11
+
 pretty "gridctl self, inside the sandbox and outside"
 ok self_inside_json jq -e ".lease_id == 7 and .serial == 3 and .state == \"active\" and .gridgrid == \"clubhouse\" and .cgroup_id == $id and .limits.memory_bytes == 1610612736 and .limits.cpu_nanocores == 1500000000 and .pids_current >= 1 and .memory_current > 0" \
 	<(in_sandbox gridctl -j self)
@@ -390,7 +402,7 @@ ok event_lease_revoked events '.event == "lease-revoked" and .lease_id == 7'
 ok event_sandbox_killed_on_revoke events ".event == \"sandbox-killed\" and .lease_id == 7 and .cgroup_id == $id"
 ok event_lease_expired events '.event == "lease-expired" and .lease_id == 9 and .gridgrid == "clubhouse"'
 ok event_sandbox_killed_on_expiry events ".event == \"sandbox-killed\" and .lease_id == 9 and .cgroup_id == $id_end"
-ok event_granted_once_per_lease jq -se '[.[] | select(.event == "lease-granted") | .lease_id] == [7, 8, 10, 9]' "$mon_log"
+ok event_granted_once_per_lease jq -se '[.[] | select(.event == "lease-granted") | .lease_id] == [7, 8, 10, 11, 9]' "$mon_log"
 
 pretty "delete everything"
 ok sandbox_unbind_all sh -c "gridctl sandbox unbind $id && gridctl sandbox unbind '$SB_END'"

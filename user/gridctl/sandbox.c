@@ -132,14 +132,15 @@ static int bind_failed(const char *what, int err, const char *dir,
 	return gridctl_fail(what, "cgroup '%s' is already bound to a lease", dir);
 }
 
-static int sandbox_bind(int argc, char **argv)
+/* bind, and set (GRID_SANDBOX_REBIND): CGROUP-DIR lease ID. */
+static int bind_to(const char *what, uint32_t flags, int argc, char **argv)
 {
-	const char *what = "sandbox bind";
 	struct grid_ioc_sandbox sb;
 	uint64_t lease;
 	int dev, fd, ret;
 
 	memset(&sb, 0, sizeof(sb));
+	sb.flags = flags;
 	if (argc != 3 || strcmp(argv[1], "lease"))
 		return gridctl_usage(what, "takes CGROUP-DIR lease ID");
 	if (gridctl_u64(what, "lease", argv[2], &lease))
@@ -158,10 +159,29 @@ static int sandbox_bind(int argc, char **argv)
 	close(dev);
 	close(fd);
 	if (ret)
-		return bind_failed(what, ret, argv[0], lease);
+		return ret == -ENOENT && (flags & GRID_SANDBOX_REBIND) ?
+			gridctl_fail(what, "no lease %" PRIu64 ", or cgroup '%s' is not bound to a lease",
+				     lease, argv[0]) :
+			bind_failed(what, ret, argv[0], lease);
 	print_start(stdout, gridctl_json, gridctl_pretty);
 	print_u64(PRINT_ANY, "cgroup_id", "%" PRIu64 "\n", sb.cgroup_id);
 	return print_end() ? 1 : 0;
+}
+
+static int sandbox_bind(int argc, char **argv)
+{
+	return bind_to("sandbox bind", 0, argc, argv);
+}
+
+static int sandbox_add(int argc, char **argv)
+{
+	return bind_to("sandbox add", 0, argc, argv);
+}
+
+/* Moves a bound sandbox to another lease in one step. */
+static int sandbox_set(int argc, char **argv)
+{
+	return bind_to("sandbox set", GRID_SANDBOX_REBIND, argc, argv);
 }
 
 static int sandbox_unbind(int argc, char **argv)
@@ -188,6 +208,11 @@ static int sandbox_unbind(int argc, char **argv)
 	if (ret)
 		return gridctl_fail_errno(what, ret, NULL);
 	return gridctl_done();
+}
+
+static int sandbox_del(int argc, char **argv)
+{
+	return sandbox_unbind(argc, argv);
 }
 
 static int list_one(const struct grid_obj_sandbox *sb, void *arg)
@@ -259,7 +284,10 @@ static int sandbox_show(int argc, char **argv)
 
 static const struct gridctl_cmd cmds[] = {
 	{ "bind", sandbox_bind, "CGROUP-DIR lease ID" },
+	{ "add", sandbox_add, "CGROUP-DIR lease ID (as bind)" },
+	{ "set", sandbox_set, "CGROUP-DIR lease ID (move to another lease)" },
 	{ "unbind", sandbox_unbind, "CGROUP-DIR|CGROUP-ID" },
+	{ "del", sandbox_del, "CGROUP-DIR|CGROUP-ID (as unbind)" },
 	{ "list", sandbox_list, "[gridgrid GG]" },
 	{ "show", sandbox_show, "CGROUP-ID|CGROUP-DIR" },
 	{ NULL, NULL, NULL },

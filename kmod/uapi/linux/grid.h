@@ -118,7 +118,9 @@
  *	a bad fd, -ENOTDIR or -EINVAL otherwise). Returns the cgroup id. A
  *	cgroup already bound: -EEXIST. The root cgroup: -EINVAL. A cgroup
  *	inside another sandbox: -EBUSY. A lease that has ended: -EKEYEXPIRED
- *	or -EKEYREVOKED.
+ *	or -EKEYREVOKED. With flags GRID_SANDBOX_REBIND, a cgroup that is
+ *	already bound moves to lease_id in one step (-ENOENT if it is not
+ *	bound); a killed sandbox so moved is bound again.
  *
  * GRID_IOC_SANDBOX_UNBIND (struct grid_ioc_sandbox)
  *	Unbinds the sandbox with cgroup_id (cgroup_fd is ignored, must be -1
@@ -287,9 +289,11 @@ struct grid_ioc_lease_ref {
 
 #define GRID_IOC_LEASE_REF_SIZE_VER0	16
 
+#define GRID_SANDBOX_REBIND	0x1
+
 struct grid_ioc_sandbox {
 	__u32	size;
-	__u32	flags;			/* must be 0 */
+	__u32	flags;			/* BIND: GRID_SANDBOX_REBIND; else 0 */
 	__u64	lease_id;		/* BIND: in; UNBIND: ignored */
 	__u64	cgroup_id;		/* BIND: out; UNBIND: in */
 	__s32	cgroup_fd;		/* BIND: in */
