@@ -199,7 +199,7 @@ static int fill_sandbox(struct sk_buff *msg, void *obj)
 	/* Relative to the reader's cgroup namespace; absent if outside it. */
 	ret = cgroup_path_ns(sb->cgrp, path, PATH_MAX,
 			     current->nsproxy->cgroup_ns);
-	if (ret >= 0 && ret < PATH_MAX)
+	if (ret >= 0 && ret < PATH_MAX && strncmp(path, "/..", 3))
 		ret = nla_put_string(msg, GRID_SANDBOX_A_PATH, path) ?
 			-EMSGSIZE : 0;
 	else
@@ -274,6 +274,8 @@ static int dump_start(struct netlink_callback *cb)
 	ret = allowed(cb->skb);
 	if (ret)
 		return ret;
+	/* Room for the largest object: a lease's blob, a sandbox's path. */
+	cb->min_dump_alloc = GRID_LEASE_BLOB_MAX + PATH_MAX + NLMSG_DEFAULT_SIZE;
 	if (info->op.cmd == GRID_CMD_GET_LEASE && info->attrs)
 		gg = info->attrs[GRID_LEASE_A_GRIDGRID];
 	if (info->op.cmd == GRID_CMD_GET_SANDBOX && info->attrs)

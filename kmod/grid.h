@@ -23,9 +23,10 @@
  * put. Objects refer to each other with counted references:
  *   lease -> gridgrid, lease -> issuer grid, sandbox -> lease,
  *   peer -> gridgrid (memberships), grid -> parent grid.
- * An object others refer to cannot be deleted (-EBUSY), so a reference is
- * never to a removed object except during module exit, which tears down
- * in dependency order.
+ * An object others refer to cannot be deleted (-EBUSY), with one
+ * exception: a grid whose key issued only ended leases may go while those
+ * leases still hold it; the reference keeps its memory. Module exit tears
+ * down in dependency order.
  */
 #ifndef _GRID_H
 #define _GRID_H

@@ -15,8 +15,8 @@
  * memory stays valid however the object is removed; a removed object's
  * dentries fail revalidation and its files read as -ENOENT. A mounted
  * gridfs holds a reference on the module (the file system's owner), so
- * rmmod waits for the unmount; unmount and object removal are otherwise
- * free to happen in any order.
+ * rmmod is refused until the unmount; unmount and object removal are otherwise
+ * free to happen in any order (rmmod is refused while a gridfs is mounted).
  */
 #include <linux/cgroup.h>
 #include <linux/fs.h>
@@ -93,7 +93,8 @@ static bool node_dead(const struct node *n)
 {
 	return (n->gg && n->gg->dead) || (n->lease && n->lease->dead) ||
 	       (n->sb && n->sb->dead) ||
-	       (n->kind == N_LIMITS && n->lim == L_SHARE && !n->gg->has_share);
+	       ((n->kind == N_LIMITS || n->kind == N_LIMIT_FILE) &&
+		n->lim == L_SHARE && !n->gg->has_share);
 }
 
 static void node_free(struct node *n)
@@ -137,7 +138,7 @@ static struct node *node_child(const struct node *parent, enum node_kind kind,
  * stable order; emit returns true to stop.
  */
 struct entry {
-	char name[24];
+	char name[GRID_NAME_LEN];
 	enum node_kind kind;
 	int field;
 	enum limits_of lim;
@@ -365,9 +366,11 @@ static int gridfs_show(struct seq_file *m, void *v)
 			seq_printf(m, "%s\n", n->sb->state == GRID_SANDBOX_BOUND ?
 				   "bound" : "killed");
 		} else {
+			/* Outside the reader's cgroup namespace: not shown. */
 			path = kmalloc(PATH_MAX, GFP_KERNEL);
 			if (path && cgroup_path_ns(n->sb->cgrp, path, PATH_MAX,
-						   current->nsproxy->cgroup_ns) >= 0)
+						   current->nsproxy->cgroup_ns) >= 0 &&
+			    strncmp(path, "/..", 3))
 				seq_printf(m, "%s\n", path);
 			kfree(path);
 		}
@@ -472,7 +475,7 @@ static struct dentry *gridfs_lookup(struct inode *dir, struct dentry *dentry,
 struct readdir_ctx {
 	loff_t skip;
 	int n;
-	struct { char name[24]; bool dir; } e[BATCH];
+	struct { char name[GRID_NAME_LEN]; bool dir; } e[BATCH];
 };
 
 static bool readdir_emit(void *arg, const struct entry *e)
@@ -617,7 +620,8 @@ static int gridfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		gg = grid_gridgrid_find(ctx->gridgrid);
 		if (!gg) {
 			mutex_unlock(&grid_mutex);
-			return invalfc(fc, "no gridgrid '%s'", ctx->gridgrid) ?: -ENOENT;
+			errorfc(fc, "no gridgrid '%s'", ctx->gridgrid);
+			return -ENOENT;
 		}
 	}
 	n = node_child(&root, gg ? N_GG : N_ALL, 0, gg, NULL, NULL);

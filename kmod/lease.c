@@ -105,7 +105,7 @@ static void lease_work(struct work_struct *work)
 	mutex_lock(&grid_mutex);
 	if (l->dead || !grid_lease_live(l))
 		goto out;
-	now = ktime_get_real_ns();
+	now = (s64)ktime_get_real_ns();
 	if (l->state == GRID_LEASE_PENDING && now >= l->not_before) {
 		l->state = GRID_LEASE_ACTIVE;
 		grid_generation++;
@@ -140,7 +140,7 @@ static int check(const struct grid_ioc_lease *a)
 		return -EINVAL;
 	if (a->not_after_ns <= a->not_before_ns)
 		return -EINVAL;
-	if (a->not_after_ns <= ktime_get_real_ns())
+	if (a->not_after_ns <= (s64)ktime_get_real_ns())
 		return -EKEYEXPIRED;
 	return 0;
 }
@@ -224,7 +224,7 @@ int grid_lease_add(struct grid_ioc_lease *a, void *blob)
 	l->issuer = issuer;
 	issuer->leases++;
 	grid_used_add(gg, &l->amounts);
-	l->state = ktime_get_real_ns() < l->not_before ?
+	l->state = (s64)ktime_get_real_ns() < l->not_before ?
 		GRID_LEASE_PENDING : GRID_LEASE_ACTIVE;
 	a->state = l->state;
 
@@ -275,7 +275,7 @@ int grid_lease_set(struct grid_ioc_lease *a, void *blob)
 	if (a->not_after_ns <= l->not_before)
 		goto out;
 	ret = -EKEYEXPIRED;
-	if (a->not_after_ns <= ktime_get_real_ns())
+	if (a->not_after_ns <= (s64)ktime_get_real_ns())
 		goto out;
 	ret = period_check(l->gg, &a->limits);
 	if (ret)

@@ -7,6 +7,7 @@
  * ancestry, which is what scopes /dev/grid for tasks inside one.
  */
 #include <linux/cgroup.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -49,6 +50,33 @@ static struct grid_sandbox *sandbox_above(struct cgroup *cgrp)
 	return NULL;
 }
 
+/* Whether a sandbox is bound below @cgrp. */
+static bool sandbox_below(struct cgroup *cgrp)
+{
+	struct grid_sandbox *sb;
+
+	list_for_each_entry(sb, &grid_sandboxes, node)
+		if (cgroup_is_descendant(sb->cgrp, cgrp))
+			return true;
+	return false;
+}
+
+/* Reads the cgroup.type of the directory at @dir. */
+static bool is_threaded(const struct path *dir)
+{
+	char buf[24] = {};
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	f = file_open_root(dir, "cgroup.type", O_RDONLY, 0);
+	if (IS_ERR(f))
+		return false;
+	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	fput(f);
+	return n > 0 && !strncmp(buf, "threaded", 8);
+}
+
 struct grid_sandbox *grid_sandbox_of_current(void)
 {
 	struct grid_sandbox *sb;
@@ -88,27 +116,45 @@ static struct file *open_below(struct grid_sandbox *sb, const char *name,
 /*
  * Kills every task in the sandbox and below. The kernel's cgroup.kill
  * does the work, including tasks forking while it runs. If the cgroup is
- * already gone there is nothing to kill.
+ * already gone there is nothing to kill. The file is opened with the
+ * kernel's credentials, not the caller's: a revoke or an rmmod must kill
+ * whatever file permissions or an LSM would let the caller open. A kill
+ * that fails leaves the sandbox bound, not falsely reported killed.
  */
 void grid_sandbox_kill(struct grid_sandbox *sb)
 {
+	const struct cred *old;
+	struct cred *kcred;
 	struct file *f;
 	loff_t pos = 0;
-	ssize_t n = -ENOENT;
+	ssize_t n;
 
 	lockdep_assert_held(&grid_mutex);
+	kcred = prepare_kernel_cred(NULL);
+	if (!kcred) {
+		n = -ENOMEM;
+		goto failed;
+	}
+	old = override_creds(kcred);
 	f = open_below(sb, "cgroup.kill", O_WRONLY);
-	if (!IS_ERR(f)) {
+	if (IS_ERR(f)) {
+		n = PTR_ERR(f);
+	} else {
 		n = kernel_write(f, "1", 1, &pos);
 		fput(f);
 	}
+	revert_creds(old);
+	put_cred(kcred);
 	if (n != 1 && n != -ENOENT)
-		pr_warn_ratelimited("sandbox %llu: cgroup.kill failed: %zd\n",
-				    sb->cgroup_id, n);
+		goto failed;
 	sb->state = GRID_SANDBOX_KILLED;
 	grid_generation++;
 	grid_event(GRID_EVENT_SANDBOX_KILLED, sb->lease->id, sb->cgroup_id,
 		   sb->lease->gg->name, 0);
+	return;
+failed:
+	pr_warn_ratelimited("sandbox %llu: cgroup.kill failed: %zd\n",
+			    sb->cgroup_id, n);
 }
 
 /*
@@ -215,6 +261,18 @@ int grid_sandbox_bind(struct grid_ioc_sandbox *a)
 		ret = PTR_ERR(cgrp);
 		goto out_fput;
 	}
+	/*
+	 * The fd was looked up twice; another thread may have put another
+	 * directory behind it in between. The cgroup checked must be the
+	 * one whose cgroup.kill is written.
+	 */
+	ret = -EBADF;
+	if ((ino_t)cgroup_id(cgrp) != file_inode(f)->i_ino)
+		goto out_cgroup;
+	/* cgroup.kill refuses threaded cgroups: they could not be killed. */
+	ret = -EINVAL;
+	if (is_threaded(&f->f_path))
+		goto out_cgroup;
 	/* Binding the root would let one lease's end kill the machine. */
 	ret = -EINVAL;
 	if (!cgroup_parent(cgrp))
@@ -242,9 +300,9 @@ int grid_sandbox_bind(struct grid_ioc_sandbox *a)
 	ret = -EEXIST;
 	if (grid_sandbox_find(cgroup_id(cgrp)))
 		goto out_unlock;
-	/* A sandbox inside a sandbox would have two leases. */
+	/* A sandbox inside (or around) a sandbox would have two leases. */
 	ret = -EBUSY;
-	if (sandbox_above(cgroup_parent(cgrp)))
+	if (sandbox_above(cgroup_parent(cgrp)) || sandbox_below(cgrp))
 		goto out_unlock;
 
 	kref_init(&sb->ref);

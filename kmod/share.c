@@ -119,6 +119,8 @@ static bool fits(const struct grid_amounts *share, const struct grid_used *used,
 		u64 sum = used->sum[r];
 		long unl = used->unlimited[r];
 
+		if (share->v[r] == GRID_LIMIT_MAX)
+			continue;
 		if (remove) {
 			if (remove->v[r] == GRID_LIMIT_MAX)
 				unl--;
@@ -131,8 +133,6 @@ static bool fits(const struct grid_amounts *share, const struct grid_used *used,
 			else if (check_add_overflow(sum, add->v[r], &sum))
 				goto no;
 		}
-		if (share->v[r] == GRID_LIMIT_MAX)
-			continue;
 		if (unl > 0 || sum > share->v[r])
 			goto no;
 		continue;

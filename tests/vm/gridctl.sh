@@ -30,6 +30,7 @@ K_PI=$(printf 'd4%.0s' {1..32})
 K_NEW=$(printf 'e5%.0s' {1..32})
 SB=/sys/fs/cgroup/gridctl.$$
 SB_END=/sys/fs/cgroup/gridctl.$$.end
+SB_OUTER=/sys/fs/cgroup/gridctl.$$.outer
 mon_log=/tmp/gridctl-monitor.json
 monitor=
 sleepers=()
@@ -325,6 +326,14 @@ ok lease_counts_its_sandbox json '.sandboxes == 1' lease show 7
 ok sandbox_bind_eexist refuses 1 "cgroup '$SB' is already bound to lease 7" sandbox bind "$SB" lease 7
 ok sandbox_bind_nested_ebusy refuses 1 "cgroup '$SB/inner' is inside sandbox $id, and sandboxes do not nest" sandbox bind "$SB/inner" lease 7
 ok sandbox_bind_not_a_cgroup refuses 1 "'/tmp' is not a cgroup v2 directory" sandbox bind /tmp lease 7
+ok sandbox_bind_root_einval refuses 1 "'/sys/fs/cgroup' is not a cgroup v2 directory that can be killed (not the root, not threaded)" sandbox bind /sys/fs/cgroup lease 7
+mkdir -p "$SB_OUTER/inner-job" "$SB_OUTER/threads"
+ok sandbox_bind_inner_for_outer gridctl sandbox bind "$SB_OUTER/inner-job" lease 7
+ok sandbox_bind_outer_ebusy refuses 1 "cgroup '$SB_OUTER' holds another sandbox, and sandboxes do not nest" sandbox bind "$SB_OUTER" lease 7
+ok sandbox_unbind_inner quiet sandbox unbind "$SB_OUTER/inner-job"
+echo threaded >"$SB_OUTER/threads/cgroup.type"
+ok sandbox_bind_threaded_einval refuses 1 "'$SB_OUTER/threads' is not a cgroup v2 directory that can be killed (not the root, not threaded)" sandbox bind "$SB_OUTER/threads" lease 7
+rmdir "$SB_OUTER/threads" "$SB_OUTER/inner-job" "$SB_OUTER"
 ok sandbox_bind_revoked refuses 1 "lease 8 was revoked" sandbox bind "$SB_END" lease 8
 ok sandbox_bind_enoent refuses 1 "no lease 99" sandbox bind "$SB_END" lease 99
 ok sandbox_bind_usage refuses 2 "takes CGROUP-DIR lease ID" sandbox bind "$SB_END" 7

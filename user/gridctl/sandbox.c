@@ -102,8 +102,10 @@ static int bind_failed(const char *what, int err, const char *dir,
 	switch (-err) {
 	case EBADF:
 	case ENOTDIR:
-	case EINVAL:
 		return gridctl_fail(what, "'%s' is not a cgroup v2 directory", dir);
+	case EINVAL:
+		return gridctl_fail(what, "'%s' is not a cgroup v2 directory that can be killed (not the root, not threaded)",
+				    dir);
 	case ENOENT:
 		return gridctl_fail(what, "no lease %" PRIu64, lease);
 	case EKEYEXPIRED:
@@ -114,7 +116,7 @@ static int bind_failed(const char *what, int err, const char *dir,
 		if (!sandbox_above(dir, &id))
 			return gridctl_fail(what, "cgroup '%s' is inside sandbox %" PRIu64 ", and sandboxes do not nest",
 					    dir, id);
-		return gridctl_fail(what, "cgroup '%s' is inside another sandbox, and sandboxes do not nest",
+		return gridctl_fail(what, "cgroup '%s' holds another sandbox, and sandboxes do not nest",
 				    dir);
 	case EEXIST:
 		break;

@@ -116,15 +116,16 @@
  *	Binds the cgroup v2 directory open at cgroup_fd to a live lease.
  *	cgroup_fd must be a directory of the cgroup2 filesystem (-EBADF for
  *	a bad fd, -ENOTDIR or -EINVAL otherwise). Returns the cgroup id. A
- *	cgroup already bound: -EEXIST. The root cgroup: -EINVAL. A cgroup
- *	inside another sandbox: -EBUSY. A lease that has ended: -EKEYEXPIRED
+ *	cgroup already bound: -EEXIST. The root cgroup, or a threaded one
+ *	(cgroup.kill cannot kill it): -EINVAL. A cgroup inside another
+ *	sandbox, or with one inside it: -EBUSY. A lease that has ended: -EKEYEXPIRED
  *	or -EKEYREVOKED. With flags GRID_SANDBOX_REBIND, a cgroup that is
  *	already bound moves to lease_id in one step (-ENOENT if it is not
  *	bound); a killed sandbox so moved is bound again.
  *
  * GRID_IOC_SANDBOX_UNBIND (struct grid_ioc_sandbox)
- *	Unbinds the sandbox with cgroup_id (cgroup_fd is ignored, must be -1
- *	or a valid fd). Its tasks are left alone.
+ *	Unbinds the sandbox with cgroup_id (cgroup_fd is ignored). Its tasks
+ *	are left alone.
  *
  * GRID_IOC_SELF (struct grid_self)
  *	For a task inside a bound sandbox (the only request it may make,
