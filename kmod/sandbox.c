@@ -240,6 +240,7 @@ static int rebind(struct cgroup *cgrp, struct grid_lease *l)
 int grid_sandbox_bind(struct grid_ioc_sandbox *a)
 {
 	struct grid_sandbox *sb = NULL;
+	bool inside;
 	struct grid_lease *l;
 	struct cgroup *cgrp;
 	struct file *f;
@@ -276,6 +277,16 @@ int grid_sandbox_bind(struct grid_ioc_sandbox *a)
 	/* Binding the root would let one lease's end kill the machine. */
 	ret = -EINVAL;
 	if (!cgroup_parent(cgrp))
+		goto out_cgroup;
+	/*
+	 * A binder inside the cgroup would be killed with it at the lease's
+	 * end, and locked out of /dev/grid until then.
+	 */
+	rcu_read_lock();
+	inside = cgroup_is_descendant(task_dfl_cgroup(current), cgrp);
+	rcu_read_unlock();
+	ret = -EDEADLK;
+	if (inside)
 		goto out_cgroup;
 	ret = -ENOMEM;
 	sb = kzalloc(sizeof(*sb), GFP_KERNEL);

@@ -23,6 +23,14 @@ ok inside_lease_get_is_refused refused gridctl lease show 5000
 ok inside_gridgrid_dump_is_refused refused gridctl gridgrid list
 ok inside_netlink_status_is_refused refused gridctl status via netlink
 ok inside_self_works self_is_5000
+
+# Binding a cgroup one is in would lock the binder out and kill it later.
+mkdir -p /sys/fs/cgroup/scope-self
+ok binding_ones_own_cgroup_is_refused sh -c 'echo $$ >/sys/fs/cgroup/scope-self/cgroup.procs && ! gridctl sandbox bind /sys/fs/cgroup/scope-self lease 5001 2>/tmp/err'
+ok refusal_says_why grep -q "gridctl itself runs in cgroup '/sys/fs/cgroup/scope-self' or below it; bind from outside" /tmp/err
+ok binding_an_ancestor_of_ones_own_is_refused sh -c 'mkdir -p /sys/fs/cgroup/scope-self/sub && echo $$ >/sys/fs/cgroup/scope-self/sub/cgroup.procs && ! gridctl sandbox bind /sys/fs/cgroup/scope-self lease 5001 2>/dev/null'
+ok binding_from_outside_works sh -c 'gridctl sandbox bind /sys/fs/cgroup/scope-self lease 5001 >/dev/null && gridctl sandbox unbind /sys/fs/cgroup/scope-self'
+rmdir /sys/fs/cgroup/scope-self/sub /sys/fs/cgroup/scope-self
 echo $$ >/sys/fs/cgroup/cgroup.procs
 gridctl lease revoke 5000
 gridctl sandbox unbind "$cg"

@@ -118,6 +118,9 @@ static int bind_failed(const char *what, int err, const char *dir,
 					    dir, id);
 		return gridctl_fail(what, "cgroup '%s' holds another sandbox, and sandboxes do not nest",
 				    dir);
+	case EDEADLK:
+		return gridctl_fail(what, "gridctl itself runs in cgroup '%s' or below it; bind from outside",
+				    dir);
 	case EEXIST:
 		break;
 	default:

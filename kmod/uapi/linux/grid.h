@@ -118,7 +118,8 @@
  *	a bad fd, -ENOTDIR or -EINVAL otherwise). Returns the cgroup id. A
  *	cgroup already bound: -EEXIST. The root cgroup, or a threaded one
  *	(cgroup.kill cannot kill it): -EINVAL. A cgroup inside another
- *	sandbox, or with one inside it: -EBUSY. A lease that has ended: -EKEYEXPIRED
+ *	sandbox, or with one inside it: -EBUSY. A cgroup the caller itself
+ *	is in (or below): -EDEADLK. A lease that has ended: -EKEYEXPIRED
  *	or -EKEYREVOKED. With flags GRID_SANDBOX_REBIND, a cgroup that is
  *	already bound moves to lease_id in one step (-ENOENT if it is not
  *	bound); a killed sandbox so moved is bound again.
