@@ -463,13 +463,39 @@ void grid_event(enum grid_event type, u64 lease_id, u64 cgroup_id,
 	genlmsg_multicast(&grid_genl_family, msg, 0, 0, GFP_KERNEL);
 }
 
+/*
+ * A name attribute is exactly a valid name and its NUL: NLA_NUL_STRING
+ * would let bytes after the NUL through, which strict validation means
+ * to refuse.
+ */
+static int valid_name(const struct nlattr *attr,
+		      struct netlink_ext_ack *extack)
+{
+	char name[GRID_NAME_LEN] = {};
+	int len = nla_len(attr);
+
+	if (len < 2 || len > GRID_NAME_LEN ||
+	    strnlen(nla_data(attr), len) != len - 1) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "a name is 1..31 bytes and its NUL");
+		return -EINVAL;
+	}
+	memcpy(name, nla_data(attr), len);
+	if (grid_name_check(name, false)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "a name is [a-z0-9._-]");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* No length in the policy: valid_name() says -EINVAL for every wrong length. */
+#define NAME_POLICY NLA_POLICY_VALIDATE_FN(NLA_BINARY, valid_name)
+
 static const struct nla_policy grid_policy[] = {
-	[GRID_GRID_A_NAME] = { .type = NLA_NUL_STRING, .len = GRID_NAME_LEN - 1 },
+	[GRID_GRID_A_NAME] = NAME_POLICY,
 };
 
 static const struct nla_policy gridgrid_policy[] = {
-	[GRID_GRIDGRID_A_NAME] = { .type = NLA_NUL_STRING,
-				   .len = GRID_NAME_LEN - 1 },
+	[GRID_GRIDGRID_A_NAME] = NAME_POLICY,
 };
 
 static const struct nla_policy peer_policy[] = {
@@ -478,14 +504,12 @@ static const struct nla_policy peer_policy[] = {
 
 static const struct nla_policy lease_policy[] = {
 	[GRID_LEASE_A_ID] = { .type = NLA_U64 },
-	[GRID_LEASE_A_GRIDGRID] = { .type = NLA_NUL_STRING,
-				    .len = GRID_NAME_LEN - 1 },
+	[GRID_LEASE_A_GRIDGRID] = NAME_POLICY,
 };
 
 static const struct nla_policy sandbox_policy[] = {
 	[GRID_SANDBOX_A_CGROUP_ID] = { .type = NLA_U64 },
-	[GRID_SANDBOX_A_GRIDGRID] = { .type = NLA_NUL_STRING,
-				      .len = GRID_NAME_LEN - 1 },
+	[GRID_SANDBOX_A_GRIDGRID] = NAME_POLICY,
 };
 
 #define GET_OP(c, pol, max) {						\

@@ -84,6 +84,45 @@ TEST(a_truncated_attribute_is_einval)
 	CHECK(grid_nl_send_raw(nl, GRID_CMD_GET_STATUS, bad, sizeof(bad)) == -EINVAL);
 }
 
+/* Builds a GRID_GRIDGRID_A_NAME attribute carrying @len bytes of @v. */
+static size_t name_attr(unsigned char *buf, const char *v, size_t len)
+{
+	size_t total = 4 + len;
+
+	memset(buf, 0, 4 + ((len + 3) & ~3u));
+	buf[0] = total & 0xff;
+	buf[1] = total >> 8;
+	buf[2] = GRID_GRIDGRID_A_NAME;
+	memcpy(buf + 4, v, len);
+	return 4 + ((len + 3) & ~3u);
+}
+
+TEST(a_name_attribute_must_be_exactly_a_name_and_its_nul)
+{
+	unsigned char buf[64];
+	size_t n;
+	int r;
+
+	/* Well-formed, unknown: the lookup answers. */
+	n = name_attr(buf, "nope", 5);
+	CHECK(grid_nl_send_raw(nl, GRID_CMD_GET_GRIDGRID, buf, n) == -ENOENT);
+	/* Bytes after the NUL, no NUL, a bad character, empty, too long. */
+	n = name_attr(buf, "abc\0xyz", 8);
+	CHECK(grid_nl_send_raw(nl, GRID_CMD_GET_GRIDGRID, buf, n) == -EINVAL);
+	CHECK(grid_nl_extack(nl)[0] != '\0');
+	n = name_attr(buf, "abc", 3);
+	CHECK(grid_nl_send_raw(nl, GRID_CMD_GET_GRIDGRID, buf, n) == -EINVAL);
+	n = name_attr(buf, "A/B", 4);
+	CHECK(grid_nl_send_raw(nl, GRID_CMD_GET_GRIDGRID, buf, n) == -EINVAL);
+	n = name_attr(buf, "", 1);
+	CHECK(grid_nl_send_raw(nl, GRID_CMD_GET_GRIDGRID, buf, n) == -EINVAL);
+	n = name_attr(buf, "abcdefghijabcdefghijabcdefghijab", 33);
+	r = grid_nl_send_raw(nl, GRID_CMD_GET_GRIDGRID, buf, n);
+	if (r != -EINVAL)
+		printf("# 33-byte name: %s\n", strerror(-r));
+	CHECK(r == -EINVAL);
+}
+
 TEST(an_unknown_command_is_eopnotsupp)
 {
 	int r = grid_nl_send_raw(nl, GRID_CMD_MAX + 1, NULL, 0);
