@@ -84,29 +84,12 @@ static int put_limits(struct sk_buff *msg, int type,
 	return 0;
 }
 
-/* What a grid-grid's live leases hold, in the same shape as its share. */
 static int put_used(struct sk_buff *msg, const struct grid_gridgrid *gg)
 {
 	struct grid_amounts am;
-	struct grid_limits l = {
-		.cpu_period_us = 1000000,
-		.budget_period_s = gg->share.budget_period_s,
-	};
-	int r;
+	struct grid_limits l;
 
-	for (r = 0; r < GRID_RES_NR; r++)
-		am.v[r] = gg->used.unlimited[r] ? GRID_LIMIT_MAX :
-			gg->used.sum[r];
-	/* The rate in nanocores, as a quota per one-second period. */
-	l.cpu_quota_us = am.v[GRID_RES_CPU_RATE] == GRID_LIMIT_MAX ?
-		GRID_LIMIT_MAX : div64_u64(am.v[GRID_RES_CPU_RATE], 1000);
-	l.cpu_budget_us = am.v[GRID_RES_CPU_BUDGET];
-	l.memory_bytes = am.v[GRID_RES_MEMORY];
-	l.pids = am.v[GRID_RES_PIDS];
-	l.net_egress_rate = am.v[GRID_RES_NET_EGRESS_RATE];
-	l.net_ingress_rate = am.v[GRID_RES_NET_INGRESS_RATE];
-	l.net_egress_budget = am.v[GRID_RES_NET_EGRESS_BUDGET];
-	l.net_ingress_budget = am.v[GRID_RES_NET_INGRESS_BUDGET];
+	grid_used_limits(gg, &l, &am);
 	return put_limits(msg, GRID_GRIDGRID_A_USED, &l, &am);
 }
 

@@ -211,6 +211,8 @@ int grid_admit(struct grid_gridgrid *gg, const struct grid_amounts *add,
 	       const struct grid_amounts *remove, enum grid_res *short_of);
 void grid_used_add(struct grid_gridgrid *gg, const struct grid_amounts *a);
 void grid_used_sub(struct grid_gridgrid *gg, const struct grid_amounts *a);
+void grid_used_limits(const struct grid_gridgrid *gg, struct grid_limits *l,
+		      struct grid_amounts *am);
 const char *grid_res_name(enum grid_res r);
 int grid_res_to_attr(enum grid_res r);
 

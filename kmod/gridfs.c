@@ -258,41 +258,18 @@ static void show_u64(struct seq_file *m, u64 v)
 
 static void show_limit(struct seq_file *m, const struct node *n)
 {
-	const struct grid_limits *l;
-	const struct grid_used *u = &n->gg->used;
 	size_t off = limit_files[n->field].off;
-	static const int res_of[] = {
-		-1, -1, GRID_RES_CPU_BUDGET, GRID_RES_MEMORY, GRID_RES_PIDS,
-		GRID_RES_NET_EGRESS_RATE, GRID_RES_NET_INGRESS_RATE,
-		GRID_RES_NET_EGRESS_BUDGET, GRID_RES_NET_INGRESS_BUDGET, -1,
-	};
+	const struct grid_limits *l;
+	struct grid_limits used;
+	struct grid_amounts am;
 
 	if (n->lim == L_LEASE) {
 		l = &n->lease->limits;
 	} else if (n->lim == L_SHARE) {
 		l = &n->gg->share;
 	} else {
-		/* used: sums over live leases; CPU as a quota per second. */
-		int r = res_of[n->field];
-
-		if (n->field == 0) {
-			u64 rate = u->unlimited[GRID_RES_CPU_RATE] ?
-				GRID_LIMIT_MAX : u->sum[GRID_RES_CPU_RATE];
-
-			show_u64(m, rate == GRID_LIMIT_MAX ? rate :
-				 div64_u64(rate, 1000));
-			return;
-		}
-		if (n->field == 1) {
-			show_u64(m, USEC_PER_SEC);
-			return;
-		}
-		if (r < 0) {
-			show_u64(m, n->gg->share.budget_period_s);
-			return;
-		}
-		show_u64(m, u->unlimited[r] ? GRID_LIMIT_MAX : u->sum[r]);
-		return;
+		grid_used_limits(n->gg, &used, &am);
+		l = &used;
 	}
 	if (off == offsetof(struct grid_limits, budget_period_s))
 		show_u64(m, l->budget_period_s);

@@ -183,6 +183,34 @@ void grid_used_sub(struct grid_gridgrid *gg, const struct grid_amounts *a)
 	}
 }
 
+/*
+ * What a grid-grid's live leases hold, in the shape of a share (for
+ * netlink and gridfs): the CPU rate as a quota per one-second period.
+ */
+void grid_used_limits(const struct grid_gridgrid *gg, struct grid_limits *l,
+		      struct grid_amounts *am)
+{
+	int r;
+
+	lockdep_assert_held(&grid_mutex);
+	for (r = 0; r < GRID_RES_NR; r++)
+		am->v[r] = gg->used.unlimited[r] ? GRID_LIMIT_MAX :
+			gg->used.sum[r];
+	memset(l, 0, sizeof(*l));
+	l->cpu_period_us = USEC_PER_SEC;
+	l->cpu_quota_us = am->v[GRID_RES_CPU_RATE] == GRID_LIMIT_MAX ?
+		GRID_LIMIT_MAX : div64_u64(am->v[GRID_RES_CPU_RATE],
+					   NSEC_PER_USEC);
+	l->cpu_budget_us = am->v[GRID_RES_CPU_BUDGET];
+	l->memory_bytes = am->v[GRID_RES_MEMORY];
+	l->pids = am->v[GRID_RES_PIDS];
+	l->net_egress_rate = am->v[GRID_RES_NET_EGRESS_RATE];
+	l->net_ingress_rate = am->v[GRID_RES_NET_INGRESS_RATE];
+	l->net_egress_budget = am->v[GRID_RES_NET_EGRESS_BUDGET];
+	l->net_ingress_budget = am->v[GRID_RES_NET_INGRESS_BUDGET];
+	l->budget_period_s = gg->share.budget_period_s;
+}
+
 static int share_change(const struct grid_ioc_share *a, bool add)
 {
 	struct grid_gridgrid *gg;
