@@ -131,10 +131,10 @@ $(B)/bpf/vmlinux.h: $(B)/bpf/vmlinux
 	$(if $(Q),@echo "  BTF     $@")
 	$(Q)$(BPFTOOL) btf dump file $< format c > $@
 
-$(B)/bpf/%.bpf.o: bpf/%.bpf.c bpf/grid_bpf.h $(B)/bpf/vmlinux.h
+$(B)/bpf/%.bpf.o: bpf/%.bpf.c kmod/uapi/linux/grid_bpf.h $(B)/bpf/vmlinux.h
 	$(if $(Q),@echo "  CLANG   $<")
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
-		-I$(B)/bpf -Ibpf -I/usr/include/x86_64-linux-gnu -c $< -o $@
+	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
+		-I$(B)/bpf -Ikmod/uapi -I/usr/include/x86_64-linux-gnu -c $< -o $@
 
 $(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o
 	$(if $(Q),@echo "  SKEL    $@")

@@ -12,7 +12,8 @@
 #include <linux/types.h>
 
 #include "unit.h"
-#include "grid_bpf.h"
+#include <linux/bpf.h>
+#include <linux/grid_bpf.h>
 #include "grid_net.skel.h"
 
 static struct grid_net_bpf *skel;

@@ -133,6 +133,27 @@
  *	with GRID_IOC_VERSION): its lease, limits and usage. Outside any
  *	sandbox: -ENOENT.
  *
+ * GRID_IOC_CPU_WATCH (struct grid_ioc_cpu_watch)
+ *	Has grid.ko enforce a grid-grid's CPU-time budget, with or without
+ *	a daemon alive: cgroup_fd is the grid-grid's cgroup2 directory,
+ *	limits_fd and usage_fd the BPF maps "grid_cpu_limits" and
+ *	"grid_cpu_usage" (see linux/grid_bpf.h). grid.ko reads the entries
+ *	of the cgroup's id, freezes the cgroup (cgroup.freeze) once the
+ *	period's usage reaches the budget and thaws it when the period
+ *	ends; the maps are referenced until unwatched. Watching a watched
+ *	cgroup again takes the new maps (a restarted loader adopts).
+ *	Returns the cgroup's id. -EBADF: an fd is not open; -ENOTDIR: not a
+ *	cgroup2 directory; -EINVAL: flags, the root cgroup, or a map of
+ *	the wrong type, key or value size; -ENOSPC: GRID_GG_ENTRIES watched.
+ *
+ * GRID_IOC_CPU_UNWATCH (struct grid_ioc_cpu_watch)
+ *	Stops watching cgroup_id (the fds are ignored) and thaws it if
+ *	grid.ko froze it. -ENOENT if not watched.
+ *
+ * GRID_IOC_CPU_WATCH_GET (struct grid_ioc_cpu_watch)
+ *	Reports on cgroup_id: frozen, freezes and overshoot_ns. -ENOENT if
+ *	not watched.
+ *
  * ------------------------------------------------------------------------
  * gridfs
  * ------------------------------------------------------------------------
@@ -323,6 +344,20 @@ struct grid_self {
 
 #define GRID_SELF_SIZE_VER0	192
 
+struct grid_ioc_cpu_watch {
+	__u32	size;
+	__u32	flags;			/* must be 0 */
+	__s32	cgroup_fd;		/* WATCH: in */
+	__s32	limits_fd;		/* WATCH: in, "grid_cpu_limits" */
+	__s32	usage_fd;		/* WATCH: in, "grid_cpu_usage" */
+	__u32	frozen;			/* GET: out, 1 while grid.ko holds it frozen */
+	__u64	cgroup_id;		/* WATCH: out; UNWATCH, GET: in */
+	__u64	freezes;		/* GET: out, times frozen since watched */
+	__u64	overshoot_ns;		/* GET: out, used past the budget when last frozen */
+};
+
+#define GRID_IOC_CPU_WATCH_SIZE_VER0	48
+
 #define GRID_IOC_VERSION	_IOWR(GRID_IOC_MAGIC, 0x00, struct grid_version)
 #define GRID_IOC_STATUS		_IOWR(GRID_IOC_MAGIC, 0x01, struct grid_status)
 #define GRID_IOC_GRID_ADD	_IOWR(GRID_IOC_MAGIC, 0x02, struct grid_ioc_grid)
@@ -344,6 +379,9 @@ struct grid_self {
 #define GRID_IOC_SANDBOX_BIND	_IOWR(GRID_IOC_MAGIC, 0x12, struct grid_ioc_sandbox)
 #define GRID_IOC_SANDBOX_UNBIND	_IOWR(GRID_IOC_MAGIC, 0x13, struct grid_ioc_sandbox)
 #define GRID_IOC_SELF		_IOWR(GRID_IOC_MAGIC, 0x14, struct grid_self)
+#define GRID_IOC_CPU_WATCH	_IOWR(GRID_IOC_MAGIC, 0x15, struct grid_ioc_cpu_watch)
+#define GRID_IOC_CPU_UNWATCH	_IOWR(GRID_IOC_MAGIC, 0x16, struct grid_ioc_cpu_watch)
+#define GRID_IOC_CPU_WATCH_GET	_IOWR(GRID_IOC_MAGIC, 0x17, struct grid_ioc_cpu_watch)
 
 /*
  * ------------------------------------------------------------------------

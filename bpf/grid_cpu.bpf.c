@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPU time per grid-grid and per lease, from the scheduler.
+ *
+ * sched_stat_runtime fires from update_curr() with the CPU time a fair
+ * task has just run: at every tick while the task keeps running, and at
+ * every switch, wakeup preemption and migration. sched_switch alone would
+ * miss a task that runs alone on its CPU for seconds without switching;
+ * here the charge is never more than one tick (4 ms at HZ=250) behind.
+ * The same delta feeds the cgroup's cpu.stat, so both agree. Only fair
+ * tasks are seen: jobs cannot make themselves real-time without
+ * CAP_SYS_NICE, which they do not get.
+ *
+ * This program only counts. grid.ko reads the counters and freezes a
+ * grid-grid whose budget is spent (see kmod/cpubudget.c): BPF cannot stop
+ * a task, and the module keeps doing it with no userland alive.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "linux/grid_bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GRID_GG_ENTRIES);
+	__type(key, struct grid_gg_key);
+	__type(value, struct grid_cpu_limit);
+} grid_cpu_limits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GRID_USAGE_ENTRIES);
+	__type(key, struct grid_gg_key);
+	__type(value, struct grid_cpu_usage);
+} grid_cpu_usage SEC(".maps");
+
+static __always_inline struct grid_cpu_usage *usage_of(__u64 cgroup_id)
+{
+	struct grid_gg_key key = { .cgroup_id = cgroup_id };
+	struct grid_cpu_usage zero = {}, *u;
+
+	u = bpf_map_lookup_elem(&grid_cpu_usage, &key);
+	if (u)
+		return u;
+	bpf_map_update_elem(&grid_cpu_usage, &key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&grid_cpu_usage, &key);
+}
+
+/*
+ * Charges a grid-grid. The first CPU to see a new period wins the
+ * compare-and-swap and zeroes the count; a charge racing with that (a few
+ * nanoseconds wide) may land in either period.
+ */
+static __always_inline void charge_gg(__u64 cgroup_id,
+				      const struct grid_cpu_limit *lim,
+				      __u64 runtime)
+{
+	struct grid_cpu_usage *u = usage_of(cgroup_id);
+	__u64 period, seen;
+
+	if (!u)
+		return;
+	__sync_fetch_and_add(&u->runtime_ns, runtime);
+	if (!lim->period_ns)
+		return;
+	period = bpf_ktime_get_ns() / lim->period_ns;
+	seen = u->period;
+	if (seen != period &&
+	    __sync_val_compare_and_swap(&u->period, seen, period) == seen)
+		__sync_lock_test_and_set(&u->period_used_ns, 0);
+	__sync_fetch_and_add(&u->period_used_ns, runtime);
+}
+
+SEC("tp_btf/sched_stat_runtime")
+int BPF_PROG(grid_cpu_runtime, struct task_struct *task, u64 runtime,
+	     u64 vruntime)
+{
+	__u64 ids[GRID_BPF_MAX_LEVEL];
+	const struct grid_cpu_limit *lim;
+	struct grid_gg_key key;
+	struct cgroup *cgrp;
+	struct grid_cpu_usage *u;
+	int depth, i;
+
+	/* The task's cgroup v2 and its ancestors, leaf first. */
+	cgrp = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	for (depth = 0; depth < GRID_BPF_MAX_LEVEL && cgrp; depth++) {
+		ids[depth] = BPF_CORE_READ(cgrp, kn, id);
+		cgrp = (struct cgroup *)BPF_CORE_READ(cgrp, self.parent);
+	}
+
+	/* The grid-grid is the highest with limits; the lease just below. */
+	for (i = depth - 1; i >= 0; i--) {
+		if (i >= GRID_BPF_MAX_LEVEL)
+			continue;
+		key.cgroup_id = ids[i];
+		lim = bpf_map_lookup_elem(&grid_cpu_limits, &key);
+		if (!lim)
+			continue;
+		charge_gg(key.cgroup_id, lim, runtime);
+		if (i > 0) {
+			u = usage_of(ids[i - 1]);
+			if (u)
+				__sync_fetch_and_add(&u->runtime_ns, runtime);
+		}
+		break;
+	}
+	return 0;
+}

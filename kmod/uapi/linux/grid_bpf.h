@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * The contract between the BPF programs in bpf/, their loader in user/ and
+ * grid.ko, which reads the CPU maps to enforce CPU-time budgets. Plain
+ * __u64/__u32 fields and no includes: the BPF side gets the types from
+ * vmlinux.h, the others from <linux/types.h>, and BTF (hence bpftool) sees
+ * the same named structs.
+ *
+ * Every map is pinned under GRID_BPF_PIN_DIR with the name given below.
+ * A grid-grid is named in the maps by the id of its cgroup (the inode
+ * number of /sys/fs/cgroup/grid/<grid-grid>); a lease by the id of its
+ * cgroup, the child of the grid-grid's on the way down to a job.
+ *
+ * Times are CLOCK_MONOTONIC nanoseconds; an accounting period is numbered
+ * now / period_ns, so every CPU agrees on when one ends without a timer.
+ */
+#ifndef _UAPI_LINUX_GRID_BPF_H
+#define _UAPI_LINUX_GRID_BPF_H
+
+/*
+ * The pinned layout, which a restarted loader adopts instead of loading
+ * again:
+ *   GRID_BPF_PIN_DIR/<map>               the maps named below
+ *   GRID_BPF_PIN_DIR/prog/<program>      net_egress net_ingress cpu_runtime
+ *   GRID_BPF_PIN_DIR/links/cpu_runtime   the scheduler hook, once
+ *   GRID_BPF_PIN_DIR/links/<grid-grid>/  net_egress net_ingress: the
+ *                                        cgroup links (their info names
+ *                                        the grid-grid's cgroup id)
+ */
+#define GRID_BPF_PIN_DIR	"/sys/fs/bpf/grid"
+
+/* How far below the root a grid-grid's cgroup may be looked for. */
+#define GRID_BPF_MAX_LEVEL	16
+
+enum grid_dir {
+	GRID_DIR_EGRESS = 0,
+	GRID_DIR_INGRESS = 1,
+};
+
+/* "grid_gg_key": keys every per-grid-grid map. */
+struct grid_gg_key {
+	__u64 cgroup_id;
+};
+
+/*
+ * "grid_net_limits", written by the loader. A zero rate or budget is no
+ * limit. Egress is paced at egress_rate (the fq qdisc holds each packet
+ * until its stamp) and dropped past horizon_ns of queue; ingress is a
+ * token bucket of ingress_burst bytes refilled at ingress_rate. A budget
+ * counts the bytes let through in one period; past it, packets drop.
+ */
+struct grid_net_limit {
+	__u64 egress_rate;	/* bytes per second */
+	__u64 ingress_rate;	/* bytes per second */
+	__u64 ingress_burst;	/* bytes, >= GRID_NET_BURST_MIN when rate set */
+	__u64 egress_budget;	/* bytes per period */
+	__u64 ingress_budget;	/* bytes per period */
+	__u64 period_ns;	/* > 0 when a budget is set */
+	__u64 horizon_ns;	/* > 0 when egress_rate is set */
+};
+
+/* Bounds the loader enforces, so that no product in the programs wraps. */
+#define GRID_NET_RATE_MAX	(1ULL << 40)	/* about 1.1 TB/s */
+#define GRID_NET_BUDGET_MAX	(1ULL << 60)
+#define GRID_NET_BURST_MIN	(64ULL << 10)	/* one GSO/GRO packet */
+#define GRID_NET_BURST_MAX	(1ULL << 30)
+#define GRID_NET_HORIZON_MAX	(10ULL * 1000000000ULL)	/* fq's own horizon */
+#define GRID_PERIOD_MAX		(366ULL * 86400 * 1000000000ULL)
+
+/* "grid_net_state", the programs' own: one lock per grid-grid. */
+struct grid_net_state {
+	struct bpf_spin_lock lock;
+	__u32 pad;
+	__u64 next_departure_ns;	/* egress: earliest time of the next packet */
+	__u64 tokens;			/* ingress bucket, bytes */
+	__u64 refilled_ns;		/* when tokens were last refilled */
+	__u64 period;			/* number of the period being counted */
+	__u64 egress_used;		/* bytes let out in that period */
+	__u64 ingress_used;		/* bytes let in in that period */
+};
+
+/*
+ * "grid_usage": counters per cgroup (grid-grid or lease) and direction,
+ * updated with atomic adds from every CPU at once.
+ */
+struct grid_usage_key {
+	__u64 cgroup_id;
+	__u32 dir;		/* enum grid_dir */
+	__u32 pad;		/* zero */
+};
+
+struct grid_usage {
+	__u64 bytes;
+	__u64 packets;
+	__u64 drops;
+};
+
+/* "grid_cpu_limits", written by the loader, read by grid.ko. */
+struct grid_cpu_limit {
+	__u64 budget_ns;	/* CPU time per period; 0 = no budget */
+	__u64 period_ns;	/* > 0 when a budget is set */
+};
+
+/*
+ * "grid_cpu_usage": per cgroup id (grid-grid or lease). runtime_ns is the
+ * total ever; period_used_ns counts period number @period only (grid-grids
+ * with a budget). grid.ko treats a stale @period as nothing used.
+ */
+struct grid_cpu_usage {
+	__u64 runtime_ns;
+	__u64 period;
+	__u64 period_used_ns;
+};
+
+#define GRID_USAGE_ENTRIES	16384
+#define GRID_GG_ENTRIES		1024
+
+#endif /* _UAPI_LINUX_GRID_BPF_H */
