@@ -209,6 +209,23 @@ static long ioc_sandbox_bind(void *karg)
 	return grid_sandbox_bind(karg);
 }
 
+static long ioc_cpu_watch(void *karg)
+{
+	struct grid_ioc_cpu_watch *a = karg;
+
+	return grid_cpu_watch(a);
+}
+
+static long ioc_cpu_unwatch(void *karg)
+{
+	return grid_cpu_unwatch(karg);
+}
+
+static long ioc_cpu_watch_get(void *karg)
+{
+	return grid_cpu_watch_get(karg);
+}
+
 static long ioc_sandbox_unbind(void *karg)
 {
 	struct grid_ioc_sandbox *a = karg;
@@ -287,6 +304,12 @@ static const struct ioc_desc iocs[] = {
 	    struct grid_ioc_sandbox, GRID_IOC_SANDBOX_SIZE_VER0),
 	IOC(GRID_IOC_SELF, ioc_self, struct grid_self, GRID_SELF_SIZE_VER0,
 	    .anyone = true, .in_sandbox = true),
+	IOC(GRID_IOC_CPU_WATCH, ioc_cpu_watch, struct grid_ioc_cpu_watch,
+	    GRID_IOC_CPU_WATCH_SIZE_VER0),
+	IOC(GRID_IOC_CPU_UNWATCH, ioc_cpu_unwatch, struct grid_ioc_cpu_watch,
+	    GRID_IOC_CPU_WATCH_SIZE_VER0),
+	IOC(GRID_IOC_CPU_WATCH_GET, ioc_cpu_watch_get,
+	    struct grid_ioc_cpu_watch, GRID_IOC_CPU_WATCH_SIZE_VER0),
 };
 
 static void __maybe_unused sizes_are_published(void)
@@ -304,6 +327,8 @@ static void __maybe_unused sizes_are_published(void)
 	BUILD_BUG_ON(sizeof(struct grid_ioc_sandbox) !=
 		     GRID_IOC_SANDBOX_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct grid_self) != GRID_SELF_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct grid_ioc_cpu_watch) !=
+		     GRID_IOC_CPU_WATCH_SIZE_VER0);
 }
 
 static long grid_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -53,6 +53,7 @@ enum grid_obj {
 	GRID_OBJ_LEASE,
 	GRID_OBJ_SANDBOX,
 	GRID_OBJ_HANDLE,
+	GRID_OBJ_CPUWATCH,
 	GRID_OBJ_NR
 };
 
@@ -250,6 +251,12 @@ bool grid_current_in_sandbox(void);
 /* genl.c */
 void grid_event(enum grid_event type, u64 lease_id, u64 cgroup_id,
 		const char *gridgrid, int resource);
+
+/* cpubudget.c: CPU-time budgets read from the BPF maps (own mutex) */
+int grid_cpu_watch(struct grid_ioc_cpu_watch *a);
+int grid_cpu_unwatch(struct grid_ioc_cpu_watch *a);
+int grid_cpu_watch_get(struct grid_ioc_cpu_watch *a);
+void grid_cpu_watches_flush(void);
 
 int grid_dev_init(void);
 void grid_dev_uninit(void);

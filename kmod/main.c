@@ -47,6 +47,7 @@ static void __exit grid_exit(void)
 	 */
 	grid_dev_uninit();
 	grid_gridfs_uninit();
+	grid_cpu_watches_flush();
 	grid_sandboxes_flush();
 	grid_leases_flush();
 	grid_peers_flush();

@@ -14,6 +14,8 @@ static const char *const events[] = {
 	[GRID_EVENT_SANDBOX_BOUND] = "sandbox-bound",
 	[GRID_EVENT_SANDBOX_KILLED] = "sandbox-killed",
 	[GRID_EVENT_SHARE_EXHAUSTED] = "share-exhausted",
+	[GRID_EVENT_CPU_BUDGET_SPENT] = "cpu-budget-spent",
+	[GRID_EVENT_CPU_BUDGET_RENEWED] = "cpu-budget-renewed",
 };
 
 static const char *const lease_states[] = {

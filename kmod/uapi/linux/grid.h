@@ -449,6 +449,10 @@ struct grid_ioc_cpu_watch {
  *	SANDBOX_KILLED	the tasks of a sandbox were killed
  *	SHARE_EXHAUSTED	a lease was refused: the share has no room left for
  *			the resource named
+ *	CPU_BUDGET_SPENT	a watched grid-grid (CGROUP_ID) spent its CPU
+ *			budget and was frozen
+ *	CPU_BUDGET_RENEWED	it was thawed: a new period, or the budget was
+ *			raised or removed
  */
 #define GRID_GENL_NAME		"grid"
 #define GRID_GENL_VERSION	1
@@ -591,6 +595,8 @@ enum grid_event {
 	GRID_EVENT_SANDBOX_BOUND,
 	GRID_EVENT_SANDBOX_KILLED,
 	GRID_EVENT_SHARE_EXHAUSTED,
+	GRID_EVENT_CPU_BUDGET_SPENT,
+	GRID_EVENT_CPU_BUDGET_RENEWED,
 };
 
 enum grid_event_attr {

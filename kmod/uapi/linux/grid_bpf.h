@@ -60,10 +60,10 @@ struct grid_net_limit {
 };
 
 /* Bounds the loader enforces, so that no product in the programs wraps. */
-#define GRID_NET_RATE_MAX	(1ULL << 40)	/* about 1.1 TB/s */
-#define GRID_NET_BUDGET_MAX	(1ULL << 60)
+#define GRID_NET_RATE_MAX	0x10000000000ULL	/* 2^40, about 1.1 TB/s */
+#define GRID_NET_BUDGET_MAX	0x1000000000000000ULL	/* 2^60 */
 #define GRID_NET_BURST_MIN	(64ULL << 10)	/* one GSO/GRO packet */
-#define GRID_NET_BURST_MAX	(1ULL << 30)
+#define GRID_NET_BURST_MAX	0x40000000ULL	/* 1 GiB */
 #define GRID_NET_HORIZON_MAX	(10ULL * 1000000000ULL)	/* fq's own horizon */
 #define GRID_PERIOD_MAX		(366ULL * 86400 * 1000000000ULL)
 
@@ -76,7 +76,7 @@ struct grid_net_state {
 	__u64 refilled_ns;		/* when tokens were last refilled */
 	__u64 period;			/* number of the period being counted */
 	__u64 egress_used;		/* bytes let out in that period */
-	__u64 ingress_used;		/* bytes let in in that period */
+	__u64 ingress_used;		/* bytes let in during that period */
 };
 
 /*

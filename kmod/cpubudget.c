@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPU-time budgets per grid-grid, enforced from the kernel.
+ *
+ * bpf/grid_cpu.bpf.c charges every fair task's runtime to its grid-grid's
+ * entry in the "grid_cpu_usage" map; the loader puts the budget in
+ * "grid_cpu_limits" and hands both maps and the grid-grid's cgroup to
+ * GRID_IOC_CPU_WATCH. From then on a timer here reads the two entries and
+ * freezes the cgroup (cgroup.freeze) once the period's usage reaches the
+ * budget, and thaws it when the period ends, whether or not any daemon is
+ * alive.
+ *
+ * Why the freezer: it stops every task below the cgroup at once, at its
+ * next return to user space (an IPI away for a running task), and keeps
+ * them stopped however many there are, so the overshoot is bounded by
+ * how late the budget is seen, not by what the tasks do. Lowering cpu.max
+ * to its minimum (1 ms per period) would still let the grid-grid run,
+ * and would overwrite the share's rate, which cpu.max carries. sched_ext
+ * would replace the scheduler for one budget. Sending SIGSTOP is visible
+ * to the job and undone by SIGCONT from within. A frozen task keeps its
+ * memory and sockets, and resumes where it stopped.
+ *
+ * When the budget is seen: the timer fires no later than the remaining
+ * budget could be spent with every CPU busy, and at least every
+ * CPUBUDGET_MIN_NS; the accounting itself is at most one tick behind per
+ * CPU (update_curr runs at each tick).
+ *
+ * Locking: cpubudget_mutex covers the list and each watch's state; it
+ * nests outside the kernel's cgroup_mutex (cgroup.freeze writes) and is
+ * never taken with grid_mutex. A watch's work item is the only place the
+ * timer is re-armed, and not once the watch is dying.
+ */
+#include <linux/bpf.h>
+#include <linux/cgroup.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/magic.h>
+#include <linux/math64.h>
+#include <linux/slab.h>
+
+#include "grid.h"
+#include "uapi/linux/grid_bpf.h"
+
+/* Polling floor: 1 ms of wall time, a few CPU-ms of budget at most. */
+#define CPUBUDGET_MIN_NS	NSEC_PER_MSEC
+/* With no budget in the map yet, look again this often. */
+#define CPUBUDGET_IDLE_NS	NSEC_PER_SEC
+/* After a freeze, read the usage again once the last charges are in. */
+#define CPUBUDGET_SETTLE_NS	(20 * NSEC_PER_MSEC)
+
+struct grid_cpuwatch {
+	struct list_head node;
+	u64 cgroup_id;
+	struct path dir;
+	struct bpf_map *limits;
+	struct bpf_map *usage;
+	struct hrtimer timer;
+	struct work_struct work;
+	bool frozen;
+	bool dying;
+	u64 frozen_period;
+	u64 freezes;
+	u64 overshoot_ns;
+};
+
+static DEFINE_MUTEX(cpubudget_mutex);
+static LIST_HEAD(watches);
+static unsigned int nr_watches;
+
+static struct grid_cpuwatch *find(u64 cgroup_id)
+{
+	struct grid_cpuwatch *w;
+
+	lockdep_assert_held(&cpubudget_mutex);
+	list_for_each_entry(w, &watches, node)
+		if (w->cgroup_id == cgroup_id)
+			return w;
+	return NULL;
+}
+
+/*
+ * Writes cgroup.freeze with the kernel's credentials: enforcement must
+ * not depend on who asked for the watch, nor on file modes a grid-grid's
+ * owner may have changed.
+ */
+static int write_freeze(struct grid_cpuwatch *w, bool freeze)
+{
+	const struct cred *old;
+	struct cred *kcred;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	kcred = prepare_kernel_cred(NULL);
+	if (!kcred)
+		return -ENOMEM;
+	old = override_creds(kcred);
+	f = file_open_root(&w->dir, "cgroup.freeze", O_WRONLY, 0);
+	if (IS_ERR(f)) {
+		n = PTR_ERR(f);
+	} else {
+		n = kernel_write(f, freeze ? "1" : "0", 1, &pos);
+		fput(f);
+	}
+	revert_creds(old);
+	put_cred(kcred);
+	if (n == 1)
+		return 0;
+	return n < 0 ? n : -EIO;
+}
+
+/* Copies the watch's two map entries; false if either is missing. */
+static bool read_maps(struct grid_cpuwatch *w, struct grid_cpu_limit *lim,
+		      struct grid_cpu_usage *use)
+{
+	struct grid_gg_key key = { .cgroup_id = w->cgroup_id };
+	struct grid_cpu_limit *l;
+	struct grid_cpu_usage *u;
+	bool found = false;
+
+	memset(use, 0, sizeof(*use));
+	rcu_read_lock();
+	l = w->limits->ops->map_lookup_elem(w->limits, &key);
+	if (l) {
+		lim->budget_ns = READ_ONCE(l->budget_ns);
+		lim->period_ns = READ_ONCE(l->period_ns);
+		found = true;
+	}
+	u = w->usage->ops->map_lookup_elem(w->usage, &key);
+	if (u) {
+		use->runtime_ns = READ_ONCE(u->runtime_ns);
+		use->period = READ_ONCE(u->period);
+		use->period_used_ns = READ_ONCE(u->period_used_ns);
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+static void set_frozen(struct grid_cpuwatch *w, bool freeze)
+{
+	int ret = write_freeze(w, freeze);
+
+	if (ret && ret != -ENOENT) {
+		pr_warn_ratelimited("cgroup %llu: cgroup.freeze failed: %d\n",
+				    w->cgroup_id, ret);
+		return;
+	}
+	w->frozen = freeze;
+	grid_event(freeze ? GRID_EVENT_CPU_BUDGET_SPENT :
+		   GRID_EVENT_CPU_BUDGET_RENEWED, 0, w->cgroup_id, NULL, 0);
+}
+
+/* Looks at the usage and decides; returns when to look again. */
+static u64 check(struct grid_cpuwatch *w)
+{
+	struct grid_cpu_limit lim;
+	struct grid_cpu_usage use;
+	u64 now = ktime_get_ns(), period, used, left, next_period, wait;
+
+	lockdep_assert_held(&cpubudget_mutex);
+	if (!read_maps(w, &lim, &use) || !lim.budget_ns || !lim.period_ns) {
+		if (w->frozen)
+			set_frozen(w, false);
+		return now + CPUBUDGET_IDLE_NS;
+	}
+	period = div64_u64(now, lim.period_ns);
+	next_period = (period + 1) * lim.period_ns;
+	/* The BPF side restarts the count at the period's first charge. */
+	used = use.period == period ? use.period_used_ns : 0;
+
+	if (used >= lim.budget_ns) {
+		if (!w->frozen || w->frozen_period != period) {
+			if (!w->frozen) {
+				set_frozen(w, true);
+				if (!w->frozen)
+					return now + CPUBUDGET_MIN_NS;
+				w->freezes++;
+			}
+			w->frozen_period = period;
+			w->overshoot_ns = used - lim.budget_ns;
+			return min(now + CPUBUDGET_SETTLE_NS, next_period);
+		}
+		/* Charges made before the freeze took hold count too. */
+		w->overshoot_ns = max(w->overshoot_ns, used - lim.budget_ns);
+		return next_period;
+	}
+
+	if (w->frozen)
+		set_frozen(w, false);
+	/* The soonest the rest could be spent: every CPU running it. */
+	left = lim.budget_ns - used;
+	wait = div_u64(left, num_online_cpus());
+	wait = max_t(u64, wait, CPUBUDGET_MIN_NS);
+	return min(now + wait, next_period);
+}
+
+static void work_fn(struct work_struct *work)
+{
+	struct grid_cpuwatch *w = container_of(work, struct grid_cpuwatch,
+					       work);
+	u64 at;
+
+	mutex_lock(&cpubudget_mutex);
+	if (!w->dying) {
+		at = check(w);
+		hrtimer_start(&w->timer, ns_to_ktime(at), HRTIMER_MODE_ABS);
+	}
+	mutex_unlock(&cpubudget_mutex);
+}
+
+static enum hrtimer_restart timer_fn(struct hrtimer *t)
+{
+	struct grid_cpuwatch *w = container_of(t, struct grid_cpuwatch, timer);
+
+	queue_work(system_highpri_wq, &w->work);
+	return HRTIMER_NORESTART;
+}
+
+static struct bpf_map *get_map(int fd, u32 value_size)
+{
+	struct bpf_map *map = bpf_map_get(fd);
+
+	if (IS_ERR(map))
+		return map;
+	if (map->map_type != BPF_MAP_TYPE_HASH ||
+	    map->key_size != sizeof(struct grid_gg_key) ||
+	    map->value_size != value_size) {
+		bpf_map_put(map);
+		return ERR_PTR(-EINVAL);
+	}
+	return map;
+}
+
+/* Opens the cgroup2 directory behind @fd, checked as sandbox binding does. */
+static int get_dir(int fd, struct path *dir, u64 *id)
+{
+	struct cgroup *cgrp;
+	struct file *f;
+	int ret;
+
+	f = fget(fd);
+	if (!f)
+		return -EBADF;
+	ret = -ENOTDIR;
+	if (!S_ISDIR(file_inode(f)->i_mode) ||
+	    f->f_path.dentry->d_sb->s_magic != CGROUP2_SUPER_MAGIC)
+		goto out_fput;
+	cgrp = cgroup_get_from_fd(fd);
+	if (IS_ERR(cgrp)) {
+		ret = PTR_ERR(cgrp);
+		goto out_fput;
+	}
+	ret = -EBADF;	/* another directory was put behind the fd */
+	if ((ino_t)cgroup_id(cgrp) != file_inode(f)->i_ino)
+		goto out_cgroup;
+	ret = -EINVAL;	/* freezing the root would stop the machine */
+	if (!cgroup_parent(cgrp))
+		goto out_cgroup;
+	*id = cgroup_id(cgrp);
+	*dir = f->f_path;
+	path_get(dir);
+	ret = 0;
+out_cgroup:
+	cgroup_put(cgrp);
+out_fput:
+	fput(f);
+	return ret;
+}
+
+int grid_cpu_watch(struct grid_ioc_cpu_watch *a)
+{
+	struct bpf_map *limits, *usage, *old_limits, *old_usage;
+	struct grid_cpuwatch *w, *nw;
+	struct path dir;
+	u64 id;
+	int ret;
+
+	if (a->frozen || a->freezes || a->overshoot_ns)
+		return -EINVAL;
+	ret = get_dir(a->cgroup_fd, &dir, &id);
+	if (ret)
+		return ret;
+	limits = get_map(a->limits_fd, sizeof(struct grid_cpu_limit));
+	if (IS_ERR(limits)) {
+		ret = PTR_ERR(limits);
+		goto err_dir;
+	}
+	usage = get_map(a->usage_fd, sizeof(struct grid_cpu_usage));
+	if (IS_ERR(usage)) {
+		ret = PTR_ERR(usage);
+		goto err_limits;
+	}
+	nw = kzalloc(sizeof(*nw), GFP_KERNEL);
+	if (!nw) {
+		ret = -ENOMEM;
+		goto err_usage;
+	}
+
+	mutex_lock(&cpubudget_mutex);
+	w = find(id);
+	if (w) {
+		/* A new loader's maps: swap them in and look right away. */
+		old_limits = w->limits;
+		old_usage = w->usage;
+		w->limits = limits;
+		w->usage = usage;
+		queue_work(system_highpri_wq, &w->work);
+		mutex_unlock(&cpubudget_mutex);
+		kfree(nw);
+		path_put(&dir);
+		bpf_map_put(old_limits);
+		bpf_map_put(old_usage);
+		a->cgroup_id = id;
+		return 0;
+	}
+	ret = -ENOSPC;
+	if (nr_watches >= GRID_GG_ENTRIES)
+		goto err_unlock;
+	nw->cgroup_id = id;
+	nw->dir = dir;
+	nw->limits = limits;
+	nw->usage = usage;
+	hrtimer_init(&nw->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	nw->timer.function = timer_fn;
+	INIT_WORK(&nw->work, work_fn);
+	list_add_tail(&nw->node, &watches);
+	nr_watches++;
+	queue_work(system_highpri_wq, &nw->work);
+	mutex_unlock(&cpubudget_mutex);
+	grid_obj_created(GRID_OBJ_CPUWATCH);
+	pr_debug("cpu-watch %llu created\n", id);
+	a->cgroup_id = id;
+	return 0;
+
+err_unlock:
+	mutex_unlock(&cpubudget_mutex);
+	kfree(nw);
+err_usage:
+	bpf_map_put(usage);
+err_limits:
+	bpf_map_put(limits);
+err_dir:
+	path_put(&dir);
+	return ret;
+}
+
+/* Stops @w for good; called with it already off the list and dying. */
+static void destroy(struct grid_cpuwatch *w)
+{
+	hrtimer_cancel(&w->timer);
+	cancel_work_sync(&w->work);
+	hrtimer_cancel(&w->timer);
+	if (w->frozen) {
+		mutex_lock(&cpubudget_mutex);
+		set_frozen(w, false);
+		mutex_unlock(&cpubudget_mutex);
+	}
+	bpf_map_put(w->limits);
+	bpf_map_put(w->usage);
+	path_put(&w->dir);
+	pr_debug("cpu-watch %llu destroyed\n", w->cgroup_id);
+	kfree(w);
+	grid_obj_destroyed(GRID_OBJ_CPUWATCH);
+}
+
+int grid_cpu_unwatch(struct grid_ioc_cpu_watch *a)
+{
+	struct grid_cpuwatch *w;
+
+	mutex_lock(&cpubudget_mutex);
+	w = find(a->cgroup_id);
+	if (!w) {
+		mutex_unlock(&cpubudget_mutex);
+		return -ENOENT;
+	}
+	w->dying = true;
+	list_del(&w->node);
+	nr_watches--;
+	mutex_unlock(&cpubudget_mutex);
+	destroy(w);
+	return 0;
+}
+
+int grid_cpu_watch_get(struct grid_ioc_cpu_watch *a)
+{
+	struct grid_cpuwatch *w;
+	int ret = -ENOENT;
+
+	mutex_lock(&cpubudget_mutex);
+	w = find(a->cgroup_id);
+	if (w) {
+		a->frozen = w->frozen;
+		a->freezes = w->freezes;
+		a->overshoot_ns = w->overshoot_ns;
+		ret = 0;
+	}
+	mutex_unlock(&cpubudget_mutex);
+	return ret;
+}
+
+/* Module exit: thaws everything grid.ko froze. */
+void grid_cpu_watches_flush(void)
+{
+	struct grid_cpuwatch *w;
+
+	for (;;) {
+		mutex_lock(&cpubudget_mutex);
+		w = list_first_entry_or_null(&watches, struct grid_cpuwatch,
+					     node);
+		if (w) {
+			w->dying = true;
+			list_del(&w->node);
+			nr_watches--;
+		}
+		mutex_unlock(&cpubudget_mutex);
+		if (!w)
+			return;
+		destroy(w);
+	}
+}
