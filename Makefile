@@ -111,10 +111,13 @@ $(B)/tests/unit/%: $(B)/asan/tests/unit/%.o $(B)/lib/libgrid-asan.a
 	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(NL_LIBS)
 
 # Helpers that tests/vm/*.sh run inside the guest (no sanitizers there).
+# Some use the BPF skeletons: they see build/bpf and link libbpf.
+$(B)/obj/tests/vm/%.o: CFLAGS += -I$(B)/bpf
+$(B)/obj/tests/vm/%.o: $(BPF_SKELS)
 $(B)/tests/vm/%: $(B)/obj/tests/vm/%.o $(B)/lib/libgrid.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(NL_LIBS) -lpthread
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS) -lpthread
 
 # ---- BPF -------------------------------------------------------------------
 
