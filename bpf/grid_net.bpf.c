@@ -110,15 +110,18 @@ static __always_inline void count(__u64 cgroup_id, __u32 dir, __u32 len,
 	}
 }
 
-/* Called with the lock held: starts a new period's count when one began. */
+/*
+ * Called with the lock held: starts a new period's count when one began.
+ * Without a period the count belongs to no period, so that a budget set
+ * later counts from then, not from whatever was sent before.
+ */
 static __always_inline void roll_period(const struct grid_net_limit *lim,
 					struct grid_net_state *st, __u64 now)
 {
-	__u64 period;
+	__u64 period = GRID_NO_PERIOD;
 
-	if (!lim->period_ns)
-		return;
-	period = now / lim->period_ns;
+	if (lim->period_ns)
+		period = now / lim->period_ns;
 	if (period != st->period) {
 		st->period = period;
 		st->egress_used = 0;
@@ -203,7 +206,8 @@ int grid_net_ingress(struct __sk_buff *skb)
 		elapsed = now > st->refilled_ns ? now - st->refilled_ns : 0;
 		fill_ns = lim->ingress_burst * NSEC_PER_SEC / lim->ingress_rate;
 		tokens = st->tokens;
-		if (elapsed >= fill_ns)
+		/* A new bucket (zeroed by the loader) starts full. */
+		if (!st->refilled_ns || elapsed >= fill_ns)
 			tokens = lim->ingress_burst;
 		else
 			tokens += elapsed * lim->ingress_rate / NSEC_PER_SEC;
@@ -213,7 +217,8 @@ int grid_net_ingress(struct __sk_buff *skb)
 		 * Only whole bytes were added: keep the remainder of
 		 * elapsed by moving refilled_ns just as far as they pay.
 		 */
-		if (elapsed >= fill_ns || tokens == lim->ingress_burst)
+		if (!st->refilled_ns || elapsed >= fill_ns ||
+		    tokens == lim->ingress_burst)
 			st->refilled_ns = now;
 		else
 			st->refilled_ns += (tokens - st->tokens) *

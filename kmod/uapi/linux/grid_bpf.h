@@ -74,10 +74,14 @@ struct grid_net_state {
 	__u64 next_departure_ns;	/* egress: earliest time of the next packet */
 	__u64 tokens;			/* ingress bucket, bytes */
 	__u64 refilled_ns;		/* when tokens were last refilled */
-	__u64 period;			/* number of the period being counted */
+	__u64 period;			/* number of the period being counted,
+					 * GRID_NO_PERIOD while there is none
+					 */
 	__u64 egress_used;		/* bytes let out in that period */
 	__u64 ingress_used;		/* bytes let in during that period */
 };
+
+#define GRID_NO_PERIOD	0xffffffffffffffffULL
 
 /*
  * "grid_usage": counters per cgroup (grid-grid or lease) and direction,
