@@ -3,6 +3,7 @@
 # make            the module, the BPF objects and the userland
 # make check      build everything and run every test (ends "N passed, N failed")
 # make demo       boot the VM, load the module, show gridctl status
+# make bench      boot the VM and measure what the quotas cost (ratios)
 # make style      checkpatch over kmod/
 # make KDIR=/lib/modules/$(uname -r)/build module   for a real host
 
@@ -61,7 +62,7 @@ BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(B)/tests/bpf/%,$(BPFTEST_SRC))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRC))
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.skel.h,$(BPF_SRC))
 
-.PHONY: all deps module bpf user tests check demo style clean install dkms-install
+.PHONY: all deps module bpf user tests check demo bench style clean install dkms-install
 
 all: module bpf user tests
 
@@ -86,6 +87,11 @@ $(B)/asan/%.o: %.c
 	$(if $(Q),@echo "  CC ASAN $<")
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
 
+# The BPF loader in libgrid embeds the skeletons (make bpf).
+LOADER_SRC := $(filter user/common/bpf_%.c,$(COMMON_SRC))
+$(call obj,$(LOADER_SRC)) $(call asan,$(LOADER_SRC)): CFLAGS += -I$(B)/bpf
+$(call obj,$(LOADER_SRC)) $(call asan,$(LOADER_SRC)): $(BPF_SKELS)
+
 $(B)/lib/libgrid.a: $(call obj,$(COMMON_SRC))
 	@mkdir -p $(@D)
 	$(Q)ar rcs $@ $^
@@ -97,12 +103,12 @@ $(B)/lib/libgrid-asan.a: $(call asan,$(COMMON_SRC))
 $(B)/bin/gridctl: $(call obj,$(GRIDCTL_SRC)) $(B)/lib/libgrid.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(NL_LIBS)
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS)
 
 $(B)/bin/gridd: $(call obj,$(GRIDD_SRC)) $(B)/lib/libgrid.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(NL_LIBS)
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS)
 
 # Host unit tests run with ASan and UBSan.
 $(B)/tests/unit/%: $(B)/asan/tests/unit/%.o $(B)/lib/libgrid-asan.a
@@ -167,6 +173,10 @@ check: deps
 demo: deps
 	$(Q)$(MAKE) all
 	$(Q)scripts/demo
+
+bench: deps
+	$(Q)$(MAKE) all
+	$(Q)scripts/vm --timeout 900 tests/bench/net.sh
 
 style: $(B)/ksrc/.stamp
 	$(Q)scripts/checkpatch

@@ -3,6 +3,8 @@
 #ifndef GRID_CGROUP_H
 #define GRID_CGROUP_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -11,5 +13,37 @@
  * errno of the lookup.
  */
 int grid_cgroup_id(const char *path, uint64_t *id);
+
+/* Where cgroup2 is mounted; -ENOENT if it is not. */
+int grid_cgroup_root(char *buf, size_t len);
+
+/*
+ * The directory of the cgroup with @id: @hint (may be NULL) if that is it,
+ * else the first found in the cgroup2 tree. -ENOENT if there is none.
+ */
+int grid_cgroup_find(uint64_t id, const char *hint, char *path, size_t len);
+
+/*
+ * The ids of @path and of every cgroup below it, at most @max of them
+ * (-E2BIG if there were more; the first @max are filled in).
+ */
+int grid_cgroup_ids_below(const char *path, uint64_t *ids, size_t max,
+			  size_t *n);
+
+/* mkdir -p @path, mode 0755; *@created if the last one was made now. */
+int grid_cgroup_mkdir(const char *path, bool *created);
+
+/* One value file of the cgroup at @path: read (newline cut) or written. */
+int grid_cgroup_read(const char *path, const char *file, char *buf,
+		     size_t len);
+int grid_cgroup_write(const char *path, const char *file, const char *val);
+
+/*
+ * Enables controller @ctl ("cpu") for @path: in the cgroup.subtree_control
+ * of each of its ancestors that lacks it, from the root down. On failure
+ * the file that refused is in @failed.
+ */
+int grid_cgroup_enable(const char *path, const char *ctl, char *failed,
+		       size_t len);
 
 #endif

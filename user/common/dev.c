@@ -146,3 +146,21 @@ int grid_dev_self(int fd, struct grid_self *self)
 	memset(self, 0, sizeof(*self));
 	return call(fd, GRID_IOC_SELF, self, sizeof(*self));
 }
+
+_Static_assert(sizeof(struct grid_ioc_cpu_watch) == GRID_IOC_CPU_WATCH_SIZE_VER0,
+	       "struct grid_ioc_cpu_watch is not its VER0 size");
+
+int grid_dev_cpu_watch(int fd, struct grid_ioc_cpu_watch *w)
+{
+	return call(fd, GRID_IOC_CPU_WATCH, w, sizeof(*w));
+}
+
+int grid_dev_cpu_unwatch(int fd, struct grid_ioc_cpu_watch *w)
+{
+	return call(fd, GRID_IOC_CPU_UNWATCH, w, sizeof(*w));
+}
+
+int grid_dev_cpu_watch_get(int fd, struct grid_ioc_cpu_watch *w)
+{
+	return call(fd, GRID_IOC_CPU_WATCH_GET, w, sizeof(*w));
+}

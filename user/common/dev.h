@@ -47,4 +47,13 @@ int grid_dev_sandbox_unbind(int fd, struct grid_ioc_sandbox *sb);
 /* Zeroes @self first; -ENOENT outside a sandbox. */
 int grid_dev_self(int fd, struct grid_self *self);
 
+/*
+ * CPU-time budgets enforced by grid.ko from the BPF maps. WATCH takes
+ * cgroup_fd, limits_fd and usage_fd and fills cgroup_id; UNWATCH and GET
+ * take cgroup_id, and GET fills frozen, freezes and overshoot_ns.
+ */
+int grid_dev_cpu_watch(int fd, struct grid_ioc_cpu_watch *w);
+int grid_dev_cpu_unwatch(int fd, struct grid_ioc_cpu_watch *w);
+int grid_dev_cpu_watch_get(int fd, struct grid_ioc_cpu_watch *w);
+
 #endif

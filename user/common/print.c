@@ -13,6 +13,7 @@ static struct {
 	bool json;
 	bool pretty;
 	int depth;
+	char close;		/* what ends the document: '}' or ']' */
 	/* Whether the container at each depth already holds a member. */
 	bool filled[DEPTH_MAX];
 } p;
@@ -93,22 +94,33 @@ static void close_container(char c)
 	fputc(c, p.out);
 }
 
-void print_start(FILE *out, bool json, bool pretty)
+static void start(FILE *out, bool json, bool pretty, char open, char close)
 {
 	memset(&p, 0, sizeof(p));
 	p.out = out;
 	p.json = json;
 	p.pretty = pretty;
+	p.close = close;
 	if (json) {
-		fputc('{', out);
+		fputc(open, out);
 		p.depth = 1;
 	}
+}
+
+void print_start(FILE *out, bool json, bool pretty)
+{
+	start(out, json, pretty, '{', '}');
+}
+
+void print_start_array(FILE *out, bool json, bool pretty)
+{
+	start(out, json, pretty, '[', ']');
 }
 
 int print_end(void)
 {
 	if (p.json) {
-		close_container('}');
+		close_container(p.close);
 		fputc('\n', p.out);
 	}
 	if (fflush(p.out) || ferror(p.out))

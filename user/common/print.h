@@ -19,6 +19,8 @@ enum print_mode {
 
 /* Starts a document on @out; in JSON mode that opens the top-level object. */
 void print_start(FILE *out, bool json, bool pretty);
+/* The same, for a document that is a JSON array of unnamed members. */
+void print_start_array(FILE *out, bool json, bool pretty);
 /* Ends the document; returns 0, or -EIO if writing failed. */
 int print_end(void);
 bool print_is_json(void);

@@ -1,0 +1,750 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The grid-grids the pinned programs are attached to: a directory of
+ * links under GRID_BPF_LINKS_DIR each, entries in the maps, cpu.max and
+ * grid.ko's CPU watch (see bpf_loader.h). Every change takes the pins'
+ * lock and undoes itself when it fails half way.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "bpf_pins.h"
+#include "cgroup.h"
+#include "dev.h"
+#include "fq.h"
+#include "units.h"
+
+/* Only leases are below a grid-grid; the usage of this many is cleaned. */
+#define LEASES_MAX	4096
+
+static void fail_at(struct grid_bpf_fail *fail, enum grid_bpf_step at,
+		    const char *path)
+{
+	if (!fail)
+		return;
+	fail->at = at;
+	if (path)
+		snprintf(fail->path, sizeof(fail->path), "%s", path);
+}
+
+static int gg_path(char *buf, size_t len, const char *gg, const char *file)
+{
+	int n;
+
+	if (file)
+		n = snprintf(buf, len, "%s/%s/%s", GRID_BPF_LINKS_DIR, gg, file);
+	else
+		n = snprintf(buf, len, "%s/%s", GRID_BPF_LINKS_DIR, gg);
+	return n < (int)len ? 0 : -ENAMETOOLONG;
+}
+
+static bool name_ok(const char *gg)
+{
+	char name[GRID_NAME_LEN];
+
+	/* links/cpu_runtime is the scheduler hook's, not a grid-grid's. */
+	return !grid_parse_name(gg, name) && strcmp(gg, "cpu_runtime");
+}
+
+/* The cgroup a pinned cgroup link is attached to; 0 once it is removed. */
+static int link_cgroup(const char *path, uint64_t *id)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+	int fd = grid_bpf_get_pin(path), ret;
+
+	if (fd < 0)
+		return fd;
+	memset(&info, 0, sizeof(info));
+	ret = grid_bpf_err(bpf_obj_get_info_by_fd(fd, &info, &len));
+	close(fd);
+	if (ret)
+		return ret;
+	if (info.type != BPF_LINK_TYPE_CGROUP)
+		return -EPROTO;
+	*id = info.cgroup.cgroup_id;
+	return 0;
+}
+
+/* The cgroup id of attached grid-grid @gg; -ENOENT if not attached. */
+static int gg_cgroup(const char *gg, uint64_t *id)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int ret;
+
+	*id = 0;
+	ret = gg_path(path, sizeof(path), gg, NULL);
+	if (ret)
+		return ret;
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOENT;
+	gg_path(path, sizeof(path), gg, "net_egress");
+	ret = link_cgroup(path, id);
+	if (ret == -ENOENT) {
+		gg_path(path, sizeof(path), gg, "net_ingress");
+		ret = link_cgroup(path, id);
+	}
+	/* A half-made or half-removed grid-grid: attached, cgroup unknown. */
+	return ret == -ENOENT ? 0 : ret;
+}
+
+static void default_cgroup(char *buf, size_t len, const char *gg)
+{
+	snprintf(buf, len, "%s/%s", GRID_BPF_CGROUP_DIR, gg);
+}
+
+/* cpu.max as nanocores, 0 for "max"; -ENOENT without the cpu controller. */
+static int cpu_max_read(const char *cgroup, uint64_t *nanocores)
+{
+	unsigned long long quota, period;
+	char buf[64];
+	int ret;
+
+	*nanocores = 0;
+	ret = grid_cgroup_read(cgroup, "cpu.max", buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (sscanf(buf, "%llu %llu", &quota, &period) == 2)
+		*nanocores = grid_cpu_nanocores(quota, period);
+	return 0;
+}
+
+static int cpu_max_write(const char *cgroup, uint64_t nanocores,
+			 struct grid_bpf_fail *fail)
+{
+	char val[64], failed[PATH_MAX];
+	int ret;
+
+	ret = grid_cgroup_enable(cgroup, "cpu", failed, sizeof(failed));
+	if (ret) {
+		fail_at(fail, GRID_BPF_AT_CPU_MAX, failed);
+		return ret;
+	}
+	if (nanocores)
+		snprintf(val, sizeof(val), "%llu %d",
+			 (unsigned long long)grid_cpu_quota_us(nanocores,
+							       GRID_QUOTA_CPU_PERIOD_US),
+			 GRID_QUOTA_CPU_PERIOD_US);
+	else
+		snprintf(val, sizeof(val), "max %d", GRID_QUOTA_CPU_PERIOD_US);
+	ret = grid_cgroup_write(cgroup, "cpu.max", val);
+	if (ret) {
+		snprintf(failed, sizeof(failed), "%s/cpu.max", cgroup);
+		fail_at(fail, GRID_BPF_AT_CPU_MAX, failed);
+	}
+	return ret;
+}
+
+static int lookup(int fd, const void *key, void *val, size_t size)
+{
+	int ret = grid_bpf_err(bpf_map_lookup_elem(fd, key, val));
+
+	if (ret == -ENOENT)
+		memset(val, 0, size);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/* What is in force for cgroup @id; cores only when @cgroup is known. */
+static int read_limits(struct grid_bpf *b, uint64_t id, const char *cgroup,
+		       struct grid_quota_limits *q)
+{
+	struct grid_gg_key key = { .cgroup_id = id };
+	int ret;
+
+	memset(q, 0, sizeof(*q));
+	ret = lookup(b->map[GRID_BPF_MAP_NET_LIMITS], &key, &q->net,
+		     sizeof(q->net));
+	if (!ret)
+		ret = lookup(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &q->cpu,
+			     sizeof(q->cpu));
+	if (!ret && *cgroup)
+		cpu_max_read(cgroup, &q->cpu_nanocores);
+	return ret;
+}
+
+static int fill(struct grid_bpf *b, const char *gg, struct grid_bpf_gg *out)
+{
+	char hint[PATH_MAX];
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", gg);
+	ret = gg_cgroup(gg, &out->cgroup_id);
+	if (ret)
+		return ret;
+	if (!out->cgroup_id)
+		return 0;
+	default_cgroup(hint, sizeof(hint), gg);
+	if (grid_cgroup_find(out->cgroup_id, hint, out->cgroup,
+			     sizeof(out->cgroup)))
+		out->cgroup[0] = '\0';
+	return read_limits(b, out->cgroup_id, out->cgroup, &out->limits);
+}
+
+int grid_bpf_get(struct grid_bpf *b, const char *gg, struct grid_bpf_gg *out)
+{
+	if (!name_ok(gg))
+		return -ENOENT;
+	return fill(b, gg, out);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_gg(const struct dirent *d)
+{
+	return (d->d_type == DT_DIR || d->d_type == DT_UNKNOWN) &&
+	       name_ok(d->d_name);
+}
+
+int grid_bpf_each(struct grid_bpf *b,
+		  int (*fn)(const struct grid_bpf_gg *gg, void *arg),
+		  void *arg)
+{
+	struct grid_bpf_gg *gg = malloc(sizeof(*gg));
+	struct dirent **names = NULL;
+	int n, i, ret = 0;
+
+	if (!gg)
+		return -ENOMEM;
+	n = scandir(GRID_BPF_LINKS_DIR, &names, is_gg, by_name);
+	if (n < 0) {
+		free(gg);
+		return errno == ENOENT ? 0 : -errno;
+	}
+	for (i = 0; i < n; i++) {
+		if (!ret) {
+			ret = fill(b, names[i]->d_name, gg);
+			/* Detached since the directory was read. */
+			if (ret == -ENOENT || ret == -ENOTDIR)
+				ret = 0;
+			else if (!ret)
+				ret = fn(gg, arg);
+		}
+		free(names[i]);
+	}
+	free(names);
+	free(gg);
+	return ret;
+}
+
+/* ---- watching CPU budgets -------------------------------------------------- */
+
+static int watch(struct grid_bpf *b, int dev_fd, int cgroup_fd)
+{
+	struct grid_ioc_cpu_watch w;
+
+	memset(&w, 0, sizeof(w));
+	w.cgroup_fd = cgroup_fd;
+	w.limits_fd = b->map[GRID_BPF_MAP_CPU_LIMITS];
+	w.usage_fd = b->map[GRID_BPF_MAP_CPU_USAGE];
+	return grid_dev_cpu_watch(dev_fd, &w);
+}
+
+static int watch_path(struct grid_bpf *b, const char *cgroup,
+		      struct grid_bpf_fail *fail)
+{
+	int dev, fd, ret;
+
+	fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		fail_at(fail, GRID_BPF_AT_CGROUP, cgroup);
+		return ret;
+	}
+	ret = grid_dev_open(&dev);
+	if (!ret) {
+		ret = watch(b, dev, fd);
+		close(dev);
+	}
+	if (ret)
+		fail_at(fail, GRID_BPF_AT_WATCH, GRID_DEV_PATH);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Stops the watch of cgroup @id, which thaws it. A module that is not
+ * loaded watches nothing, and one that does not watch @id has nothing
+ * to stop: both are done already.
+ */
+static int unwatch(uint64_t id)
+{
+	struct grid_ioc_cpu_watch w;
+	int dev, ret;
+
+	ret = grid_dev_open(&dev);
+	if (ret == -ENOENT || ret == -ENODEV || ret == -ENXIO)
+		return 0;
+	if (ret)
+		return ret;
+	memset(&w, 0, sizeof(w));
+	w.cgroup_id = id;
+	ret = grid_dev_cpu_unwatch(dev, &w);
+	close(dev);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+struct rewatch {
+	struct grid_bpf *b;
+	unsigned int watched;
+	int first;		/* error */
+};
+
+static int rewatch_one(const struct grid_bpf_gg *gg, void *arg)
+{
+	struct rewatch *r = arg;
+	int ret;
+
+	if (!gg->limits.cpu.budget_ns)
+		return 0;
+	ret = *gg->cgroup ? watch_path(r->b, gg->cgroup, NULL) : -ESTALE;
+	if (!ret)
+		r->watched++;
+	else if (!r->first)
+		r->first = ret;
+	return 0;
+}
+
+int grid_bpf_rewatch(struct grid_bpf *b, unsigned int *watched)
+{
+	struct rewatch r = { .b = b };
+	int ret = grid_bpf_each(b, rewatch_one, &r);
+
+	*watched = r.watched;
+	return ret ? ret : r.first;
+}
+
+/* ---- attach, set, detach ------------------------------------------------- */
+
+/*
+ * fq where @fq says, or when it names no device and @defaults, on the
+ * default routes' devices, in its network namespace.
+ */
+static int ensure_fq(const struct grid_bpf_fq *fq, bool defaults,
+		     struct grid_bpf_fail *fail)
+{
+	char found[GRID_FQ_DEVS_MAX][IF_NAMESIZE];
+	static const struct grid_bpf_fq none;
+	unsigned int i, n = 0;
+	int back = -1, ret;
+
+	if (!fq)
+		fq = &none;
+	if (!fq->n_devs && !defaults)
+		return 0;
+	if (fq->netns) {
+		ret = grid_netns_enter(fq->netns, &back);
+		if (ret) {
+			fail_at(fail, GRID_BPF_AT_NETNS, fq->netns);
+			return ret;
+		}
+	}
+	if (!fq->n_devs) {
+		ret = grid_fq_default_devs(found, GRID_FQ_DEVS_MAX, &n);
+		if (ret) {
+			fail_at(fail, GRID_BPF_AT_ROUTES, NULL);
+			goto out;
+		}
+	}
+	for (i = 0; i < fq->n_devs + n; i++) {
+		const char *dev = i < fq->n_devs ? fq->devs[i] :
+				  found[i - fq->n_devs];
+
+		ret = grid_fq_ensure(dev, NULL);
+		if (ret) {
+			fail_at(fail, GRID_BPF_AT_FQ, NULL);
+			if (fail)
+				snprintf(fail->dev, sizeof(fail->dev), "%s",
+					 dev);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	if (back >= 0)
+		grid_netns_leave(back);
+	return ret;
+}
+
+static int update(int fd, const void *key, const void *val, __u64 flags)
+{
+	return grid_bpf_err(bpf_map_update_elem(fd, key, val, flags));
+}
+
+static void delete(int fd, const void *key)
+{
+	bpf_map_delete_elem(fd, key);
+}
+
+/* The limits and the zeroed state of a new grid-grid. */
+static int write_entries(struct grid_bpf *b, uint64_t id,
+			 const struct grid_quota_limits *q)
+{
+	struct grid_gg_key key = { .cgroup_id = id };
+	struct grid_net_state zero;
+	int ret;
+
+	memset(&zero, 0, sizeof(zero));
+	ret = update(b->map[GRID_BPF_MAP_NET_STATE], &key, &zero, BPF_NOEXIST);
+	if (ret == -EEXIST)
+		ret = update(b->map[GRID_BPF_MAP_NET_STATE], &key, &zero,
+			     BPF_ANY);
+	/* Even without a CPU budget: the entry has its runtime counted. */
+	if (!ret)
+		ret = update(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &q->cpu,
+			     BPF_ANY);
+	/* Last, as the programs act on a grid-grid once it has limits. */
+	if (!ret)
+		ret = update(b->map[GRID_BPF_MAP_NET_LIMITS], &key, &q->net,
+			     BPF_ANY);
+	return ret;
+}
+
+/* Everything a grid-grid has in the maps, its leases' usage with it. */
+static void delete_entries(struct grid_bpf *b, uint64_t id,
+			   const char *cgroup)
+{
+	struct grid_gg_key key = { .cgroup_id = id };
+	uint64_t *ids = NULL;
+	size_t n = 0, i;
+	int dir;
+
+	delete(b->map[GRID_BPF_MAP_NET_LIMITS], &key);
+	delete(b->map[GRID_BPF_MAP_NET_STATE], &key);
+	delete(b->map[GRID_BPF_MAP_CPU_LIMITS], &key);
+	if (*cgroup) {
+		ids = calloc(LEASES_MAX, sizeof(*ids));
+		if (ids)
+			grid_cgroup_ids_below(cgroup, ids, LEASES_MAX, &n);
+	}
+	for (i = 0; i <= n; i++) {
+		struct grid_usage_key ukey = {
+			.cgroup_id = i < n ? ids[i] : id,
+		};
+
+		for (dir = GRID_DIR_EGRESS; dir <= GRID_DIR_INGRESS; dir++) {
+			ukey.dir = dir;
+			delete(b->map[GRID_BPF_MAP_USAGE], &ukey);
+		}
+		key.cgroup_id = ukey.cgroup_id;
+		delete(b->map[GRID_BPF_MAP_CPU_USAGE], &key);
+	}
+	free(ids);
+}
+
+static void unpin_links(const char *gg)
+{
+	char path[PATH_MAX];
+
+	gg_path(path, sizeof(path), gg, "net_egress");
+	unlink(path);
+	gg_path(path, sizeof(path), gg, "net_ingress");
+	unlink(path);
+	gg_path(path, sizeof(path), gg, NULL);
+	rmdir(path);
+}
+
+/* Links egress and ingress to the cgroup at @cgroup_fd and pins them. */
+static int pin_links(struct grid_bpf *b, const char *gg, int cgroup_fd,
+		     struct grid_bpf_fail *fail)
+{
+	static const struct {
+		enum grid_bpf_prog prog;
+		enum bpf_attach_type type;
+		const char *pin;
+	} links[] = {
+		{ GRID_BPF_PROG_NET_EGRESS, BPF_CGROUP_INET_EGRESS, "net_egress" },
+		{ GRID_BPF_PROG_NET_INGRESS, BPF_CGROUP_INET_INGRESS, "net_ingress" },
+	};
+	char path[PATH_MAX];
+	unsigned int i;
+	int fd, ret;
+
+	gg_path(path, sizeof(path), gg, NULL);
+	ret = grid_bpf_mkdir_pin(path);
+	for (i = 0; !ret && i < sizeof(links) / sizeof(links[0]); i++) {
+		gg_path(path, sizeof(path), gg, links[i].pin);
+		fd = bpf_link_create(b->prog[links[i].prog], cgroup_fd,
+				     links[i].type, NULL);
+		if (fd < 0) {
+			ret = grid_bpf_err(fd);
+			break;
+		}
+		ret = grid_bpf_err(bpf_obj_pin(fd, path));
+		/* The pin holds the link now; our fd goes. */
+		close(fd);
+	}
+	if (ret) {
+		fail_at(fail, GRID_BPF_AT_LINKS, path);
+		unpin_links(gg);
+	}
+	return ret;
+}
+
+/* 1 if grid-grid @gg is attached to cgroup *@arg. */
+static int same_cgroup(const struct grid_bpf_gg *gg, void *arg)
+{
+	return gg->cgroup_id == *(uint64_t *)arg;
+}
+
+int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
+		    const struct grid_quota_limits *limits,
+		    const struct grid_bpf_fq *fq, struct grid_bpf_fail *fail)
+{
+	struct grid_quota_limits q = *limits;
+	char path[PATH_MAX], dir[PATH_MAX], old_max[64] = "";
+	bool created = false, entries = false, links = false;
+	struct stat st;
+	int fd = -1, ret;
+	uint64_t id;
+
+	if (fail)
+		memset(fail, 0, sizeof(*fail));
+	if (!name_ok(gg)) {
+		fail_at(fail, GRID_BPF_AT_NAME, NULL);
+		return -EINVAL;
+	}
+	ret = grid_quota_resolve(&q, fail ? &fail->field : NULL);
+	if (ret) {
+		fail_at(fail, GRID_BPF_AT_LIMITS, NULL);
+		return ret;
+	}
+	if (b->prog[GRID_BPF_PROG_NET_EGRESS] < 0 ||
+	    b->prog[GRID_BPF_PROG_NET_INGRESS] < 0) {
+		fail_at(fail, GRID_BPF_AT_PROGS, NULL);
+		return -ENOENT;
+	}
+	ret = grid_bpf_lock(b);
+	if (ret)
+		return ret;
+
+	gg_path(dir, sizeof(dir), gg, NULL);
+	if (lstat(dir, &st) == 0) {
+		ret = -EEXIST;
+		goto out;
+	}
+	if (cgroup)
+		snprintf(path, sizeof(path), "%s", cgroup);
+	else
+		default_cgroup(path, sizeof(path), gg);
+	ret = grid_cgroup_mkdir(path, &created);
+	if (!ret) {
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		ret = fd < 0 ? -errno : 0;
+	}
+	if (!ret)
+		ret = grid_cgroup_id(path, &id);
+	if (ret) {
+		fail_at(fail, GRID_BPF_AT_CGROUP, path);
+		goto undo;
+	}
+	ret = grid_bpf_each(b, same_cgroup, &id);
+	if (ret) {
+		fail_at(fail, GRID_BPF_AT_CGROUP, path);
+		ret = ret == 1 ? -EBUSY : ret;
+		goto undo;
+	}
+
+	if (q.cpu_nanocores || (q.given & GRID_QUOTA_BIT(GRID_QUOTA_CPU))) {
+		if (grid_cgroup_read(path, "cpu.max", old_max, sizeof(old_max)))
+			old_max[0] = '\0';
+		ret = cpu_max_write(path, q.cpu_nanocores, fail);
+		if (ret)
+			goto undo;
+	}
+	ret = ensure_fq(fq, q.net.egress_rate, fail);
+	if (ret)
+		goto undo;
+	ret = write_entries(b, id, &q);
+	entries = true;
+	if (ret) {
+		fail_at(fail, GRID_BPF_AT_MAPS, NULL);
+		goto undo;
+	}
+	ret = pin_links(b, gg, fd, fail);
+	if (ret)
+		goto undo;
+	links = true;
+	if (q.cpu.budget_ns) {
+		ret = watch_path(b, path, fail);
+		if (ret)
+			goto undo;
+	}
+	goto out;
+
+undo:
+	if (links)
+		unpin_links(gg);
+	if (entries)
+		delete_entries(b, id, "");
+	if (*old_max)
+		grid_cgroup_write(path, "cpu.max", old_max);
+	if (created)
+		rmdir(path);
+out:
+	if (fd >= 0)
+		close(fd);
+	grid_bpf_unlock(b);
+	return ret;
+}
+
+int grid_bpf_set(struct grid_bpf *b, const char *gg,
+		 const struct grid_quota_limits *change,
+		 const struct grid_bpf_fq *fq, struct grid_bpf_fail *fail)
+{
+	struct grid_quota_limits q, old;
+	struct grid_gg_key key;
+	struct grid_bpf_gg *cur = malloc(sizeof(*cur));
+	char old_max[64] = "";
+	bool cpu = change->given & GRID_QUOTA_BIT(GRID_QUOTA_CPU);
+	bool budget = change->given & (GRID_QUOTA_BIT(GRID_QUOTA_CPU_BUDGET) |
+				       GRID_QUOTA_BIT(GRID_QUOTA_CPU_PERIOD));
+	int ret;
+
+	if (fail)
+		memset(fail, 0, sizeof(*fail));
+	if (!cur)
+		return -ENOMEM;
+	if (!name_ok(gg)) {
+		free(cur);
+		return -ENOENT;
+	}
+	ret = grid_bpf_lock(b);
+	if (ret) {
+		free(cur);
+		return ret;
+	}
+	ret = fill(b, gg, cur);
+	if (ret)
+		goto out;
+	if (!cur->cgroup_id) {
+		fail_at(fail, GRID_BPF_AT_CGROUP, NULL);
+		ret = -ESTALE;
+		goto out;
+	}
+	old = cur->limits;
+	q = old;
+	grid_quota_apply(&q, change);
+	ret = grid_quota_resolve(&q, fail ? &fail->field : NULL);
+	if (ret) {
+		fail_at(fail, GRID_BPF_AT_LIMITS, NULL);
+		goto out;
+	}
+	/* The cgroup's directory is needed for cpu.max and the watch. */
+	if ((cpu || (budget && q.cpu.budget_ns)) && !*cur->cgroup) {
+		fail_at(fail, GRID_BPF_AT_CGROUP, NULL);
+		ret = -ESTALE;
+		goto out;
+	}
+	if (cpu) {
+		if (grid_cgroup_read(cur->cgroup, "cpu.max", old_max,
+				     sizeof(old_max)))
+			old_max[0] = '\0';
+		ret = cpu_max_write(cur->cgroup, q.cpu_nanocores, fail);
+		if (ret)
+			goto out;
+	}
+	ret = ensure_fq(fq, (change->given & GRID_QUOTA_BIT(GRID_QUOTA_EGRESS)) &&
+			q.net.egress_rate, fail);
+	if (ret)
+		goto undo;
+
+	key.cgroup_id = cur->cgroup_id;
+	ret = update(b->map[GRID_BPF_MAP_NET_LIMITS], &key, &q.net, BPF_ANY);
+	if (!ret)
+		ret = update(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &q.cpu,
+			     BPF_ANY);
+	if (ret) {
+		fail_at(fail, GRID_BPF_AT_MAPS, NULL);
+		goto undo;
+	}
+	if (q.cpu.budget_ns && (budget || !old.cpu.budget_ns)) {
+		ret = watch_path(b, cur->cgroup, fail);
+	} else if (!q.cpu.budget_ns && old.cpu.budget_ns) {
+		ret = unwatch(cur->cgroup_id);
+		if (ret)
+			fail_at(fail, GRID_BPF_AT_WATCH, GRID_DEV_PATH);
+	}
+	if (!ret)
+		goto out;
+undo:
+	key.cgroup_id = cur->cgroup_id;
+	update(b->map[GRID_BPF_MAP_NET_LIMITS], &key, &old.net, BPF_ANY);
+	update(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &old.cpu, BPF_ANY);
+	if (*old_max)
+		grid_cgroup_write(cur->cgroup, "cpu.max", old_max);
+out:
+	grid_bpf_unlock(b);
+	free(cur);
+	return ret;
+}
+
+int grid_bpf_detach(struct grid_bpf *b, const char *gg,
+		    struct grid_bpf_fail *fail)
+{
+	struct grid_bpf_gg *cur = malloc(sizeof(*cur));
+	char path[PATH_MAX];
+	int ret;
+
+	if (fail)
+		memset(fail, 0, sizeof(*fail));
+	if (!cur)
+		return -ENOMEM;
+	if (!name_ok(gg)) {
+		free(cur);
+		return -ENOENT;
+	}
+	ret = grid_bpf_lock(b);
+	if (ret) {
+		free(cur);
+		return ret;
+	}
+	ret = fill(b, gg, cur);
+	if (ret)
+		goto out;
+	/*
+	 * First the watch, so that a failure leaves everything in place; it
+	 * matters only with a budget, which is what a watch enforces.
+	 */
+	if (cur->cgroup_id) {
+		ret = unwatch(cur->cgroup_id);
+		if (ret && cur->limits.cpu.budget_ns) {
+			fail_at(fail, GRID_BPF_AT_WATCH, GRID_DEV_PATH);
+			goto out;
+		}
+		ret = 0;
+	}
+	gg_path(path, sizeof(path), gg, "net_egress");
+	ret = grid_bpf_unlink_pin(path);
+	if (!ret) {
+		gg_path(path, sizeof(path), gg, "net_ingress");
+		ret = grid_bpf_unlink_pin(path);
+	}
+	if (!ret) {
+		gg_path(path, sizeof(path), gg, NULL);
+		ret = rmdir(path) < 0 && errno != ENOENT ? -errno : 0;
+	}
+	if (ret) {
+		fail_at(fail, GRID_BPF_AT_LINKS, path);
+		goto out;
+	}
+	if (cur->cgroup_id)
+		delete_entries(b, cur->cgroup_id, cur->cgroup);
+out:
+	grid_bpf_unlock(b);
+	free(cur);
+	return ret;
+}
