@@ -126,5 +126,11 @@ int do_lease(int argc, char **argv);
 int do_sandbox(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_self(int argc, char **argv);
+int do_top(int argc, char **argv);
+int do_quota(int argc, char **argv);
+
+/* quota_show.c: "quota [list]" and "quota show GG"; argv after the verb. */
+int quota_list(int argc, char **argv);
+int quota_show(int argc, char **argv);
 
 #endif

@@ -25,6 +25,8 @@ static const struct gridctl_cmd objects[] = {
 	{ "sandbox", do_sandbox, "cgroups bound to a lease" },
 	{ "monitor", do_monitor, "print the module's events as they happen" },
 	{ "self", do_self, "from inside a sandbox: its lease and usage" },
+	{ "top", do_top, "what each grid-grid uses now, refreshed" },
+	{ "quota", do_quota, "network and CPU quotas of grid-grids (BPF)" },
 	{ NULL, NULL, NULL },
 };
 
