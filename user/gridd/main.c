@@ -2,8 +2,10 @@
 /*
  * gridd: the grid daemon.
  *
- * What it does so far: it checks that grid.ko speaks its ABI, subscribes to
- * the module's event group and logs each event until SIGTERM or SIGINT.
+ * What it does so far: it checks that grid.ko speaks its ABI, adopts the
+ * pinned BPF quota programs (loading them if nothing is pinned) and has
+ * grid.ko watch the CPU budgets again, subscribes to the module's event
+ * group and logs each event until SIGTERM or SIGINT.
  * Identity keys, peers, leases and jobs arrive with their issues; this file
  * stays the wiring, as DESIGN.md lays out.
  */
@@ -16,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "bpf_loader.h"
 #include "dev.h"
 #include "log.h"
 #include "names.h"
@@ -23,9 +26,10 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: gridd [-v] [--check]\n"
+	fprintf(out, "Usage: gridd [-v] [--check] [--no-bpf]\n"
 		"  -v        log debug lines too\n"
 		"  --check   check that grid.ko is usable, then exit\n"
+		"  --no-bpf  neither load nor adopt the BPF quota programs\n"
 		"  -V        print the version\n");
 }
 
@@ -48,6 +52,62 @@ static void on_event(const struct grid_obj_event *ev, void *arg)
 		log_info("event: %s%s%s%s%s", name, lease, cg, gg, rs);
 	else
 		log_info("event: type %u%s%s%s%s", ev->type, lease, cg, gg, rs);
+}
+
+static void on_libbpf(const char *msg)
+{
+	log_debug("libbpf: %s", msg);
+}
+
+static int count_gg(const struct grid_bpf_gg *gg, void *arg)
+{
+	(void)gg;
+	++*(unsigned int *)arg;
+	return 0;
+}
+
+/*
+ * The quota programs: adopted if pinned, else loaded and pinned, and the
+ * CPU budgets watched again in case grid.ko was loaded since they were
+ * set. Without bpffs or BPF in this kernel gridd goes on without quotas;
+ * any other failure stops it.
+ */
+static int bpf_start(struct grid_bpf **b, bool verbose)
+{
+	unsigned int n = 0, watched;
+	int ret;
+
+	grid_bpf_set_log(on_libbpf);
+	ret = grid_bpf_open(b, GRID_BPF_LOAD);
+	if (ret == -ENODEV) {
+		log_warn("bpf: bpffs is not mounted at %s; running without quotas",
+			 GRID_BPF_FS);
+		return 0;
+	}
+	if (ret == -ENOSYS || ret == -EOPNOTSUPP || ret == -EPERM) {
+		log_warn("bpf: this kernel does not let gridd use BPF (%s); running without quotas",
+			 strerror(-ret));
+		return 0;
+	}
+	if (ret) {
+		log_err("bpf: cannot load the quota programs: %s%s",
+			strerror(-ret), verbose ? "" : " (-v shows libbpf's messages)");
+		return ret;
+	}
+	/* A count we cannot make is no reason to stop: it is only said. */
+	grid_bpf_each(*b, count_gg, &n);
+	if (grid_bpf_loaded(*b))
+		log_info("bpf: loaded");
+	else
+		log_info("bpf: adopted (%u grid-grid%s)", n, n == 1 ? "" : "s");
+	ret = grid_bpf_rewatch(*b, &watched);
+	if (ret)
+		log_warn("bpf: cannot watch every CPU budget again (%s); those not watched are not enforced",
+			 strerror(-ret));
+	else if (watched)
+		log_debug("bpf: %u CPU budget%s watched", watched,
+			  watched == 1 ? "" : "s");
+	return 0;
 }
 
 static int serve(struct grid_nl *events)
@@ -102,8 +162,9 @@ static int serve(struct grid_nl *events)
 int main(int argc, char **argv)
 {
 	struct grid_nl *events = NULL;
+	struct grid_bpf *bpf = NULL;
 	struct grid_version v;
-	bool check = false, verbose = false;
+	bool check = false, verbose = false, no_bpf = false;
 	int fd = -1, ret, i;
 
 	for (i = 1; i < argc; i++) {
@@ -111,6 +172,8 @@ int main(int argc, char **argv)
 			verbose = true;
 		} else if (!strcmp(argv[i], "--check")) {
 			check = true;
+		} else if (!strcmp(argv[i], "--no-bpf")) {
+			no_bpf = true;
 		} else if (!strcmp(argv[i], "-V")) {
 			printf("gridd " GRID_RELEASE " (abi %d)\n",
 			       GRID_ABI_VERSION);
@@ -152,10 +215,16 @@ int main(int argc, char **argv)
 	log_info("grid.ko %s (abi %u)", v.release, v.abi);
 	if (check)
 		goto out;
+	if (!no_bpf) {
+		ret = bpf_start(&bpf, verbose);
+		if (ret)
+			goto out;
+	}
 	ret = serve(events);
 	if (ret)
 		log_err("stopped: %s", strerror(-ret));
 out:
+	grid_bpf_close(bpf);
 	grid_nl_close(events);
 	if (fd >= 0)
 		close(fd);
