@@ -8,9 +8,12 @@
  * until then, so TCP small queues slow the sender down instead of TCP
  * seeing losses. Only a packet that would wait longer than the horizon is
  * dropped. Ingress cannot be paced (the packet is already here), so it is
- * a token bucket that drops. A byte budget per period and direction drops
- * everything past it. Lengths are skb->len: the IPv4 or IPv6 packet, a
- * whole GSO/GRO packet at once.
+ * a token bucket that drops; below half the bucket it marks packets of
+ * ECN-capable flows CE, so that a sender which negotiated ECN backs off
+ * before the bucket runs dry and a whole GSO packet is lost (TCP reads
+ * the mark after this program, in tcp_v4_rcv()/tcp_v6_rcv()). A byte
+ * budget per period and direction drops everything past it. Lengths are
+ * skb->len: the IPv4 or IPv6 packet, a whole GSO/GRO packet at once.
  *
  * A drop on egress returns "drop, congestion": the sender's stack counts
  * it as congestion (UDP sendmsg still succeeds) rather than failing the
@@ -183,7 +186,7 @@ int grid_net_ingress(struct __sk_buff *skb)
 	struct grid_gg_key gg;
 	__u64 lease = 0, now, elapsed, fill_ns, tokens;
 	__u32 len = skb->len;
-	bool drop = false;
+	bool drop = false, mark = false;
 
 	lim = classify(skb, &gg, &lease);
 	if (!lim)
@@ -227,12 +230,16 @@ int grid_net_ingress(struct __sk_buff *skb)
 			drop = true;
 		else
 			tokens -= len;
+		mark = tokens < lim->ingress_burst / 2;
 		st->tokens = tokens;
 	}
 	if (!drop)
 		st->ingress_used += len;
 	bpf_spin_unlock(&st->lock);
 
+	/* A no-op for packets that are not ECT. */
+	if (mark && !drop)
+		bpf_skb_ecn_set_ce(skb);
 	count(gg.cgroup_id, GRID_DIR_INGRESS, len, drop);
 	if (lease)
 		count(lease, GRID_DIR_INGRESS, len, drop);

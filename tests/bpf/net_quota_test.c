@@ -176,6 +176,24 @@ static size_t make_packet(unsigned char *buf, int family, size_t l3len)
 	return ETH_HLEN + l3len;
 }
 
+/* The two ECN bits of an IP header (RFC 3168): not ECT, ECT(0), CE. */
+#define ECN_NOT_ECT	0
+#define ECN_ECT0	2
+#define ECN_CE		3
+
+static unsigned int ecn_of(const unsigned char *ip, int family)
+{
+	return family == AF_INET6 ? (ip[1] >> 4) & 3 : ip[1] & 3;
+}
+
+static void set_ecn(unsigned char *ip, int family, unsigned int ecn)
+{
+	if (family == AF_INET6)
+		ip[1] = (ip[1] & 0xcf) | ecn << 4;
+	else
+		ip[1] = (ip[1] & 0xfc) | ecn;	/* the checksum is not checked */
+}
+
 /* One test_run: its verdict, the stamp it left, and when it ran. */
 struct run {
 	int err;
@@ -183,21 +201,27 @@ struct run {
 	__u32 duration;		/* ns per run, as test_run measured it */
 	__u64 tstamp;		/* skb->tstamp afterwards */
 	__u64 before, after;	/* CLOCK_MONOTONIC around the call */
+	unsigned int ecn;	/* the packet's ECN bits afterwards */
 };
 
-static struct run run_prog(struct bpf_program *prog, int family, size_t l3len,
-			   __u64 tstamp, __u32 repeat)
+static struct run run_ecn(struct bpf_program *prog, int family, size_t l3len,
+			  __u64 tstamp, __u32 repeat, unsigned int ecn)
 {
-	unsigned char pkt[ETH_HLEN + 1500];
+	unsigned char pkt[ETH_HLEN + 1500], out[ETH_HLEN + 1500];
 	struct __sk_buff ctx_in, ctx_out;
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	struct run r = { 0 };
 
 	memset(&ctx_in, 0, sizeof(ctx_in));
 	memset(&ctx_out, 0, sizeof(ctx_out));
+	memset(out, 0, sizeof(out));
 	ctx_in.tstamp = tstamp;
 	opts.data_in = pkt;
 	opts.data_size_in = make_packet(pkt, family, l3len);
+	set_ecn(pkt + ETH_HLEN, family, ecn);
+	/* Given back with the Ethernet header again (zeroed). */
+	opts.data_out = out;
+	opts.data_size_out = sizeof(out);
 	opts.ctx_in = &ctx_in;
 	opts.ctx_size_in = sizeof(ctx_in);
 	opts.ctx_out = &ctx_out;
@@ -210,7 +234,14 @@ static struct run run_prog(struct bpf_program *prog, int family, size_t l3len,
 	r.retval = opts.retval;
 	r.duration = opts.duration;
 	r.tstamp = ctx_out.tstamp;
+	r.ecn = ecn_of(out + ETH_HLEN, family);
 	return r;
+}
+
+static struct run run_prog(struct bpf_program *prog, int family, size_t l3len,
+			   __u64 tstamp, __u32 repeat)
+{
+	return run_ecn(prog, family, l3len, tstamp, repeat, ECN_NOT_ECT);
 }
 
 static struct run egress(int family, size_t l3len, __u64 tstamp)
@@ -777,6 +808,53 @@ TEST(the_ingress_bucket_starts_full_drops_when_empty_and_refills_at_its_rate)
 {
 	BEGIN();
 	CALL(bucket(AF_INET, AF_INET));
+}
+
+/*
+ * Below half the bucket an ECN-capable packet is let through marked CE, so
+ * that TCP backs off before the bucket drops; one that is not ECT is left
+ * as it is, and egress, which paces, never marks.
+ */
+static void marking(int family)
+{
+	struct grid_net_limit lim = {
+		.ingress_rate = 1000, .ingress_burst = GRID_NET_BURST_MIN,
+		.egress_rate = 1000000000, .horizon_ns = NSEC_PER_SEC,
+	};
+	struct bpf_program *in = skel->progs.grid_net_ingress;
+	struct bpf_program *out = skel->progs.grid_net_egress;
+	struct run r;
+	int i;
+
+	CHECK_EQ(set_limits(gg_id, &lim), 0);
+	/* 64 KiB - 32 * 1000 bytes = 33536 left: more than half. */
+	for (i = 0; i < 32; i++) {
+		r = run_ecn(in, family, LEN, 0, 1, ECN_ECT0);
+		CHECK_RUN(r, V_PASS);
+		CHECK_EQ(r.ecn, ECN_ECT0);
+	}
+	/* 32536 left, less than half of 65536: marked from now on. */
+	r = run_ecn(in, family, LEN, 0, 1, ECN_ECT0);
+	CHECK_RUN(r, V_PASS);
+	CHECK_EQ(r.ecn, ECN_CE);
+	r = run_ecn(in, family, LEN, 0, 1, ECN_NOT_ECT);
+	CHECK_RUN(r, V_PASS);
+	CHECK_EQ(r.ecn, ECN_NOT_ECT);
+	r = run_ecn(in, family, LEN, 0, 1, ECN_CE);
+	CHECK_RUN(r, V_PASS);
+	CHECK_EQ(r.ecn, ECN_CE);
+	r = run_ecn(out, family, LEN, 0, 1, ECN_ECT0);
+	CHECK_RUN(r, V_PASS);
+	CHECK_EQ(r.ecn, ECN_ECT0);
+	CHECK_BOTH(GRID_DIR_INGRESS, 35 * LEN, 35, 0);
+}
+
+TEST(below_half_the_bucket_ingress_marks_ecn_capable_packets_ce)
+{
+	BEGIN();
+	CALL(marking(AF_INET));
+	CHECK_EQ(fresh(), 0);
+	CALL(marking(AF_INET6));
 }
 
 /* ---- byte budgets -------------------------------------------------------- */

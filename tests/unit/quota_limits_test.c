@@ -79,29 +79,30 @@ TEST(a_horizon_without_an_egress_rate_is_refused)
 	CHECK(bad == GRID_QUOTA_HORIZON);
 }
 
-TEST(a_slow_ingress_rate_gets_a_burst_of_128k)
+TEST(a_slow_ingress_rate_gets_a_burst_of_256k)
 {
 	reset();
 	q.net.ingress_rate = 125000;	/* 1mbit */
 	give(GRID_QUOTA_INGRESS);
 	CHECK(grid_quota_resolve(&q, &bad) == 0);
-	CHECK(q.net.ingress_burst == 128 * KiB);
+	CHECK(q.net.ingress_burst == 256 * KiB);
 }
 
-TEST(a_fast_ingress_rate_gets_a_burst_of_a_twentieth_of_a_second)
+TEST(a_fast_ingress_rate_gets_a_burst_of_an_eighth_of_a_second)
 {
 	reset();
 	q.net.ingress_rate = 100 * MiB;
 	give(GRID_QUOTA_INGRESS);
 	CHECK(grid_quota_resolve(&q, &bad) == 0);
-	CHECK(q.net.ingress_burst == 100 * MiB / 20);
+	CHECK(q.net.ingress_burst == 100 * MiB / 8);
 }
 
 TEST(the_default_burst_stays_within_the_bounds)
 {
 	CHECK(grid_quota_default_burst(GRID_NET_RATE_MAX) == GRID_NET_BURST_MAX);
 	CHECK(grid_quota_default_burst(1) >= GRID_NET_BURST_MIN);
-	CHECK(grid_quota_default_burst(0) == 128 * KiB);
+	CHECK(grid_quota_default_burst(0) == 256 * KiB);
+	CHECK(grid_quota_default_burst(8 * MiB) == 1 * MiB);
 }
 
 TEST(a_burst_outside_its_bounds_is_out_of_range)
@@ -336,7 +337,7 @@ TEST(a_default_burst_follows_a_new_ingress_rate)
 	change.given = BIT(GRID_QUOTA_INGRESS);
 	grid_quota_apply(&cur, &change);
 	CHECK(grid_quota_resolve(&cur, &bad) == 0);
-	CHECK(cur.net.ingress_burst == 200 * MiB / 20);
+	CHECK(cur.net.ingress_burst == 200 * MiB / 8);
 }
 
 TEST(a_chosen_burst_stays_with_a_new_ingress_rate)

@@ -32,8 +32,14 @@ enum grid_quota_field {
 
 /* Defaults and the bounds linux/grid_bpf.h leaves to the loader. */
 #define GRID_QUOTA_HORIZON_DEFAULT	1000000000ULL	/* 1 s */
-#define GRID_QUOTA_BURST_FLOOR		(128ULL << 10)
-#define GRID_QUOTA_BURST_DIVISOR	20		/* 50 ms of the rate */
+/*
+ * TCP through a dropping bucket loses whole GSO packets (up to 64 KiB)
+ * at once: in the VM a 4 MB/s bucket of 50 ms let one flow have 28% of
+ * the rate, one of 125 ms 65%. The larger bucket costs a burst of 125 ms
+ * of the rate once, after an idle time.
+ */
+#define GRID_QUOTA_BURST_FLOOR		(256ULL << 10)
+#define GRID_QUOTA_BURST_DIVISOR	8		/* 125 ms of the rate */
 #define GRID_QUOTA_PERIOD_MIN		1000000ULL	/* 1 ms */
 #define GRID_QUOTA_CPU_BUDGET_MAX	GRID_NET_BUDGET_MAX
 /* cpu.max: at least 1000 us a period, at most what the kernel takes. */
@@ -56,7 +62,7 @@ struct grid_quota_limits {
 
 /*
  * Completes @q and checks it: no limit becomes 0; an ingress rate without
- * a burst gets max(rate / 20, 128 KiB) within the burst bounds, an egress
+ * a burst gets max(rate / 8, 256 KiB) within the burst bounds, an egress
  * rate without a horizon 1 s, a CPU budget without a cpu period the
  * network budgets' period; what nothing uses is cleared. Returns 0, or
  * -ERANGE (a value past its bounds) or -EINVAL (a field that needs

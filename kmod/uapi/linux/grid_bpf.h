@@ -46,7 +46,8 @@ struct grid_gg_key {
  * "grid_net_limits", written by the loader. A zero rate or budget is no
  * limit. Egress is paced at egress_rate (the fq qdisc holds each packet
  * until its stamp) and dropped past horizon_ns of queue; ingress is a
- * token bucket of ingress_burst bytes refilled at ingress_rate. A budget
+ * token bucket of ingress_burst bytes refilled at ingress_rate, which
+ * marks ECN-capable packets CE while it is less than half full. A budget
  * counts the bytes let through in one period; past it, packets drop.
  */
 struct grid_net_limit {
