@@ -145,6 +145,12 @@ int grid_net_egress(struct __sk_buff *skb)
 	lim = classify(skb, &gg, &lease);
 	if (!lim)
 		return SK_PASS;
+	/*
+	 * Nothing to keep: only count. The used bytes of no period need no
+	 * update, as a budget set later starts a period of its own.
+	 */
+	if (!lim->egress_rate && !lim->egress_budget)
+		goto out;
 	st = state_of(&gg);
 	if (!st)
 		return SK_PASS;
@@ -171,7 +177,7 @@ int grid_net_egress(struct __sk_buff *skb)
 	/* Never earlier than a stamp the stack set (TCP's own pacing). */
 	if (at > now && at > skb->tstamp)
 		skb->tstamp = at;
-
+out:
 	count(gg.cgroup_id, GRID_DIR_EGRESS, len, drop);
 	if (lease)
 		count(lease, GRID_DIR_EGRESS, len, drop);
@@ -191,6 +197,8 @@ int grid_net_ingress(struct __sk_buff *skb)
 	lim = classify(skb, &gg, &lease);
 	if (!lim)
 		return SK_PASS;
+	if (!lim->ingress_rate && !lim->ingress_budget)
+		goto out;
 	st = state_of(&gg);
 	if (!st)
 		return SK_PASS;
@@ -240,6 +248,7 @@ int grid_net_ingress(struct __sk_buff *skb)
 	/* A no-op for packets that are not ECT. */
 	if (mark && !drop)
 		bpf_skb_ecn_set_ce(skb);
+out:
 	count(gg.cgroup_id, GRID_DIR_INGRESS, len, drop);
 	if (lease)
 		count(lease, GRID_DIR_INGRESS, len, drop);

@@ -551,14 +551,18 @@ TEST(a_packet_under_no_limits_entry_passes_uncounted)
 	CHECK_EQ(map_entries(skel->maps.grid_net_state), 0);
 }
 
+/* A rate never reached: the pace keeps state, and so names its owner. */
+static const struct grid_net_limit unreached = {
+	.egress_rate = GRID_NET_RATE_MAX, .horizon_ns = NSEC_PER_SEC,
+};
+
 TEST(the_highest_limited_ancestor_is_the_grid_grid_and_the_next_level_its_lease)
 {
-	struct grid_net_limit none = { 0 };
 	struct grid_net_state st;
 
 	BEGIN();
-	CHECK_EQ(set_limits(gg_id, &none), 0);
-	CHECK_EQ(set_limits(lease_id, &none), 0);
+	CHECK_EQ(set_limits(gg_id, &unreached), 0);
+	CHECK_EQ(set_limits(lease_id, &unreached), 0);
 	CHECK_RUN(egress(AF_INET, LEN, 0), V_PASS);
 	CHECK_RUN(ingress(AF_INET, LEN + 1), V_PASS);
 	/* skb->len is the L3 length, not the frame's. */
@@ -578,18 +582,33 @@ TEST(the_highest_limited_ancestor_is_the_grid_grid_and_the_next_level_its_lease)
 
 TEST(a_limited_cgroup_without_a_limited_ancestor_is_a_grid_grid_of_its_own)
 {
-	struct grid_net_limit none = { 0 };
 	struct grid_net_state st;
 
 	BEGIN();
 	/* The lease itself is the highest limited one: no lease below. */
-	CHECK_EQ(set_limits(lease_id, &none), 0);
+	CHECK_EQ(set_limits(lease_id, &unreached), 0);
 	CHECK_RUN(egress(AF_INET, LEN, 0), V_PASS);
 	CHECK_USAGE(lease_id, GRID_DIR_EGRESS, LEN, 1, 0);
 	CHECK_USAGE(gg_id, GRID_DIR_EGRESS, 0, 0, 0);
 	CHECK_EQ(map_entries(skel->maps.grid_usage), 1);
 	CHECK(state(lease_id, &st));
 	CHECK(!state(gg_id, &st));
+}
+
+/* Counting alone takes neither the lock nor a state entry. */
+TEST(a_grid_grid_without_limits_is_counted_and_keeps_no_state)
+{
+	struct grid_net_limit none = { 0 };
+	struct grid_net_state st;
+
+	BEGIN();
+	CHECK_EQ(set_limits(gg_id, &none), 0);
+	CHECK_RUN(egress(AF_INET, LEN, 0), V_PASS);
+	CHECK_RUN(ingress(AF_INET6, LEN), V_PASS);
+	CHECK_BOTH(GRID_DIR_EGRESS, LEN, 1, 0);
+	CHECK_BOTH(GRID_DIR_INGRESS, LEN, 1, 0);
+	CHECK(!state(gg_id, &st));
+	CHECK_EQ(map_entries(skel->maps.grid_net_state), 0);
 }
 
 TEST(a_socket_in_the_grid_grids_own_cgroup_counts_for_the_grid_grid_alone)
