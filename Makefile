@@ -36,11 +36,13 @@ NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 BPF_LIBS := -lbpf -lelf -lz
 
+# -MD, not -MMD: kmod/uapi is an -isystem directory, and -MMD would leave
+# the uapi headers out of the dependencies.
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wformat=2 -Wshadow \
 	  -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	  -fstack-protector-strong -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
 	  -isystem kmod/uapi -Iuser/common -Itests/unit $(NL_CFLAGS) \
-	  -DGRID_RELEASE='"$(GRID_RELEASE)"' -MMD -MP
+	  -DGRID_RELEASE='"$(GRID_RELEASE)"' -MD -MP
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 
