@@ -11,7 +11,11 @@
  * tasks are seen: jobs cannot make themselves real-time without
  * CAP_SYS_NICE, which they do not get.
  *
- * This program only counts. grid.ko reads the counters and freezes a
+ * sched_switch keeps "grid_cpu_run": which grid-grid with a budget each
+ * CPU is running and since when it was charged, so that grid.ko can add
+ * the part of the current tick not charged yet on every busy CPU.
+ *
+ * These programs only count. grid.ko reads the counters and freezes a
  * grid-grid whose budget is spent (see kmod/cpubudget.c): BPF cannot stop
  * a task, and the module keeps doing it with no userland alive.
  */
@@ -37,6 +41,13 @@ struct {
 	__type(key, struct grid_gg_key);
 	__type(value, struct grid_cpu_usage);
 } grid_cpu_usage SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GRID_CPU_RUN_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct grid_cpu_run);
+} grid_cpu_run SEC(".maps");
 
 static __always_inline struct grid_cpu_usage *usage_of(__u64 cgroup_id)
 {
@@ -75,15 +86,18 @@ static __always_inline void charge_gg(__u64 cgroup_id,
 	__sync_fetch_and_add(&u->period_used_ns, runtime);
 }
 
-SEC("tp_btf/sched_stat_runtime")
-int BPF_PROG(grid_cpu_runtime, struct task_struct *task, u64 runtime,
-	     u64 vruntime)
+/*
+ * The grid-grid of @task: the highest ancestor of its cgroup v2 with CPU
+ * limits, its limits, and the cgroup just below it (the lease, 0 if the
+ * task sits in the grid-grid's own cgroup). NULL if it is in none.
+ */
+static __always_inline const struct grid_cpu_limit *
+gg_of(struct task_struct *task, __u64 *gg, __u64 *lease)
 {
 	__u64 ids[GRID_BPF_MAX_LEVEL];
 	const struct grid_cpu_limit *lim;
 	struct grid_gg_key key;
 	struct cgroup *cgrp;
-	struct grid_cpu_usage *u;
 	int depth, i;
 
 	/* The task's cgroup v2 and its ancestors, leaf first. */
@@ -101,13 +115,63 @@ int BPF_PROG(grid_cpu_runtime, struct task_struct *task, u64 runtime,
 		lim = bpf_map_lookup_elem(&grid_cpu_limits, &key);
 		if (!lim)
 			continue;
-		charge_gg(key.cgroup_id, lim, runtime);
-		if (i > 0) {
-			u = usage_of(ids[i - 1]);
-			if (u)
-				__sync_fetch_and_add(&u->runtime_ns, runtime);
-		}
-		break;
+		*gg = ids[i];
+		*lease = i > 0 ? ids[i - 1] : 0;
+		return lim;
 	}
+	return NULL;
+}
+
+/* CPU @cpu runs a task of grid-grid @gg (0: of none with a budget). */
+static __always_inline void running(__u32 cpu, __u64 gg,
+				    const struct grid_cpu_limit *lim)
+{
+	struct grid_cpu_run *r = bpf_map_lookup_elem(&grid_cpu_run, &cpu);
+
+	if (!r)
+		return;
+	/* Only budgets are enforced; the rest would only cost grid.ko. */
+	r->cgroup_id = lim && lim->budget_ns ? gg : 0;
+	r->since_ns = bpf_ktime_get_ns();
+}
+
+SEC("tp_btf/sched_stat_runtime")
+int BPF_PROG(grid_cpu_runtime, struct task_struct *task, u64 runtime,
+	     u64 vruntime)
+{
+	const struct grid_cpu_limit *lim;
+	struct grid_cpu_usage *u;
+	__u64 gg = 0, lease = 0;
+
+	lim = gg_of(task, &gg, &lease);
+	/*
+	 * update_curr() charges the task running on its CPU, which may be
+	 * another than ours (a migration holds that CPU's runqueue).
+	 */
+	running(BPF_CORE_READ(task, thread_info.cpu), gg, lim);
+	if (!lim)
+		return 0;
+	charge_gg(gg, lim, runtime);
+	if (lease) {
+		u = usage_of(lease);
+		if (u)
+			__sync_fetch_and_add(&u->runtime_ns, runtime);
+	}
+	return 0;
+}
+
+/*
+ * The task switched out was charged just before (put_prev_task), so what
+ * @next runs from now on is what is not charged yet.
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(grid_cpu_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	const struct grid_cpu_limit *lim;
+	__u64 gg = 0, lease = 0;
+
+	lim = gg_of(next, &gg, &lease);
+	running(bpf_get_smp_processor_id(), gg, lim);
 	return 0;
 }

@@ -22,8 +22,11 @@
  *
  * When the budget is seen: the timer fires no later than the remaining
  * budget could be spent with every CPU busy, and at least every
- * CPUBUDGET_MIN_NS; the accounting itself is at most one tick behind per
- * CPU (update_curr runs at each tick).
+ * CPUBUDGET_MIN_NS. The scheduler charges a running task at each tick
+ * (update_curr), so the counted usage is up to a tick behind on every
+ * busy CPU; the "grid_cpu_run" map says which CPUs run the grid-grid and
+ * since when they were charged, and that time is added. What remains is
+ * the polling floor and the time the freeze takes to reach the tasks.
  *
  * Locking: cpubudget_mutex covers the list and each watch's state; it
  * nests outside the kernel's cgroup_mutex (cgroup.freeze writes) and is
@@ -35,6 +38,7 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/magic.h>
 #include <linux/math64.h>
@@ -49,6 +53,11 @@
 #define CPUBUDGET_IDLE_NS	NSEC_PER_SEC
 /* After a freeze, read the usage again once the last charges are in. */
 #define CPUBUDGET_SETTLE_NS	(20 * NSEC_PER_MSEC)
+/*
+ * The most a CPU adds uncharged: a tick, with room for a late one. An
+ * entry older than that was left by a program no longer attached.
+ */
+#define CPUBUDGET_FLIGHT_MAX_NS	(2 * TICK_NSEC)
 
 struct grid_cpuwatch {
 	struct list_head node;
@@ -56,6 +65,7 @@ struct grid_cpuwatch {
 	struct path dir;
 	struct bpf_map *limits;
 	struct bpf_map *usage;
+	struct bpf_map *run;
 	struct hrtimer timer;
 	struct work_struct work;
 	bool frozen;
@@ -138,6 +148,30 @@ static bool read_maps(struct grid_cpuwatch *w, struct grid_cpu_limit *lim,
 	return found;
 }
 
+/* CPU time the grid-grid's running tasks used since they were charged. */
+static u64 in_flight(struct grid_cpuwatch *w, u64 now)
+{
+	struct grid_cpu_run *r;
+	u64 sum = 0, since;
+	u32 key;
+	int cpu;
+
+	rcu_read_lock();
+	for_each_online_cpu(cpu) {
+		key = cpu;
+		if (key >= w->run->max_entries)
+			break;
+		r = w->run->ops->map_lookup_elem(w->run, &key);
+		if (!r || READ_ONCE(r->cgroup_id) != w->cgroup_id)
+			continue;
+		since = READ_ONCE(r->since_ns);
+		if (now > since)
+			sum += min_t(u64, now - since, CPUBUDGET_FLIGHT_MAX_NS);
+	}
+	rcu_read_unlock();
+	return sum;
+}
+
 static void set_frozen(struct grid_cpuwatch *w, bool freeze)
 {
 	int ret = write_freeze(w, freeze);
@@ -169,6 +203,7 @@ static u64 check(struct grid_cpuwatch *w)
 	next_period = (period + 1) * lim.period_ns;
 	/* The BPF side restarts the count at the period's first charge. */
 	used = use.period == period ? use.period_used_ns : 0;
+	used += in_flight(w, now);
 
 	if (used >= lim.budget_ns) {
 		if (!w->frozen || w->frozen_period != period) {
@@ -218,15 +253,16 @@ static enum hrtimer_restart timer_fn(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
-static struct bpf_map *get_map(int fd, u32 value_size)
+static struct bpf_map *get_map(int fd, enum bpf_map_type type, u32 key_size,
+			       u32 value_size)
 {
 	struct bpf_map *map = bpf_map_get(fd);
 
 	if (IS_ERR(map))
 		return map;
-	if (map->map_type != BPF_MAP_TYPE_HASH ||
-	    map->key_size != sizeof(struct grid_gg_key) ||
-	    map->value_size != value_size) {
+	/* An offloaded map has the type and sizes but no host lookup. */
+	if (map->map_type != type || !map->ops->map_lookup_elem ||
+	    map->key_size != key_size || map->value_size != value_size) {
 		bpf_map_put(map);
 		return ERR_PTR(-EINVAL);
 	}
@@ -271,31 +307,39 @@ out_fput:
 
 int grid_cpu_watch(struct grid_ioc_cpu_watch *a)
 {
-	struct bpf_map *limits, *usage, *old_limits, *old_usage;
+	struct bpf_map *limits, *usage, *run, *old_limits, *old_usage, *old_run;
 	struct grid_cpuwatch *w, *nw;
 	struct path dir;
 	u64 id;
 	int ret;
 
-	if (a->frozen || a->freezes || a->overshoot_ns)
+	if (a->frozen || a->freezes || a->overshoot_ns || a->reserved)
 		return -EINVAL;
 	ret = get_dir(a->cgroup_fd, &dir, &id);
 	if (ret)
 		return ret;
-	limits = get_map(a->limits_fd, sizeof(struct grid_cpu_limit));
+	limits = get_map(a->limits_fd, BPF_MAP_TYPE_HASH,
+			 sizeof(struct grid_gg_key), sizeof(struct grid_cpu_limit));
 	if (IS_ERR(limits)) {
 		ret = PTR_ERR(limits);
 		goto err_dir;
 	}
-	usage = get_map(a->usage_fd, sizeof(struct grid_cpu_usage));
+	usage = get_map(a->usage_fd, BPF_MAP_TYPE_HASH,
+			sizeof(struct grid_gg_key), sizeof(struct grid_cpu_usage));
 	if (IS_ERR(usage)) {
 		ret = PTR_ERR(usage);
 		goto err_limits;
 	}
+	run = get_map(a->run_fd, BPF_MAP_TYPE_ARRAY, sizeof(u32),
+		      sizeof(struct grid_cpu_run));
+	if (IS_ERR(run)) {
+		ret = PTR_ERR(run);
+		goto err_usage;
+	}
 	nw = kzalloc(sizeof(*nw), GFP_KERNEL);
 	if (!nw) {
 		ret = -ENOMEM;
-		goto err_usage;
+		goto err_run;
 	}
 
 	mutex_lock(&cpubudget_mutex);
@@ -304,14 +348,17 @@ int grid_cpu_watch(struct grid_ioc_cpu_watch *a)
 		/* A new loader's maps: swap them in and look right away. */
 		old_limits = w->limits;
 		old_usage = w->usage;
+		old_run = w->run;
 		w->limits = limits;
 		w->usage = usage;
+		w->run = run;
 		queue_work(system_highpri_wq, &w->work);
 		mutex_unlock(&cpubudget_mutex);
 		kfree(nw);
 		path_put(&dir);
 		bpf_map_put(old_limits);
 		bpf_map_put(old_usage);
+		bpf_map_put(old_run);
 		a->cgroup_id = id;
 		return 0;
 	}
@@ -322,6 +369,7 @@ int grid_cpu_watch(struct grid_ioc_cpu_watch *a)
 	nw->dir = dir;
 	nw->limits = limits;
 	nw->usage = usage;
+	nw->run = run;
 	hrtimer_init(&nw->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	nw->timer.function = timer_fn;
 	INIT_WORK(&nw->work, work_fn);
@@ -337,6 +385,8 @@ int grid_cpu_watch(struct grid_ioc_cpu_watch *a)
 err_unlock:
 	mutex_unlock(&cpubudget_mutex);
 	kfree(nw);
+err_run:
+	bpf_map_put(run);
 err_usage:
 	bpf_map_put(usage);
 err_limits:
@@ -359,6 +409,7 @@ static void destroy(struct grid_cpuwatch *w)
 	}
 	bpf_map_put(w->limits);
 	bpf_map_put(w->usage);
+	bpf_map_put(w->run);
 	path_put(&w->dir);
 	pr_debug("cpu-watch %llu destroyed\n", w->cgroup_id);
 	kfree(w);

@@ -27,8 +27,8 @@
 #define OVERSHOOT_MAX_NS	(10 * NSEC_PER_MSEC)
 
 static struct grid_cpu_bpf *skel;
-static struct bpf_link *cpu_link;
-static int limits_fd, usage_fd;
+static struct bpf_link *cpu_link, *switch_link;
+static int limits_fd, usage_fd, run_fd;
 
 /* Before the first test's object count. */
 __attribute__((constructor)) static void open_dev(void)
@@ -48,11 +48,15 @@ static int bpf_up(void)
 	skel = grid_cpu_bpf__open_and_load();
 	if (!skel)
 		return err = errno ? errno : EINVAL;
+	switch_link = bpf_program__attach(skel->progs.grid_cpu_switch);
+	if (!switch_link)
+		return err = errno ? errno : EINVAL;
 	cpu_link = bpf_program__attach(skel->progs.grid_cpu_runtime);
 	if (!cpu_link)
 		return err = errno ? errno : EINVAL;
 	limits_fd = bpf_map__fd(skel->maps.grid_cpu_limits);
 	usage_fd = bpf_map__fd(skel->maps.grid_cpu_usage);
+	run_fd = bpf_map__fd(skel->maps.grid_cpu_run);
 	return err = 0;
 }
 
@@ -65,7 +69,7 @@ static int watch(int cgfd, __u64 *id)
 {
 	struct grid_ioc_cpu_watch w = {
 		.size = sizeof(w), .cgroup_fd = cgfd,
-		.limits_fd = limits_fd, .usage_fd = usage_fd,
+		.limits_fd = limits_fd, .usage_fd = usage_fd, .run_fd = run_fd,
 	};
 	int ret = cpu_ioc(GRID_IOC_CPU_WATCH, &w);
 
@@ -214,7 +218,7 @@ OTEST(watch_refuses_what_is_not_a_cgroup_or_not_the_right_maps)
 {
 	struct grid_ioc_cpu_watch w;
 	struct gg g;
-	int rootfd, filefd, arrfd, badhash;
+	int rootfd, filefd, arrfd, badhash, badarr;
 
 	EXPECT(bpf_up(), 0);
 	EXPECT(gg_make(&g), 0);
@@ -223,14 +227,17 @@ OTEST(watch_refuses_what_is_not_a_cgroup_or_not_the_right_maps)
 	arrfd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4,
 			       sizeof(struct grid_cpu_limit), 1, NULL);
 	badhash = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 8, 8, 1, NULL);
-	CHECK(rootfd >= 0 && filefd >= 0 && arrfd >= 0 && badhash >= 0);
+	badarr = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 8, 1, NULL);
+	CHECK(rootfd >= 0 && filefd >= 0 && arrfd >= 0 && badhash >= 0 &&
+	      badarr >= 0);
 	undo_id(U_FD, (__u64)rootfd);
 	undo_id(U_FD, (__u64)filefd);
 	undo_id(U_FD, (__u64)arrfd);
 	undo_id(U_FD, (__u64)badhash);
+	undo_id(U_FD, (__u64)badarr);
 
 	w = (struct grid_ioc_cpu_watch){ .size = sizeof(w), .cgroup_fd = 9999,
-		.limits_fd = limits_fd, .usage_fd = usage_fd };
+		.limits_fd = limits_fd, .usage_fd = usage_fd, .run_fd = run_fd };
 	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), EBADF);
 	w.cgroup_fd = filefd;
 	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), ENOTDIR);
@@ -247,6 +254,16 @@ OTEST(watch_refuses_what_is_not_a_cgroup_or_not_the_right_maps)
 	w.usage_fd = 9999;
 	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), EBADF);
 	w.usage_fd = usage_fd;
+	w.run_fd = usage_fd;		/* a hash where the array goes */
+	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), EINVAL);
+	w.run_fd = badarr;		/* an array of the wrong value size */
+	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), EINVAL);
+	w.run_fd = 9999;
+	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), EBADF);
+	w.run_fd = run_fd;
+	w.reserved = 1;
+	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), EINVAL);
+	w.reserved = 0;
 	w.flags = 1;
 	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), EINVAL);
 	w.flags = 0;

@@ -33,7 +33,8 @@ gg_make lim && gg_make cpu
 pretty "gridd loads and pins"
 ok gridd_starts gridd_up
 ok gridd_says_loaded grep -q 'bpf: loaded' /tmp/gridd.log
-for p in prog/net_egress prog/net_ingress prog/cpu_runtime links/cpu_runtime \
+for p in prog/net_egress prog/net_ingress prog/cpu_runtime prog/cpu_switch \
+	links/cpu_runtime links/cpu_switch grid_cpu_run \
 	grid_net_limits grid_net_state grid_usage grid_cpu_limits grid_cpu_usage; do
 	ok "pinned_$(tr / _ <<<"$p")" test -e "$PIN/$p"
 done

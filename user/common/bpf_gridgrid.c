@@ -250,6 +250,7 @@ static int watch(struct grid_bpf *b, int dev_fd, int cgroup_fd)
 	w.cgroup_fd = cgroup_fd;
 	w.limits_fd = b->map[GRID_BPF_MAP_CPU_LIMITS];
 	w.usage_fd = b->map[GRID_BPF_MAP_CPU_USAGE];
+	w.run_fd = b->map[GRID_BPF_MAP_CPU_RUN];
 	return grid_dev_cpu_watch(dev_fd, &w);
 }
 

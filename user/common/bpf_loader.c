@@ -34,12 +34,24 @@ static const char *const map_pins[GRID_BPF_NR_MAPS] = {
 	[GRID_BPF_MAP_USAGE] = PIN("grid_usage"),
 	[GRID_BPF_MAP_CPU_LIMITS] = PIN("grid_cpu_limits"),
 	[GRID_BPF_MAP_CPU_USAGE] = PIN("grid_cpu_usage"),
+	[GRID_BPF_MAP_CPU_RUN] = PIN("grid_cpu_run"),
 };
 
 static const char *const prog_pins[GRID_BPF_NR_PROGS] = {
 	[GRID_BPF_PROG_NET_EGRESS] = PIN("prog/net_egress"),
 	[GRID_BPF_PROG_NET_INGRESS] = PIN("prog/net_ingress"),
 	[GRID_BPF_PROG_CPU_RUNTIME] = PIN("prog/cpu_runtime"),
+	[GRID_BPF_PROG_CPU_SWITCH] = PIN("prog/cpu_switch"),
+};
+
+/* The scheduler hooks: attached once, for everyone, their links pinned. */
+#define NR_HOOKS	2
+static const struct {
+	enum grid_bpf_prog prog;
+	const char *link;
+} hooks[NR_HOOKS] = {
+	{ GRID_BPF_PROG_CPU_RUNTIME, GRID_BPF_CPU_LINK },
+	{ GRID_BPF_PROG_CPU_SWITCH, GRID_BPF_SWITCH_LINK },
 };
 
 static void (*log_fn)(const char *msg);
@@ -130,8 +142,11 @@ int grid_bpf_get_pin(const char *path)
 	return fd < 0 ? grid_bpf_err(fd) : fd;
 }
 
-/* Takes what is pinned; -ENOENT if anything is missing (the rest is taken). */
-static int adopt(struct grid_bpf *b, bool *cpu_link)
+/*
+ * Takes what is pinned; -ENOENT if anything is missing (the rest is
+ * taken). @linked[h] says whether hook h's link is pinned.
+ */
+static int adopt(struct grid_bpf *b, bool linked[NR_HOOKS])
 {
 	int i, fd, ret = 0;
 
@@ -147,12 +162,14 @@ static int adopt(struct grid_bpf *b, bool *cpu_link)
 		if (b->prog[i] < 0 && !ret)
 			ret = b->prog[i] == -ENOENT ? -ENOENT : b->prog[i];
 	}
-	fd = grid_bpf_get_pin(GRID_BPF_CPU_LINK);
-	*cpu_link = fd >= 0;
-	if (fd >= 0)
-		close(fd);
-	else if (!ret)
-		ret = fd;
+	for (i = 0; i < NR_HOOKS; i++) {
+		fd = grid_bpf_get_pin(hooks[i].link);
+		linked[i] = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+		else if (!ret)
+			ret = fd;
+	}
 	return ret;
 }
 
@@ -204,55 +221,62 @@ static int load_net(void)
 	return ret;
 }
 
-/* The same for the CPU program, which is attached once, for everyone. */
+static int pin_link(struct bpf_program *p, const char *path)
+{
+	struct bpf_link *link = bpf_program__attach(p);
+	int ret;
+
+	if (!link)
+		return -errno;
+	/* Replacing a pin of an older program's link detaches that one. */
+	ret = grid_bpf_unlink_pin(path);
+	if (!ret)
+		ret = grid_bpf_err(bpf_link__pin(link, path));
+	/* Closes our fd; the pin holds the link. */
+	bpf_link__destroy(link);
+	return ret;
+}
+
+/* The same for the CPU programs, with their links. */
 static int load_cpu(void)
 {
 	struct grid_cpu_bpf *skel = grid_cpu_bpf__open();
-	struct bpf_link *link;
-	int ret;
+	struct bpf_program *progs[NR_HOOKS];
+	int i, ret;
 
 	if (!skel)
 		return -errno;
+	progs[0] = skel->progs.grid_cpu_runtime;
+	progs[1] = skel->progs.grid_cpu_switch;
 	ret = pin_maps_at(skel->obj);
 	if (!ret)
 		ret = grid_bpf_err(grid_cpu_bpf__load(skel));
-	if (!ret)
-		ret = pin_prog(skel->progs.grid_cpu_runtime,
-			       prog_pins[GRID_BPF_PROG_CPU_RUNTIME]);
-	if (ret)
-		goto out;
-	link = bpf_program__attach(skel->progs.grid_cpu_runtime);
-	if (!link) {
-		ret = -errno;
-		goto out;
-	}
-	/* Replacing a pin of an older program's link detaches that one. */
-	ret = grid_bpf_unlink_pin(GRID_BPF_CPU_LINK);
-	if (!ret)
-		ret = grid_bpf_err(bpf_link__pin(link, GRID_BPF_CPU_LINK));
-	/* Closes our fd; the pin holds the link. */
-	bpf_link__destroy(link);
-out:
+	for (i = 0; i < NR_HOOKS && !ret; i++)
+		ret = pin_prog(progs[i], prog_pins[hooks[i].prog]);
+	/* The switches first, so no charge finds a CPU's entry stale. */
+	for (i = NR_HOOKS - 1; i >= 0 && !ret; i--)
+		ret = pin_link(progs[i], hooks[i].link);
 	grid_cpu_bpf__destroy(skel);
 	return ret;
 }
 
-/* The scheduler hook alone, for a pinned program whose link went. */
-static int attach_cpu(int prog_fd)
+/* A scheduler hook alone, for a pinned program whose link went. */
+static int attach_hook(int prog_fd, const char *link)
 {
 	int fd = bpf_raw_tracepoint_open(NULL, prog_fd);
 	int ret;
 
 	if (fd < 0)
 		return grid_bpf_err(fd);
-	ret = grid_bpf_err(bpf_obj_pin(fd, GRID_BPF_CPU_LINK));
+	ret = grid_bpf_err(bpf_obj_pin(fd, link));
 	close(fd);
 	return ret;
 }
 
-static int load_missing(struct grid_bpf *b, bool cpu_link)
+static int load_missing(struct grid_bpf *b, const bool linked[NR_HOOKS])
 {
-	int ret;
+	bool relinked[NR_HOOKS];
+	int i, ret;
 
 	if (b->map[GRID_BPF_MAP_NET_LIMITS] < 0 ||
 	    b->map[GRID_BPF_MAP_NET_STATE] < 0 ||
@@ -266,27 +290,33 @@ static int load_missing(struct grid_bpf *b, bool cpu_link)
 	}
 	if (b->map[GRID_BPF_MAP_CPU_LIMITS] < 0 ||
 	    b->map[GRID_BPF_MAP_CPU_USAGE] < 0 ||
-	    b->prog[GRID_BPF_PROG_CPU_RUNTIME] < 0) {
+	    b->map[GRID_BPF_MAP_CPU_RUN] < 0 ||
+	    b->prog[GRID_BPF_PROG_CPU_RUNTIME] < 0 ||
+	    b->prog[GRID_BPF_PROG_CPU_SWITCH] < 0) {
 		ret = load_cpu();
 		if (ret)
 			return ret;
 		b->loaded = true;
-	} else if (!cpu_link) {
-		ret = attach_cpu(b->prog[GRID_BPF_PROG_CPU_RUNTIME]);
-		if (ret)
-			return ret;
-		b->loaded = true;
+	} else {
+		for (i = 0; i < NR_HOOKS; i++) {
+			if (linked[i])
+				continue;
+			ret = attach_hook(b->prog[hooks[i].prog], hooks[i].link);
+			if (ret)
+				return ret;
+			b->loaded = true;
+		}
 	}
 	/* Take fds of the new pins, in place of what was adopted before. */
 	close_fds(b);
-	return adopt(b, &cpu_link);
+	return adopt(b, relinked);
 }
 
 int grid_bpf_open(struct grid_bpf **out, unsigned int flags)
 {
+	bool linked[NR_HOOKS] = { false };
 	struct grid_bpf *b;
 	struct statfs sfs;
-	bool cpu_link;
 	int i, ret;
 
 	*out = NULL;
@@ -316,9 +346,9 @@ int grid_bpf_open(struct grid_bpf **out, unsigned int flags)
 	ret = grid_bpf_lock(b);
 	if (ret)
 		goto out;
-	ret = adopt(b, &cpu_link);
+	ret = adopt(b, linked);
 	if (ret == -ENOENT && (flags & GRID_BPF_LOAD))
-		ret = load_missing(b, cpu_link);
+		ret = load_missing(b, linked);
 	/* Without loading, the maps are enough to read and change limits. */
 	if (ret == -ENOENT && !(flags & GRID_BPF_LOAD)) {
 		for (i = 0, ret = 0; i < GRID_BPF_NR_MAPS; i++)

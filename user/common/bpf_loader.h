@@ -40,6 +40,7 @@ enum grid_bpf_map {
 	GRID_BPF_MAP_USAGE,		/* "grid_usage" */
 	GRID_BPF_MAP_CPU_LIMITS,	/* "grid_cpu_limits" */
 	GRID_BPF_MAP_CPU_USAGE,		/* "grid_cpu_usage" */
+	GRID_BPF_MAP_CPU_RUN,		/* "grid_cpu_run" */
 	GRID_BPF_NR_MAPS,
 };
 
@@ -47,6 +48,7 @@ enum grid_bpf_prog {
 	GRID_BPF_PROG_NET_EGRESS,	/* prog/net_egress */
 	GRID_BPF_PROG_NET_INGRESS,	/* prog/net_ingress */
 	GRID_BPF_PROG_CPU_RUNTIME,	/* prog/cpu_runtime */
+	GRID_BPF_PROG_CPU_SWITCH,	/* prog/cpu_switch */
 	GRID_BPF_NR_PROGS,
 };
 
@@ -101,8 +103,8 @@ struct grid_bpf_fq {
 /*
  * Adopts the pinned programs and maps, or with GRID_BPF_LOAD loads what
  * is missing from the skeletons: maps through their pin paths (so pinned
- * ones are reused), programs pinned, the scheduler hook attached and its
- * link pinned once. Never loads a second copy of what is pinned.
+ * ones are reused), programs pinned, the scheduler hooks attached and
+ * their links pinned once. Never loads a second copy of what is pinned.
  * -ENODEV: no bpffs mounted at GRID_BPF_FS; -ENOENT: nothing pinned
  * (without GRID_BPF_LOAD); otherwise libbpf's or the kernel's errno.
  */

@@ -12,6 +12,7 @@
 #define GRID_BPF_PIN(x)		GRID_BPF_PIN_DIR "/" x
 #define GRID_BPF_LINKS_DIR	GRID_BPF_PIN("links")
 #define GRID_BPF_CPU_LINK	GRID_BPF_PIN("links/cpu_runtime")
+#define GRID_BPF_SWITCH_LINK	GRID_BPF_PIN("links/cpu_switch")
 
 struct grid_bpf {
 	int map[GRID_BPF_NR_MAPS];

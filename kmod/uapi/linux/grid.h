@@ -136,15 +136,18 @@
  * GRID_IOC_CPU_WATCH (struct grid_ioc_cpu_watch)
  *	Has grid.ko enforce a grid-grid's CPU-time budget, with or without
  *	a daemon alive: cgroup_fd is the grid-grid's cgroup2 directory,
- *	limits_fd and usage_fd the BPF maps "grid_cpu_limits" and
- *	"grid_cpu_usage" (see linux/grid_bpf.h). grid.ko reads the entries
- *	of the cgroup's id, freezes the cgroup (cgroup.freeze) once the
- *	period's usage reaches the budget and thaws it when the period
- *	ends; the maps are referenced until unwatched. Watching a watched
+ *	limits_fd, usage_fd and run_fd the BPF maps "grid_cpu_limits",
+ *	"grid_cpu_usage" and "grid_cpu_run" (see linux/grid_bpf.h). grid.ko
+ *	reads the entries of the cgroup's id, adds the time its tasks have
+ *	run on each CPU since they were last charged, freezes the cgroup
+ *	(cgroup.freeze) once the period's usage reaches the budget and
+ *	thaws it when the period ends; the maps are referenced until
+ *	unwatched. Watching a watched
  *	cgroup again takes the new maps (a restarted loader adopts).
  *	Returns the cgroup's id. -EBADF: an fd is not open; -ENOTDIR: not a
- *	cgroup2 directory; -EINVAL: flags, the root cgroup, or a map of
- *	the wrong type, key or value size; -ENOSPC: GRID_GG_ENTRIES watched.
+ *	cgroup2 directory; -EINVAL: flags or reserved, the root cgroup, or
+ *	a map of the wrong type, key or value size; -ENOSPC: GRID_GG_ENTRIES
+ *	watched.
  *
  * GRID_IOC_CPU_UNWATCH (struct grid_ioc_cpu_watch)
  *	Stops watching cgroup_id (the fds are ignored) and thaws it if
@@ -354,9 +357,11 @@ struct grid_ioc_cpu_watch {
 	__u64	cgroup_id;		/* WATCH: out; UNWATCH, GET: in */
 	__u64	freezes;		/* GET: out, times frozen since watched */
 	__u64	overshoot_ns;		/* GET: out, used past the budget when last frozen */
+	__s32	run_fd;			/* WATCH: in, "grid_cpu_run" */
+	__u32	reserved;		/* must be 0 */
 };
 
-#define GRID_IOC_CPU_WATCH_SIZE_VER0	48
+#define GRID_IOC_CPU_WATCH_SIZE_VER0	56
 
 #define GRID_IOC_VERSION	_IOWR(GRID_IOC_MAGIC, 0x00, struct grid_version)
 #define GRID_IOC_STATUS		_IOWR(GRID_IOC_MAGIC, 0x01, struct grid_status)

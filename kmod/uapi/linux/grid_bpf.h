@@ -22,7 +22,9 @@
  * again:
  *   GRID_BPF_PIN_DIR/<map>               the maps named below
  *   GRID_BPF_PIN_DIR/prog/<program>      net_egress net_ingress cpu_runtime
- *   GRID_BPF_PIN_DIR/links/cpu_runtime   the scheduler hook, once
+ *                                        cpu_switch
+ *   GRID_BPF_PIN_DIR/links/cpu_runtime   the scheduler hooks, once each
+ *   GRID_BPF_PIN_DIR/links/cpu_switch
  *   GRID_BPF_PIN_DIR/links/<grid-grid>/  net_egress net_ingress: the
  *                                        cgroup links (their info names
  *                                        the grid-grid's cgroup id)
@@ -117,6 +119,20 @@ struct grid_cpu_usage {
 	__u64 period_used_ns;
 };
 
+/*
+ * "grid_cpu_run", an array indexed by CPU number: the grid-grid whose task
+ * runs on that CPU (0: none of a grid-grid with a budget) and when it was
+ * last charged. The scheduler charges a running task only at ticks and
+ * switches, so grid_cpu_usage lags by up to a tick per busy CPU; grid.ko
+ * adds now - since_ns for each CPU running the grid-grid, which keeps the
+ * overshoot from growing with the number of CPUs.
+ */
+struct grid_cpu_run {
+	__u64 cgroup_id;
+	__u64 since_ns;
+};
+
+#define GRID_CPU_RUN_ENTRIES	1024	/* CPUs past this are not seen */
 #define GRID_USAGE_ENTRIES	16384
 #define GRID_GG_ENTRIES		1024
 
