@@ -108,6 +108,38 @@ ok links_still_there test -e "$PIN/links/lim/net_egress"
 iperf still "$CG/lim/lease" a -c 10.9.0.2 -t 5
 ok rate_still_enforced within $PCT "$(received still)" $RATE
 
+pretty "grid-grids do not nest; an egress rate needs a device for fq"
+ok nested_below_refused sh -c "! gridctl quota attach inner cgroup $CG/lim/lease 2>/tmp/err"
+cat /tmp/err
+ok nested_says_why grep -q 'do not nest' /tmp/err
+ok nested_above_refused sh -c "! gridctl quota attach outer cgroup $CG 2>/dev/null"
+ok nested_left_nothing sh -c "[ ! -e $PIN/links/inner ] && [ ! -e $PIN/links/outer ]"
+# The guest's own namespace has no default route.
+ok no_route_refused sh -c "! gridctl quota attach noroute egress 1mbit 2>/tmp/err"
+cat /tmp/err
+ok no_route_says_why grep -q "name them with 'dev DEV'" /tmp/err
+ok no_route_left_nothing test ! -e "$PIN/links/noroute"
+
+pretty "a grid-grid whose cgroup was removed: detach sweeps what it left"
+entries_of() {
+	local m
+	for m in grid_net_limits grid_net_state grid_cpu_limits grid_cpu_usage grid_usage; do
+		bpftool map dump pinned "$PIN/$m" -j |
+			jq "[.[] | select(.formatted.key.cgroup_id == $1)] | length"
+	done | paste -sd+ | bc
+}
+gg_make gone
+ok attach_gone gridctl quota attach gone cpu-budget 1s cpu-period 1h egress-budget 1G period 1h
+gone_id=$(stat -c %i "$CG/gone")
+in_cgroup "$CG/gone/lease" true
+ok gone_has_entries [ "$(entries_of "$gone_id")" -ge 4 ]
+ok gone_watched sh -c "dmesg | grep -q 'cpu-watch $gone_id created'"
+ok gone_removed rmdir "$CG/gone/lease" "$CG/gone"
+ok detach_gone gridctl quota detach gone
+ok gone_entries_swept [ "$(entries_of "$gone_id")" = 0 ]
+ok gone_unwatched sh -c "dmesg | grep -q 'cpu-watch $gone_id destroyed'"
+ok others_kept [ "$(quota_field lim egress_rate)" = $RATE ]
+
 pretty "a CPU budget of 200 ms per 2 s, enforced with no userland alive"
 ok attach_cpu gridctl quota attach cpu cpu-budget 200ms cpu-period 2s
 kill -9 $gridd_pid

@@ -322,8 +322,14 @@ static int rewatch_one(const struct grid_bpf_gg *gg, void *arg)
 int grid_bpf_rewatch(struct grid_bpf *b, unsigned int *watched)
 {
 	struct rewatch r = { .b = b };
-	int ret = grid_bpf_each(b, rewatch_one, &r);
+	int ret = grid_bpf_lock(b);
 
+	*watched = 0;
+	if (ret)
+		return ret;
+	/* Under the lock: a detach in between would leave a watch behind. */
+	ret = grid_bpf_each(b, rewatch_one, &r);
+	grid_bpf_unlock(b);
 	*watched = r.watched;
 	return ret ? ret : r.first;
 }
@@ -355,6 +361,9 @@ static int ensure_fq(const struct grid_bpf_fq *fq, bool defaults,
 	}
 	if (!fq->n_devs) {
 		ret = grid_fq_default_devs(found, GRID_FQ_DEVS_MAX, &n);
+		/* Without fq the rate would not be kept: say so, not nothing. */
+		if (!ret && !n)
+			ret = -ENOENT;
 		if (ret) {
 			fail_at(fail, GRID_BPF_AT_ROUTES, NULL);
 			goto out;
@@ -446,6 +455,80 @@ static void delete_entries(struct grid_bpf *b, uint64_t id,
 	free(ids);
 }
 
+/*
+ * A grid-grid whose cgroup was removed while attached: the kernel has
+ * detached its links and forgotten the cgroup, so nothing names its id any
+ * more. Its detach sweeps the entries (and grid.ko's watch) of every id
+ * that no cgroup has now; if the tree is too large to be sure, nothing.
+ */
+#define LIVE_MAX	65536
+
+static int cmp_id(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool is_live(const uint64_t *live, size_t n, uint64_t id)
+{
+	return bsearch(&id, live, n, sizeof(*live), cmp_id);
+}
+
+/* Deletes the keys of @fd whose id (the key's first field) is not live. */
+static void sweep_map(int fd, size_t key_size, const uint64_t *live,
+		      size_t n, bool watched)
+{
+	unsigned char *keys = malloc(GRID_USAGE_ENTRIES * key_size), *k;
+	size_t nr = 0, i;
+	uint64_t id;
+
+	if (!keys)
+		return;
+	/* Every key first: deleting while walking would restart the walk. */
+	while (nr < GRID_USAGE_ENTRIES &&
+	       !bpf_map_get_next_key(fd, nr ? keys + (nr - 1) * key_size : NULL,
+				     keys + nr * key_size))
+		nr++;
+	for (i = 0; i < nr; i++) {
+		k = keys + i * key_size;
+		memcpy(&id, k, sizeof(id));
+		if (is_live(live, n, id))
+			continue;
+		if (watched)
+			unwatch(id);
+		bpf_map_delete_elem(fd, k);
+	}
+	free(keys);
+}
+
+static void sweep(struct grid_bpf *b)
+{
+	char root[PATH_MAX];
+	uint64_t *live;
+	size_t n = 0;
+
+	if (grid_cgroup_root(root, sizeof(root)))
+		return;
+	live = calloc(LIVE_MAX, sizeof(*live));
+	if (!live)
+		return;
+	if (!grid_cgroup_ids_below(root, live, LIVE_MAX, &n)) {
+		qsort(live, n, sizeof(*live), cmp_id);
+		sweep_map(b->map[GRID_BPF_MAP_CPU_LIMITS],
+			  sizeof(struct grid_gg_key), live, n, true);
+		sweep_map(b->map[GRID_BPF_MAP_NET_LIMITS],
+			  sizeof(struct grid_gg_key), live, n, false);
+		sweep_map(b->map[GRID_BPF_MAP_NET_STATE],
+			  sizeof(struct grid_gg_key), live, n, false);
+		sweep_map(b->map[GRID_BPF_MAP_CPU_USAGE],
+			  sizeof(struct grid_gg_key), live, n, false);
+		sweep_map(b->map[GRID_BPF_MAP_USAGE],
+			  sizeof(struct grid_usage_key), live, n, false);
+	}
+	free(live);
+}
+
 static void unpin_links(const char *gg)
 {
 	char path[PATH_MAX];
@@ -495,10 +578,35 @@ static int pin_links(struct grid_bpf *b, const char *gg, int cgroup_fd,
 	return ret;
 }
 
-/* 1 if grid-grid @gg is attached to cgroup *@arg. */
-static int same_cgroup(const struct grid_bpf_gg *gg, void *arg)
+struct overlap {
+	uint64_t id;
+	char path[PATH_MAX];	/* real path of the new cgroup */
+};
+
+/* Whether @a is @b or a directory below it. */
+static bool within(const char *a, const char *b)
 {
-	return gg->cgroup_id == *(uint64_t *)arg;
+	size_t n = strlen(b);
+
+	return !strncmp(a, b, n) && (a[n] == '/' || !a[n]);
+}
+
+/*
+ * 1 if grid-grid @gg is attached to the cgroup *@arg names, above it or
+ * below it: the programs charge the highest grid-grid of a packet or a
+ * task, so a nested one would be charged to the outer one, and both
+ * cgroups' links would run for its packets.
+ */
+static int overlaps(const struct grid_bpf_gg *gg, void *arg)
+{
+	const struct overlap *o = arg;
+	char real[PATH_MAX];
+
+	if (gg->cgroup_id == o->id)
+		return 1;
+	if (!*gg->cgroup || !realpath(gg->cgroup, real))
+		return 0;
+	return within(o->path, real) || within(real, o->path);
 }
 
 int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
@@ -508,6 +616,7 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 	struct grid_quota_limits q = *limits;
 	char path[PATH_MAX], dir[PATH_MAX], old_max[64] = "";
 	bool created = false, entries = false, links = false;
+	struct overlap *o = NULL;
 	struct stat st;
 	int fd = -1, ret;
 	uint64_t id;
@@ -552,7 +661,15 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 		fail_at(fail, GRID_BPF_AT_CGROUP, path);
 		goto undo;
 	}
-	ret = grid_bpf_each(b, same_cgroup, &id);
+	o = malloc(sizeof(*o));
+	if (!o) {
+		ret = -ENOMEM;
+		goto undo;
+	}
+	o->id = id;
+	if (!realpath(path, o->path))
+		snprintf(o->path, sizeof(o->path), "%s", path);
+	ret = grid_bpf_each(b, overlaps, o);
 	if (ret) {
 		fail_at(fail, GRID_BPF_AT_CGROUP, path);
 		ret = ret == 1 ? -EBUSY : ret;
@@ -596,6 +713,7 @@ undo:
 	if (created)
 		rmdir(path);
 out:
+	free(o);
 	if (fd >= 0)
 		close(fd);
 	grid_bpf_unlock(b);
@@ -744,6 +862,8 @@ int grid_bpf_detach(struct grid_bpf *b, const char *gg,
 	}
 	if (cur->cgroup_id)
 		delete_entries(b, cur->cgroup_id, cur->cgroup);
+	else
+		sweep(b);
 out:
 	grid_bpf_unlock(b);
 	free(cur);

@@ -206,14 +206,14 @@ int grid_fq_default_devs(char devs[][IF_NAMESIZE], unsigned int max,
 			 unsigned int *n)
 {
 	FILE *v4 = fopen("/proc/net/route", "re");
+	int v4_err = v4 ? 0 : errno;	/* before the next fopen() sets it */
 	FILE *v6 = fopen("/proc/net/ipv6_route", "re");
 	int ret;
 
-	if (!v4 && errno != ENOENT) {
-		ret = -errno;
+	if (!v4 && v4_err != ENOENT) {
 		if (v6)
 			fclose(v6);
-		return ret;
+		return -v4_err;
 	}
 	ret = grid_fq_parse_routes(v4, v6, devs, max, n);
 	if (v4)

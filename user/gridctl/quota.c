@@ -294,7 +294,7 @@ static int explain(const char *what, const struct args *a, int err,
 				    GRID_BPF_PIN_DIR);
 	case GRID_BPF_AT_CGROUP:
 		if (err == -EBUSY)
-			return gridctl_fail(what, "cgroup %s is already attached as another grid-grid",
+			return gridctl_fail(what, "cgroup %s is, contains or is inside the cgroup of another attached grid-grid; grid-grids do not nest",
 					    f->path);
 		if (err == -EINVAL)
 			return gridctl_fail(what, "%s is not a cgroup v2 directory", f->path);
@@ -316,6 +316,8 @@ static int explain(const char *what, const struct args *a, int err,
 		return gridctl_fail(what, "cannot make fq the root qdisc of %s: %s", f->dev,
 				    strerror(-err));
 	case GRID_BPF_AT_ROUTES:
+		if (err == -ENOENT)
+			return gridctl_fail(what, "an egress rate needs fq on the devices the grid-grid sends by, and no default route is up to find them; name them with 'dev DEV'");
 		return gridctl_fail(what, "cannot read the default routes: %s; name the devices with 'dev DEV'",
 				    strerror(-err));
 	case GRID_BPF_AT_MAPS:
