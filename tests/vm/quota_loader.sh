@@ -140,6 +140,16 @@ ok gone_entries_swept [ "$(entries_of "$gone_id")" = 0 ]
 ok gone_unwatched sh -c "dmesg | grep -q 'cpu-watch $gone_id destroyed'"
 ok others_kept [ "$(quota_field lim egress_rate)" = $RATE ]
 
+pretty "fq goes last: a device that is not there undoes the whole attach"
+gg_make fqfail
+fqfail_id=$(stat -c %i "$CG/fqfail")
+ok fq_failure_refused sh -c "! gridctl quota attach fqfail egress 1mbit cpu-budget 1s cpu-period 1h dev nosuch0 2>/tmp/err"
+cat /tmp/err
+ok fq_failure_says_why grep -q "no network device 'nosuch0'" /tmp/err
+ok fq_failure_no_links test ! -e "$PIN/links/fqfail"
+ok fq_failure_no_entries [ "$(entries_of "$fqfail_id")" = 0 ]
+ok fq_failure_watch_undone sh -c "dmesg | grep -q 'cpu-watch $fqfail_id destroyed'"
+
 pretty "a CPU budget of 200 ms per 2 s, enforced with no userland alive"
 ok attach_cpu gridctl quota attach cpu cpu-budget 200ms cpu-period 2s
 kill -9 $gridd_pid

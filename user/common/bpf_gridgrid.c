@@ -615,7 +615,7 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 {
 	struct grid_quota_limits q = *limits;
 	char path[PATH_MAX], dir[PATH_MAX], old_max[64] = "";
-	bool created = false, entries = false, links = false;
+	bool created = false, entries = false, links = false, watched = false;
 	struct overlap *o = NULL;
 	struct stat st;
 	int fd = -1, ret;
@@ -683,9 +683,6 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 		if (ret)
 			goto undo;
 	}
-	ret = ensure_fq(fq, q.net.egress_rate, fail);
-	if (ret)
-		goto undo;
 	ret = write_entries(b, id, &q);
 	entries = true;
 	if (ret) {
@@ -700,10 +697,20 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 		ret = watch_path(b, path, fail);
 		if (ret)
 			goto undo;
+		watched = true;
 	}
+	/*
+	 * Last, as the one step that cannot be undone: the root qdisc it
+	 * replaces (and what that held) is gone.
+	 */
+	ret = ensure_fq(fq, q.net.egress_rate, fail);
+	if (ret)
+		goto undo;
 	goto out;
 
 undo:
+	if (watched)
+		unwatch(id);
 	if (links)
 		unpin_links(gg);
 	if (entries)
@@ -776,11 +783,6 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 		if (ret)
 			goto out;
 	}
-	ret = ensure_fq(fq, (change->given & GRID_QUOTA_BIT(GRID_QUOTA_EGRESS)) &&
-			q.net.egress_rate, fail);
-	if (ret)
-		goto undo;
-
 	key.cgroup_id = cur->cgroup_id;
 	ret = update(b->map[GRID_BPF_MAP_NET_LIMITS], &key, &q.net, BPF_ANY);
 	if (!ret)
@@ -797,12 +799,22 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 		if (ret)
 			fail_at(fail, GRID_BPF_AT_WATCH, GRID_DEV_PATH);
 	}
+	/* Last, as in attach. */
+	if (!ret)
+		ret = ensure_fq(fq, (change->given &
+				     GRID_QUOTA_BIT(GRID_QUOTA_EGRESS)) &&
+				q.net.egress_rate, fail);
 	if (!ret)
 		goto out;
 undo:
 	key.cgroup_id = cur->cgroup_id;
 	update(b->map[GRID_BPF_MAP_NET_LIMITS], &key, &old.net, BPF_ANY);
 	update(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &old.cpu, BPF_ANY);
+	/* The watch as it was: a budget back in force must be enforced. */
+	if (old.cpu.budget_ns && *cur->cgroup)
+		watch_path(b, cur->cgroup, NULL);
+	else if (!old.cpu.budget_ns && q.cpu.budget_ns)
+		unwatch(cur->cgroup_id);
 	if (*old_max)
 		grid_cgroup_write(cur->cgroup, "cpu.max", old_max);
 out:
