@@ -799,11 +799,14 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 		if (ret)
 			fail_at(fail, GRID_BPF_AT_WATCH, GRID_DEV_PATH);
 	}
-	/* Last, as in attach. */
+	/*
+	 * Last, as in attach: on the devices named, or on the default
+	 * routes' when pacing starts now. A rate changed keeps the fq its
+	 * attach installed, where it was told to.
+	 */
 	if (!ret)
-		ret = ensure_fq(fq, (change->given &
-				     GRID_QUOTA_BIT(GRID_QUOTA_EGRESS)) &&
-				q.net.egress_rate, fail);
+		ret = ensure_fq(fq, q.net.egress_rate && !old.net.egress_rate,
+				fail);
 	if (!ret)
 		goto out;
 undo:

@@ -143,8 +143,9 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 
 /*
  * Changes the fields @change gives (grid_quota_apply()) and nothing else;
- * a CPU budget added or removed starts or stops the watch. fq as above
- * when an egress rate is given or devices named. -ENOENT: not attached.
+ * a CPU budget added or removed starts or stops the watch. fq on the
+ * devices named, or as above when an egress rate starts (a changed rate
+ * keeps the fq of the attach). -ENOENT: not attached.
  */
 int grid_bpf_set(struct grid_bpf *b, const char *gg,
 		 const struct grid_quota_limits *change,
