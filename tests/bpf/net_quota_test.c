@@ -34,6 +34,7 @@
 #include <linux/bpf.h>
 #include <linux/grid_bpf.h>
 #include "grid_net.skel.h"
+#include "bpf_loader.h"
 
 #define NSEC_PER_SEC	1000000000ULL
 #define NSEC_PER_MSEC	1000000ULL
@@ -311,9 +312,9 @@ static int drop_limits(__u64 id)
 static struct grid_usage usage(__u64 id, __u32 dir)
 {
 	struct grid_usage_key k = { .cgroup_id = id, .dir = dir };
-	struct grid_usage u = { 0 };
+	struct grid_usage u;
 
-	bpf_map_lookup_elem(bpf_map__fd(skel->maps.grid_usage), &k, &u);
+	grid_bpf_usage_read(bpf_map__fd(skel->maps.grid_usage), &k, &u);
 	return u;
 }
 

@@ -53,11 +53,15 @@ ok limits_by_name sh -c "[ \"\$(bpftool map dump pinned $PIN/grid_net_limits -j 
 has_fields() {
 	local map=$1
 	shift
-	dump "$map" | jq -e --args '[.[] | .formatted.value | keys[]] | unique as $k |
+	# A per-CPU map (grid_usage) lists "values", one per CPU.
+	dump "$map" | jq -e --args '[.[] | .formatted |
+		(.value // (.values[] | .value)) | keys[]] | unique as $k |
 		$ARGS.positional | all(. as $f | $k | index($f))' "$@" >/dev/null
 }
 ok state_fields has_fields grid_net_state next_departure_ns tokens egress_used
 ok usage_fields has_fields grid_usage bytes packets drops
+ok usage_per_cpu sh -c "bpftool map dump pinned $PIN/grid_usage -j |
+	jq -e 'all(.[]; .formatted.values | length == $(nproc))'"
 ok usage_keys_by_name sh -c "bpftool map dump pinned $PIN/grid_usage -j |
 	jq -e 'all(.[]; .formatted.key | has(\"cgroup_id\") and has(\"dir\"))'"
 ok cpu_usage_fields has_fields grid_cpu_usage runtime_ns period period_used_ns

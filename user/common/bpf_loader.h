@@ -116,6 +116,13 @@ bool grid_bpf_loaded(const struct grid_bpf *b);
 int grid_bpf_map_fd(const struct grid_bpf *b, enum grid_bpf_map m);
 int grid_bpf_prog_fd(const struct grid_bpf *b, enum grid_bpf_prog p);
 
+/*
+ * The counters of @key in "grid_usage" (the map's fd), summed over the
+ * CPUs: zeros and -ENOENT if there are none.
+ */
+int grid_bpf_usage_read(int fd, const struct grid_usage_key *key,
+			struct grid_usage *sum);
+
 /* Where libbpf's warnings go, one message each; NULL (the default): nowhere. */
 void grid_bpf_set_log(void (*fn)(const char *msg));
 

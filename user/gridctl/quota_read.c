@@ -72,9 +72,14 @@ static int net_usage(struct reader *r, uint64_t cgroup_id,
 	struct grid_usage_key k = { .cgroup_id = cgroup_id };
 	int ret = 0;
 
-	for (k.dir = GRID_DIR_EGRESS; k.dir <= GRID_DIR_INGRESS && !ret; k.dir++)
-		ret = lookup(r, GRID_BPF_MAP_USAGE, "grid_usage", &k,
-			     &net[k.dir], sizeof(net[0]));
+	for (k.dir = GRID_DIR_EGRESS; k.dir <= GRID_DIR_INGRESS && !ret; k.dir++) {
+		ret = grid_bpf_usage_read(grid_bpf_map_fd(r->b, GRID_BPF_MAP_USAGE),
+					  &k, &net[k.dir]);
+		if (ret == -ENOENT)
+			ret = 0;
+		else if (ret)
+			ret = failed(r->s, ret, GRID_BPF_PIN_DIR "/grid_usage");
+	}
 	return ret;
 }
 

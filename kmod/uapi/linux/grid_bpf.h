@@ -88,7 +88,8 @@ struct grid_net_state {
 
 /*
  * "grid_usage": counters per cgroup (grid-grid or lease) and direction,
- * updated with atomic adds from every CPU at once.
+ * a per-CPU hash: each CPU counts in its own copy, and a reader sums the
+ * copies (bpftool lists them as "values", one per CPU).
  */
 struct grid_usage_key {
 	__u64 cgroup_id;
