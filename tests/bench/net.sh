@@ -13,6 +13,7 @@
 # BPF run-time statistics (kernel.bpf_stats_enabled) in one more paced run
 # after them: the statistics cost a clock read per run themselves, so
 # they are off while throughput is measured.
+# make bench boots the guest with its clock on the TSC (see the Makefile).
 # Output: "BENCH <name> <value> <unit>" lines, then a summary.
 source "$GRID_TOP/tests/lib.sh"
 source "$GRID_TOP/tests/quota_lib.bash"
@@ -71,5 +72,6 @@ echo "BENCH ingress_prog_ns_per_packet $ingress_ns ns"
 echo "BENCH egress_packets_per_s $egress_pps"
 echo "BENCH ingress_packets_per_s $ingress_pps"
 echo "BENCH prog_cpu_share $(echo "scale=3; ($egress_ns * $egress_pps + $ingress_ns * $ingress_pps) / 1000000000" | bc)"
+echo "[+] clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 echo "[+] $ROUNDS rounds of $SECS s each; medians. Under TCG every figure is emulated;"
 echo "[+] the ratios, not the absolute rates, are the result."
