@@ -26,11 +26,13 @@ ok limit_readable [ "$(quota_field lim egress_rate)" = $RATE ]
 pretty "TCP, one flow, 5 s"
 iperf tcp1 "$CG/lim/lease" a -c 10.9.0.2 -t 5
 ok tcp_one_flow_at_the_rate within $PCT "$(received tcp1)" $RATE
+echo "    retransmits: $(retransmits tcp1)"
 ok tcp_one_flow_few_retransmits [ "$(retransmits tcp1)" -le $RETR_MAX ]
 
 pretty "TCP, four flows, 5 s"
 iperf tcp4 "$CG/lim/lease" a -c 10.9.0.2 -t 5 -P 4
 ok tcp_four_flows_at_the_rate within $PCT "$(received tcp4)" $RATE
+echo "    retransmits: $(retransmits tcp4)"
 ok tcp_four_flows_few_retransmits [ "$(retransmits tcp4)" -le $RETR_MAX ]
 
 pretty "UDP offered at 80 Mbit/s, 5 s"
@@ -40,6 +42,7 @@ ok udp_at_the_rate within $PCT "$(received udp)" $((RATE * 1448 / 1476))
 pretty "IPv6: TCP and UDP"
 iperf tcp6 "$CG/lim/lease" a -c fd00::2 -t 5
 ok tcp6_at_the_rate within $PCT "$(received tcp6)" $RATE
+echo "    retransmits: $(retransmits tcp6)"
 ok tcp6_few_retransmits [ "$(retransmits tcp6)" -le $RETR_MAX ]
 iperf udp6 "$CG/lim/lease" a -c fd00::2 -t 5 -u -b 80M -l 1428
 ok udp6_at_the_rate within $PCT "$(received udp6)" $((RATE * 1428 / 1476))

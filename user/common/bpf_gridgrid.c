@@ -797,7 +797,7 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 	} else if (!q.cpu.budget_ns && old.cpu.budget_ns) {
 		ret = unwatch(cur->cgroup_id);
 		if (ret)
-			fail_at(fail, GRID_BPF_AT_WATCH, GRID_DEV_PATH);
+			fail_at(fail, GRID_BPF_AT_UNWATCH, GRID_DEV_PATH);
 	}
 	/*
 	 * Last, as in attach: on the devices named, or on the default
@@ -856,7 +856,7 @@ int grid_bpf_detach(struct grid_bpf *b, const char *gg,
 	if (cur->cgroup_id) {
 		ret = unwatch(cur->cgroup_id);
 		if (ret && cur->limits.cpu.budget_ns) {
-			fail_at(fail, GRID_BPF_AT_WATCH, GRID_DEV_PATH);
+			fail_at(fail, GRID_BPF_AT_UNWATCH, GRID_DEV_PATH);
 			goto out;
 		}
 		ret = 0;

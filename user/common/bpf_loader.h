@@ -69,6 +69,7 @@ enum grid_bpf_step {
 	GRID_BPF_AT_MAPS,	/* an entry of the maps */
 	GRID_BPF_AT_LINKS,	/* creating, pinning or unpinning a link */
 	GRID_BPF_AT_WATCH,	/* /dev/grid: opening it or the CPU watch */
+	GRID_BPF_AT_UNWATCH,	/* /dev/grid: stopping the CPU watch */
 };
 
 struct grid_bpf_fail {

@@ -330,6 +330,9 @@ static int explain(const char *what, const struct args *a, int err,
 				    strerror(-err));
 	case GRID_BPF_AT_WATCH:
 		return explain_watch(what, err);
+	case GRID_BPF_AT_UNWATCH:
+		return gridctl_fail(what, "grid.ko did not stop watching the CPU budget (%s); nothing was changed",
+				    strerror(-err));
 	case GRID_BPF_AT_NONE:
 		break;
 	}
