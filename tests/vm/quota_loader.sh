@@ -147,12 +147,15 @@ ok others_kept [ "$(quota_field lim egress_rate)" = $RATE ]
 pretty "fq goes last: a device that is not there undoes the whole attach"
 gg_make fqfail
 fqfail_id=$(stat -c %i "$CG/fqfail")
-ok fq_failure_refused sh -c "! gridctl quota attach fqfail egress 1mbit cpu-budget 1s cpu-period 1h dev nosuch0 2>/tmp/err"
+ok fq_failure_cpu_max_absent test ! -e "$CG/fqfail/cpu.max"
+ok fq_failure_refused sh -c "! gridctl quota attach fqfail egress 1mbit cpu 0.5 cpu-budget 1s cpu-period 1h dev nosuch0 2>/tmp/err"
 cat /tmp/err
 ok fq_failure_says_why grep -q "no network device 'nosuch0'" /tmp/err
 ok fq_failure_no_links test ! -e "$PIN/links/fqfail"
 ok fq_failure_no_entries [ "$(entries_of "$fqfail_id")" = 0 ]
 ok fq_failure_watch_undone sh -c "dmesg | grep -q 'cpu-watch $fqfail_id destroyed'"
+# The controller stays enabled above (others may use it now); no cap.
+ok fq_failure_cpu_max_uncapped [ "$(cat "$CG/fqfail/cpu.max")" = "max 100000" ]
 
 pretty "a CPU budget of 200 ms per 2 s, enforced with no userland alive"
 ok attach_cpu gridctl quota attach cpu cpu-budget 200ms cpu-period 2s

@@ -677,8 +677,10 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 	}
 
 	if (q.cpu_nanocores || (q.given & GRID_QUOTA_BIT(GRID_QUOTA_CPU))) {
+		/* Without the controller yet: no cap, as cpu.max says it. */
 		if (grid_cgroup_read(path, "cpu.max", old_max, sizeof(old_max)))
-			old_max[0] = '\0';
+			snprintf(old_max, sizeof(old_max), "max %d",
+				 GRID_QUOTA_CPU_PERIOD_US);
 		ret = cpu_max_write(path, q.cpu_nanocores, fail);
 		if (ret)
 			goto undo;
@@ -778,7 +780,8 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 	if (cpu) {
 		if (grid_cgroup_read(cur->cgroup, "cpu.max", old_max,
 				     sizeof(old_max)))
-			old_max[0] = '\0';
+			snprintf(old_max, sizeof(old_max), "max %d",
+				 GRID_QUOTA_CPU_PERIOD_US);
 		ret = cpu_max_write(cur->cgroup, q.cpu_nanocores, fail);
 		if (ret)
 			goto out;
