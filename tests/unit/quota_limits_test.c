@@ -340,6 +340,51 @@ TEST(a_default_burst_follows_a_new_ingress_rate)
 	CHECK(cur.net.ingress_burst == 200 * MiB / 8);
 }
 
+/* Attached with "cpu-budget 1h period 1d", no network budget: set period 2h. */
+TEST(a_cpu_budget_that_took_period_follows_a_new_one)
+{
+	struct grid_quota_limits cur = { 0 }, change = { 0 };
+
+	cur.cpu.budget_ns = 3600 * SEC;
+	cur.cpu.period_ns = 86400 * SEC;
+	change.net.period_ns = 7200 * SEC;
+	change.given = BIT(GRID_QUOTA_PERIOD);
+	grid_quota_apply(&cur, &change);
+	CHECK(grid_quota_resolve(&cur, &bad) == 0);
+	CHECK(cur.cpu.period_ns == 7200 * SEC);
+	CHECK(cur.net.period_ns == 0);
+}
+
+/* With network budgets of 1d and a cpu-period of its own, 1h, stays. */
+TEST(a_cpu_period_of_its_own_stays_when_period_changes)
+{
+	struct grid_quota_limits cur = { 0 }, change = { 0 };
+
+	cur.net.egress_budget = MiB;
+	cur.net.period_ns = 86400 * SEC;
+	cur.cpu.budget_ns = 60 * SEC;
+	cur.cpu.period_ns = 3600 * SEC;
+	change.net.period_ns = 7200 * SEC;
+	change.given = BIT(GRID_QUOTA_PERIOD);
+	grid_quota_apply(&cur, &change);
+	CHECK(grid_quota_resolve(&cur, &bad) == 0);
+	CHECK(cur.cpu.period_ns == 3600 * SEC);
+	CHECK(cur.net.period_ns == 7200 * SEC);
+}
+
+/* A period with neither kind of budget is still refused. */
+TEST(a_period_set_with_no_budget_at_all_is_refused)
+{
+	struct grid_quota_limits cur = { 0 }, change = { 0 };
+
+	cur.net.egress_rate = MiB;
+	change.net.period_ns = 7200 * SEC;
+	change.given = BIT(GRID_QUOTA_PERIOD);
+	grid_quota_apply(&cur, &change);
+	CHECK(grid_quota_resolve(&cur, &bad) == -EINVAL);
+	CHECK(bad == GRID_QUOTA_PERIOD);
+}
+
 TEST(a_chosen_burst_stays_with_a_new_ingress_rate)
 {
 	struct grid_quota_limits cur = { 0 }, change = { 0 };

@@ -157,6 +157,14 @@ ok fq_failure_watch_undone sh -c "dmesg | grep -q 'cpu-watch $fqfail_id destroye
 # The controller stays enabled above (others may use it now); no cap.
 ok fq_failure_cpu_max_uncapped [ "$(cat "$CG/fqfail/cpu.max")" = "max 100000" ]
 
+pretty "set checks what it is given, not a cpu.max someone else wrote"
+# 1 ms a second: less than gridctl's 'cpu' takes, as the kernel allows.
+ok foreign_cpu_max sh -c "echo '1000 1000000' > $CG/lim/cpu.max"
+ok set_beside_a_foreign_cpu_max gridctl quota set lim horizon 2s
+ok foreign_cpu_max_kept [ "$(cat "$CG/lim/cpu.max")" = "1000 1000000" ]
+ok horizon_set [ "$(quota_field lim horizon_ns)" = 2000000000 ]
+echo "max 100000" >"$CG/lim/cpu.max"
+
 pretty "a CPU budget of 200 ms per 2 s, enforced with no userland alive"
 ok attach_cpu gridctl quota attach cpu cpu-budget 200ms cpu-period 2s
 kill -9 $gridd_pid

@@ -765,6 +765,12 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 	}
 	old = cur->limits;
 	q = old;
+	/*
+	 * Cores are checked only when given: a cpu.max written by someone
+	 * else is not gridctl's to refuse, and is written only with 'cpu'.
+	 */
+	if (!cpu)
+		q.cpu_nanocores = 0;
 	grid_quota_apply(&q, change);
 	ret = grid_quota_resolve(&q, fail ? &fail->field : NULL);
 	if (ret) {

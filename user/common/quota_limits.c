@@ -181,7 +181,8 @@ int grid_quota_resolve(struct grid_quota_limits *q,
 	 * the network entry if only the CPU budget took it.
 	 */
 	if (!n->egress_budget && !n->ingress_budget) {
-		if (given(q, GRID_QUOTA_PERIOD) && !took_period)
+		if (given(q, GRID_QUOTA_PERIOD) && !took_period &&
+		    !(q->cpu.budget_ns && q->cpu.period_ns == n->period_ns))
 			return refuse(GRID_QUOTA_PERIOD, -EINVAL, bad);
 		n->period_ns = 0;
 	}
@@ -208,6 +209,14 @@ void grid_quota_apply(struct grid_quota_limits *cur,
 		n->egress_budget = c->egress_budget;
 	if (given(change, GRID_QUOTA_INGRESS_BUDGET))
 		n->ingress_budget = c->ingress_budget;
+	/*
+	 * A CPU budget that took "period" at its attach (its period is the
+	 * network budgets', or they have none) follows a new one.
+	 */
+	if (given(change, GRID_QUOTA_PERIOD) &&
+	    !given(change, GRID_QUOTA_CPU_PERIOD) && cur->cpu.budget_ns &&
+	    (!n->period_ns || cur->cpu.period_ns == n->period_ns))
+		cur->cpu.period_ns = c->period_ns;
 	if (given(change, GRID_QUOTA_PERIOD))
 		n->period_ns = c->period_ns;
 	if (given(change, GRID_QUOTA_HORIZON))
