@@ -97,17 +97,24 @@ int grid_bpf_unlink_pin(const char *path)
 	return 0;
 }
 
-int grid_bpf_lock(struct grid_bpf *b)
+static int lock_as(struct grid_bpf *b, int op)
 {
 	b->lock_fd = open(GRID_BPF_PIN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (b->lock_fd < 0)
 		return -errno;
-	if (flock(b->lock_fd, LOCK_EX) < 0) {
+	if (flock(b->lock_fd, op) < 0) {
+		int err = errno;
+
 		close(b->lock_fd);
 		b->lock_fd = -1;
-		return -errno;
+		return -err;
 	}
 	return 0;
+}
+
+int grid_bpf_lock(struct grid_bpf *b)
+{
+	return lock_as(b, LOCK_EX);
 }
 
 void grid_bpf_unlock(struct grid_bpf *b)
@@ -343,7 +350,8 @@ int grid_bpf_open(struct grid_bpf **out, unsigned int flags)
 		if (ret)
 			goto out;
 	}
-	ret = grid_bpf_lock(b);
+	/* Readers (gridctl quota, top) only take fds: they share the lock. */
+	ret = lock_as(b, flags & GRID_BPF_LOAD ? LOCK_EX : LOCK_SH);
 	if (ret)
 		goto out;
 	ret = adopt(b, linked);
