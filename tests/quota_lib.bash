@@ -10,6 +10,7 @@
 #   in_cgroup CG CMD...    runs CMD inside cgroup CG
 #   iperf NAME CG NS ARGS  iperf3 client in CG, in netns NS, against a
 #                          one-off server in b; JSON in /tmp/NAME.json
+#   rx_mark, rx_since      IP bytes b0 received in between (any program)
 #   received NAME          bytes per second the receiver got
 #   retransmits NAME       the sender's retransmits
 #   within PCT GOT WANT    |GOT - WANT| <= PCT% of WANT (prints both)
@@ -47,13 +48,23 @@ iperf() {
 	shift 3
 	port=$((port + 1))
 	local server
-	$IP netns exec b iperf3 -s -1 -p $port >/dev/null 2>&1 &
+	# Bounded: a spent budget may cut iperf3's own control connection.
+	$IP netns exec b timeout 40 iperf3 -s -1 -p $port >/dev/null 2>&1 &
 	server=$!
 	sleep 0.3
-	in_cgroup "$cg" $IP netns exec "$ns" iperf3 -p $port -J "$@" \
+	in_cgroup "$cg" $IP netns exec "$ns" timeout 30 iperf3 -p $port -J "$@" \
 		>"/tmp/$name.json" 2>/tmp/$name.err
 	# Only the server: a caller's own background jobs (gridd) go on.
 	wait $server
+}
+
+# What b0 received in IP bytes and packets: its link counters, less 14
+# bytes of Ethernet a packet. rx_mark before, rx_since after.
+rx() { $IP -n b -s -j link show b0 | jq -r ".[0].stats64.rx.$1"; }
+rx_mark() { rx_b0_bytes=$(rx bytes) rx_b0_packets=$(rx packets); }
+rx_since() {
+	local p=$(($(rx packets) - rx_b0_packets))
+	echo $(($(rx bytes) - rx_b0_bytes - 14 * p))
 }
 
 received() {
