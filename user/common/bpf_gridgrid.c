@@ -529,16 +529,22 @@ static void sweep(struct grid_bpf *b)
 	free(live);
 }
 
-static void unpin_links(const char *gg)
+/* Unpins @gg's links and their directory; on failure @path says where. */
+static int unpin_links(const char *gg, char path[PATH_MAX])
 {
-	char path[PATH_MAX];
+	int ret;
 
-	gg_path(path, sizeof(path), gg, "net_egress");
-	unlink(path);
-	gg_path(path, sizeof(path), gg, "net_ingress");
-	unlink(path);
-	gg_path(path, sizeof(path), gg, NULL);
-	rmdir(path);
+	gg_path(path, PATH_MAX, gg, "net_egress");
+	ret = grid_bpf_unlink_pin(path);
+	if (!ret) {
+		gg_path(path, PATH_MAX, gg, "net_ingress");
+		ret = grid_bpf_unlink_pin(path);
+	}
+	if (!ret) {
+		gg_path(path, PATH_MAX, gg, NULL);
+		ret = rmdir(path) < 0 && errno != ENOENT ? -errno : 0;
+	}
+	return ret;
 }
 
 /* Links egress and ingress to the cgroup at @cgroup_fd and pins them. */
@@ -573,7 +579,7 @@ static int pin_links(struct grid_bpf *b, const char *gg, int cgroup_fd,
 	}
 	if (ret) {
 		fail_at(fail, GRID_BPF_AT_LINKS, path);
-		unpin_links(gg);
+		unpin_links(gg, path);
 	}
 	return ret;
 }
@@ -714,7 +720,7 @@ undo:
 	if (watched)
 		unwatch(id);
 	if (links)
-		unpin_links(gg);
+		unpin_links(gg, dir);
 	if (entries)
 		delete_entries(b, id, "");
 	if (*old_max)
@@ -729,35 +735,57 @@ out:
 	return ret;
 }
 
+/*
+ * For set and detach: @gg as attached, *@cur allocated, with the lock
+ * held; release() undoes both. -ENOENT: not attached.
+ */
+static int take(struct grid_bpf *b, const char *gg, struct grid_bpf_fail *fail,
+		struct grid_bpf_gg **cur)
+{
+	int ret;
+
+	if (fail)
+		memset(fail, 0, sizeof(*fail));
+	*cur = NULL;
+	if (!name_ok(gg))
+		return -ENOENT;
+	*cur = malloc(sizeof(**cur));
+	if (!*cur)
+		return -ENOMEM;
+	ret = grid_bpf_lock(b);
+	if (!ret) {
+		ret = fill(b, gg, *cur);
+		if (ret)
+			grid_bpf_unlock(b);
+	}
+	if (ret) {
+		free(*cur);
+		*cur = NULL;
+	}
+	return ret;
+}
+
+static void release(struct grid_bpf *b, struct grid_bpf_gg *cur)
+{
+	grid_bpf_unlock(b);
+	free(cur);
+}
+
 int grid_bpf_set(struct grid_bpf *b, const char *gg,
 		 const struct grid_quota_limits *change,
 		 const struct grid_bpf_fq *fq, struct grid_bpf_fail *fail)
 {
 	struct grid_quota_limits q, old;
 	struct grid_gg_key key;
-	struct grid_bpf_gg *cur = malloc(sizeof(*cur));
+	struct grid_bpf_gg *cur;
 	char old_max[64] = "";
 	bool cpu = change->given & GRID_QUOTA_BIT(GRID_QUOTA_CPU);
 	bool budget = change->given & (GRID_QUOTA_BIT(GRID_QUOTA_CPU_BUDGET) |
 				       GRID_QUOTA_BIT(GRID_QUOTA_CPU_PERIOD));
-	int ret;
+	int ret = take(b, gg, fail, &cur);
 
-	if (fail)
-		memset(fail, 0, sizeof(*fail));
-	if (!cur)
-		return -ENOMEM;
-	if (!name_ok(gg)) {
-		free(cur);
-		return -ENOENT;
-	}
-	ret = grid_bpf_lock(b);
-	if (ret) {
-		free(cur);
-		return ret;
-	}
-	ret = fill(b, gg, cur);
 	if (ret)
-		goto out;
+		return ret;
 	if (!cur->cgroup_id) {
 		fail_at(fail, GRID_BPF_AT_CGROUP, NULL);
 		ret = -ESTALE;
@@ -830,34 +858,19 @@ undo:
 	if (*old_max)
 		grid_cgroup_write(cur->cgroup, "cpu.max", old_max);
 out:
-	grid_bpf_unlock(b);
-	free(cur);
+	release(b, cur);
 	return ret;
 }
 
 int grid_bpf_detach(struct grid_bpf *b, const char *gg,
 		    struct grid_bpf_fail *fail)
 {
-	struct grid_bpf_gg *cur = malloc(sizeof(*cur));
+	struct grid_bpf_gg *cur;
 	char path[PATH_MAX];
-	int ret;
+	int ret = take(b, gg, fail, &cur);
 
-	if (fail)
-		memset(fail, 0, sizeof(*fail));
-	if (!cur)
-		return -ENOMEM;
-	if (!name_ok(gg)) {
-		free(cur);
-		return -ENOENT;
-	}
-	ret = grid_bpf_lock(b);
-	if (ret) {
-		free(cur);
-		return ret;
-	}
-	ret = fill(b, gg, cur);
 	if (ret)
-		goto out;
+		return ret;
 	/*
 	 * First the watch, so that a failure leaves everything in place; it
 	 * matters only with a budget, which is what a watch enforces.
@@ -870,16 +883,7 @@ int grid_bpf_detach(struct grid_bpf *b, const char *gg,
 		}
 		ret = 0;
 	}
-	gg_path(path, sizeof(path), gg, "net_egress");
-	ret = grid_bpf_unlink_pin(path);
-	if (!ret) {
-		gg_path(path, sizeof(path), gg, "net_ingress");
-		ret = grid_bpf_unlink_pin(path);
-	}
-	if (!ret) {
-		gg_path(path, sizeof(path), gg, NULL);
-		ret = rmdir(path) < 0 && errno != ENOENT ? -errno : 0;
-	}
+	ret = unpin_links(gg, path);
 	if (ret) {
 		fail_at(fail, GRID_BPF_AT_LINKS, path);
 		goto out;
@@ -889,7 +893,6 @@ int grid_bpf_detach(struct grid_bpf *b, const char *gg,
 	else
 		sweep(b);
 out:
-	grid_bpf_unlock(b);
-	free(cur);
+	release(b, cur);
 	return ret;
 }
