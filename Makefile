@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make            the module, the BPF objects and the userland
+# make            grid.ko for every kernel the tests boot, the BPF objects
+#                 and the userland
 # make check      build everything and run every test (ends "N passed, N failed")
 # make demo       boot the VM, load the module, show gridctl status
 # make bench      boot the VM and measure what the quotas cost (ratios)
@@ -12,9 +13,11 @@
 .SUFFIXES:
 MAKEFLAGS += --no-builtin-rules
 
-# The kernel the tests boot; see scripts/kver. Deferred, so that targets
-# which do not need it work before scripts/deps has run.
+# The kernel the tests boot first (scripts/kver), and every kernel they
+# boot (scripts/kvers: 6.1, and 6.12 when installed). Deferred, so that
+# targets which do not need them work before scripts/deps has run.
 KVER ?= $(shell scripts/kver)
+KVERS ?= $(shell scripts/kvers)
 KDIR ?= /usr/src/linux-headers-$(KVER)
 ifndef GRID_RELEASE
 GRID_RELEASE := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
@@ -50,9 +53,11 @@ COMMON_SRC := $(wildcard user/common/*.c)
 GRIDCTL_SRC := $(wildcard user/gridctl/*.c)
 GRIDD_SRC := $(wildcard user/gridd/*.c)
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
-VMTEST_SRC := $(wildcard tests/vm/*.c)
-BPFTEST_SRC := $(wildcard tests/bpf/*.c)
-BPF_SRC := $(wildcard bpf/*.bpf.c)
+VMTEST_SRC := $(filter-out %.bpf.c,$(wildcard tests/vm/*.c))
+BPFTEST_SRC := $(filter-out %.bpf.c,$(wildcard tests/bpf/*.c))
+# BPF programs of the product (bpf/) and the tests' own (tests/*/).
+BPF_SRC := $(wildcard bpf/*.bpf.c) $(wildcard tests/bpf/*.bpf.c) \
+	   $(wildcard tests/vm/*.bpf.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 asan = $(patsubst %.c,$(B)/asan/%.o,$(1))
@@ -61,21 +66,29 @@ BINS := $(B)/bin/gridctl $(B)/bin/gridd
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 VMTEST_BINS := $(patsubst tests/vm/%.c,$(B)/tests/vm/%,$(VMTEST_SRC))
 BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(B)/tests/bpf/%,$(BPFTEST_SRC))
-BPF_OBJS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRC))
-BPF_SKELS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.skel.h,$(BPF_SRC))
+BPF_OBJS := $(addprefix $(B)/bpf/,$(notdir $(BPF_SRC:.bpf.c=.bpf.o)))
+BPF_SKELS := $(addprefix $(B)/bpf/,$(notdir $(BPF_SRC:.bpf.c=.skel.h)))
 
-.PHONY: all deps module bpf user tests check demo bench style clean install dkms-install
+.PHONY: all deps module modules bpf user tests check demo bench style clean install dkms-install
 
-all: module bpf user tests
+all: modules bpf user tests
 
 user: $(BINS)
 tests: $(UNIT_BINS) $(VMTEST_BINS) $(BPFTEST_BINS)
 bpf: $(BPF_OBJS) $(BPF_SKELS)
 
+# In place (kmod/grid.ko), for one kernel: a real host, DKMS.
 module:
 	$(Q)test -d "$(KDIR)" || { echo "make: no kernel headers at $(KDIR); run scripts/deps or set KDIR" >&2; exit 1; }
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) GRID_RELEASE=$(GRID_RELEASE) \
 		$(if $(Q),,V=1) modules
+
+# For each kernel the tests boot: build/kmod/<release>/grid.ko.
+modules:
+	+$(Q)set -e; for k in $(KVERS); do \
+		$(if $(Q),echo "  KBUILD  build/kmod/$$k/grid.ko";) \
+		V=$(V) scripts/kbuild $$k $(GRID_RELEASE) $(if $(Q),>/dev/null); \
+	done
 
 # ---- userland --------------------------------------------------------------
 
@@ -142,10 +155,21 @@ $(B)/bpf/vmlinux.h: $(B)/bpf/vmlinux
 	$(if $(Q),@echo "  BTF     $@")
 	$(Q)$(BPFTOOL) btf dump file $< format c > $@
 
-$(B)/bpf/%.bpf.o: bpf/%.bpf.c kmod/uapi/linux/grid_bpf.h $(B)/bpf/vmlinux.h
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
+	      -I$(B)/bpf -Ibpf -Ikmod/uapi -I/usr/include/x86_64-linux-gnu
+BPF_DEPS := bpf/grid_net.h kmod/uapi/linux/grid_bpf.h $(B)/bpf/vmlinux.h
+
+$(B)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS)
 	$(if $(Q),@echo "  CLANG   $<")
-	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
-		-I$(B)/bpf -Ikmod/uapi -I/usr/include/x86_64-linux-gnu -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BPF_DEPS)
+	$(if $(Q),@echo "  CLANG   $<")
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/bpf/%.bpf.o: tests/vm/%.bpf.c $(BPF_DEPS)
+	$(if $(Q),@echo "  CLANG   $<")
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o
 	$(if $(Q),@echo "  SKEL    $@")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CPU time per grid-grid and per lease, from the scheduler.
+ * CPU time per grid-grid and per lease, from the scheduler, and the
+ * removal of a cgroup's entries when the cgroup goes.
  *
  * sched_stat_runtime fires from update_curr() with the CPU time a fair
  * task has just run: at every tick while the task keeps running, and at
@@ -15,6 +16,12 @@
  * CPU is running and since when it was charged, so that grid.ko can add
  * the part of the current tick not charged yet on every busy CPU.
  *
+ * A task's grid-grid is found from the top of its cgroup's ancestry
+ * (cgroup->ancestors[], level by level), never by walking up a bounded
+ * number of steps: a job cannot get out of its budget by nesting cgroups
+ * deep below its lease. A grid-grid's entries are the loader's, made at
+ * attach; only a lease's are made here, in maps of their own.
+ *
  * These programs only count. grid.ko reads the counters and freezes a
  * grid-grid whose budget is spent (see kmod/cpubudget.c): BPF cannot stop
  * a task, and the module keeps doing it with no userland alive.
@@ -24,7 +31,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
-#include "linux/grid_bpf.h"
+#include "grid_net.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -37,10 +44,17 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, GRID_USAGE_ENTRIES);
+	__uint(max_entries, GRID_GG_ENTRIES);
 	__type(key, struct grid_gg_key);
 	__type(value, struct grid_cpu_usage);
 } grid_cpu_usage SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GRID_USAGE_ENTRIES);
+	__type(key, struct grid_gg_key);
+	__type(value, struct grid_cpu_time);
+} grid_lease_cpu SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -48,18 +62,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct grid_cpu_run);
 } grid_cpu_run SEC(".maps");
-
-static __always_inline struct grid_cpu_usage *usage_of(__u64 cgroup_id)
-{
-	struct grid_gg_key key = { .cgroup_id = cgroup_id };
-	struct grid_cpu_usage zero = {}, *u;
-
-	u = bpf_map_lookup_elem(&grid_cpu_usage, &key);
-	if (u)
-		return u;
-	bpf_map_update_elem(&grid_cpu_usage, &key, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&grid_cpu_usage, &key);
-}
 
 /*
  * Charges a grid-grid. The first CPU to see a new period wins the
@@ -70,11 +72,13 @@ static __always_inline void charge_gg(__u64 cgroup_id,
 				      const struct grid_cpu_limit *lim,
 				      __u64 runtime)
 {
-	struct grid_cpu_usage *u = usage_of(cgroup_id);
+	struct grid_gg_key key = { .cgroup_id = cgroup_id };
+	struct grid_cpu_usage *u;
 	__u64 period, seen;
 
+	u = bpf_map_lookup_elem(&grid_cpu_usage, &key);
 	if (!u)
-		return;
+		return;	/* not attached yet, or detached since */
 	__sync_fetch_and_add(&u->runtime_ns, runtime);
 	if (!lim->period_ns)
 		return;
@@ -86,37 +90,59 @@ static __always_inline void charge_gg(__u64 cgroup_id,
 	__sync_fetch_and_add(&u->period_used_ns, runtime);
 }
 
+static __always_inline void charge_lease(__u64 cgroup_id, __u64 runtime)
+{
+	struct grid_gg_key key = { .cgroup_id = cgroup_id };
+	struct grid_cpu_time zero = {}, *t;
+
+	t = bpf_map_lookup_elem(&grid_lease_cpu, &key);
+	if (!t) {
+		bpf_map_update_elem(&grid_lease_cpu, &key, &zero, BPF_NOEXIST);
+		t = bpf_map_lookup_elem(&grid_lease_cpu, &key);
+		if (!t)
+			return;	/* map full: this lease is not counted */
+	}
+	__sync_fetch_and_add(&t->runtime_ns, runtime);
+}
+
+/* The id of @cgrp's ancestor at @level (@level <= cgrp->level). */
+static __always_inline __u64 ancestor_id(struct cgroup *cgrp, int level)
+{
+	struct cgroup *anc = NULL;
+
+	bpf_probe_read_kernel(&anc, sizeof(anc), (void *)cgrp +
+			      bpf_core_field_offset(struct cgroup, ancestors) +
+			      level * sizeof(anc));
+	return anc ? BPF_CORE_READ(anc, kn, id) : 0;
+}
+
 /*
- * The grid-grid of @task: the highest ancestor of its cgroup v2 with CPU
- * limits, its limits, and the cgroup just below it (the lease, 0 if the
- * task sits in the grid-grid's own cgroup). NULL if it is in none.
+ * The grid-grid of @task: its cgroup's ancestor nearest the root with
+ * CPU limits, its limits, and the cgroup just below it on the way to the
+ * task (the lease, 0 if the task sits in the grid-grid's own cgroup).
+ * NULL if it is in none.
  */
 static __always_inline const struct grid_cpu_limit *
 gg_of(struct task_struct *task, __u64 *gg, __u64 *lease)
 {
-	__u64 ids[GRID_BPF_MAX_LEVEL];
 	const struct grid_cpu_limit *lim;
 	struct grid_gg_key key;
 	struct cgroup *cgrp;
-	int depth, i;
+	int level, i;
 
-	/* The task's cgroup v2 and its ancestors, leaf first. */
 	cgrp = BPF_CORE_READ(task, cgroups, dfl_cgrp);
-	for (depth = 0; depth < GRID_BPF_MAX_LEVEL && cgrp; depth++) {
-		ids[depth] = BPF_CORE_READ(cgrp, kn, id);
-		cgrp = (struct cgroup *)BPF_CORE_READ(cgrp, self.parent);
-	}
-
-	/* The grid-grid is the highest with limits; the lease just below. */
-	for (i = depth - 1; i >= 0; i--) {
-		if (i >= GRID_BPF_MAX_LEVEL)
-			continue;
-		key.cgroup_id = ids[i];
+	if (!cgrp)
+		return NULL;
+	level = BPF_CORE_READ(cgrp, level);
+	for (i = 1; i < GRID_BPF_MAX_LEVEL; i++) {
+		if (i > level)
+			return NULL;
+		key.cgroup_id = ancestor_id(cgrp, i);
 		lim = bpf_map_lookup_elem(&grid_cpu_limits, &key);
 		if (!lim)
 			continue;
-		*gg = ids[i];
-		*lease = i > 0 ? ids[i - 1] : 0;
+		*gg = key.cgroup_id;
+		*lease = i < level ? ancestor_id(cgrp, i + 1) : 0;
 		return lim;
 	}
 	return NULL;
@@ -135,12 +161,14 @@ static __always_inline void running(__u32 cpu, __u64 gg,
 	r->since_ns = bpf_ktime_get_ns();
 }
 
+/*
+ * Two arguments: 6.1 passes a third (vruntime), which later kernels
+ * dropped; reading only these two loads on both.
+ */
 SEC("tp_btf/sched_stat_runtime")
-int BPF_PROG(grid_cpu_runtime, struct task_struct *task, u64 runtime,
-	     u64 vruntime)
+int BPF_PROG(grid_cpu_runtime, struct task_struct *task, u64 runtime)
 {
 	const struct grid_cpu_limit *lim;
-	struct grid_cpu_usage *u;
 	__u64 gg = 0, lease = 0;
 
 	lim = gg_of(task, &gg, &lease);
@@ -152,11 +180,8 @@ int BPF_PROG(grid_cpu_runtime, struct task_struct *task, u64 runtime,
 	if (!lim)
 		return 0;
 	charge_gg(gg, lim, runtime);
-	if (lease) {
-		u = usage_of(lease);
-		if (u)
-			__sync_fetch_and_add(&u->runtime_ns, runtime);
-	}
+	if (lease)
+		charge_lease(lease, runtime);
 	return 0;
 }
 
@@ -173,5 +198,22 @@ int BPF_PROG(grid_cpu_switch, bool preempt, struct task_struct *prev,
 
 	lim = gg_of(next, &gg, &lease);
 	running(bpf_get_smp_processor_id(), gg, lim);
+	return 0;
+}
+
+/*
+ * A cgroup is released once nothing refers to it any more (no task, no
+ * socket, no child): whatever the maps hold for it, as a lease or as a
+ * removed grid-grid, goes with it, so that the maps hold only what lives.
+ */
+SEC("tp_btf/cgroup_release")
+int BPF_PROG(grid_cgroup_gone, struct cgroup *cgrp, const char *path)
+{
+	struct grid_gg_key key = { .cgroup_id = BPF_CORE_READ(cgrp, kn, id) };
+
+	bpf_map_delete_elem(&grid_lease_net, &key);
+	bpf_map_delete_elem(&grid_lease_cpu, &key);
+	bpf_map_delete_elem(&grid_cpu_limits, &key);
+	bpf_map_delete_elem(&grid_cpu_usage, &key);
 	return 0;
 }

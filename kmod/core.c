@@ -1,24 +1,72 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What every object subsystem shares: the one mutex, the generation that
- * dumps check, creation sequence numbers and the validation of names and
- * keys.
+ * What every object subsystem shares: the mutexes, the generation,
+ * creation sequence numbers with the index dumps resume from, and the
+ * validation of names and keys.
  */
 #include <linux/errno.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
+#include <linux/xarray.h>
 
 #include "grid.h"
 
+/* Serialises the changes made through /dev/grid; see grid.h. */
+DEFINE_MUTEX(grid_change_mutex);
 /* Guards every object map and object; see the lock order in grid.h. */
 DEFINE_MUTEX(grid_mutex);
-unsigned long grid_generation = 1;
+static u64 generation = 1;
 static unsigned long last_seq;
+
+u64 grid_bump(void)
+{
+	lockdep_assert_held(&grid_mutex);
+	return ++generation;
+}
+
+u64 grid_generation_now(void)
+{
+	lockdep_assert_held(&grid_mutex);
+	return generation;
+}
 
 unsigned long grid_next_seq(void)
 {
 	lockdep_assert_held(&grid_mutex);
 	return ++last_seq;
+}
+
+/* The kinds with a list of their own; the others are never dumped. */
+static struct xarray index[] = {
+	[GRID_OBJ_GRID] = XARRAY_INIT(index[GRID_OBJ_GRID], 0),
+	[GRID_OBJ_GRIDGRID] = XARRAY_INIT(index[GRID_OBJ_GRIDGRID], 0),
+	[GRID_OBJ_PEER] = XARRAY_INIT(index[GRID_OBJ_PEER], 0),
+	[GRID_OBJ_LEASE] = XARRAY_INIT(index[GRID_OBJ_LEASE], 0),
+	[GRID_OBJ_SANDBOX] = XARRAY_INIT(index[GRID_OBJ_SANDBOX], 0),
+};
+
+int grid_index_add(enum grid_obj kind, unsigned long seq, void *obj)
+{
+	lockdep_assert_held(&grid_mutex);
+	if (WARN_ON_ONCE(kind >= ARRAY_SIZE(index)))
+		return -EINVAL;
+	return xa_insert(&index[kind], seq, obj, GFP_KERNEL);
+}
+
+void grid_index_del(enum grid_obj kind, unsigned long seq)
+{
+	lockdep_assert_held(&grid_mutex);
+	if (!WARN_ON_ONCE(kind >= ARRAY_SIZE(index)))
+		xa_erase(&index[kind], seq);
+}
+
+/* The first object of @kind made after *@seq, which becomes its seq. */
+void *grid_index_next(enum grid_obj kind, unsigned long *seq)
+{
+	lockdep_assert_held(&grid_mutex);
+	if (WARN_ON_ONCE(kind >= ARRAY_SIZE(index)))
+		return NULL;
+	return xa_find_after(&index[kind], seq, ULONG_MAX, XA_PRESENT);
 }
 
 /*

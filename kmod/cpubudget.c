@@ -28,24 +28,35 @@
  * since when they were charged, and that time is added. What remains is
  * the polling floor and the time the freeze takes to reach the tasks.
  *
+ * What holds it: cgroup.freeze is opened for writing when the watch is
+ * made, with the watcher's credentials, so that no later write depends
+ * on a path, a mount or credentials. While the budget is spent the cgroup's
+ * own freeze state is looked at every CPUBUDGET_FROZEN_POLL_NS, and a
+ * thaw by anyone else is undone: the cached flag is what we asked for,
+ * not what holds. A write that fails is retried at the next look and
+ * said once as an event.
+ *
  * Locking: cpubudget_mutex covers the list and each watch's state; it
  * nests outside the kernel's cgroup_mutex (cgroup.freeze writes) and is
  * never taken with grid_mutex. A watch's work item is the only place the
- * timer is re-armed, and not once the watch is dying.
+ * timer is re-armed, and not once the watch is dying; a watch is thawed
+ * before it leaves the list, so that a new watch of the cgroup starts
+ * after the thaw.
  */
 #include <linux/bpf.h>
 #include <linux/cgroup.h>
-#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
-#include <linux/magic.h>
 #include <linux/math64.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "grid.h"
 #include "uapi/linux/grid_bpf.h"
+
+GRID_IMPORT_BPF_NS();
 
 /* Polling floor: 1 ms of wall time, a few CPU-ms of budget at most. */
 #define CPUBUDGET_MIN_NS	NSEC_PER_MSEC
@@ -53,6 +64,8 @@
 #define CPUBUDGET_IDLE_NS	NSEC_PER_SEC
 /* After a freeze, read the usage again once the last charges are in. */
 #define CPUBUDGET_SETTLE_NS	(20 * NSEC_PER_MSEC)
+/* While frozen, how often the real freeze state is looked at. */
+#define CPUBUDGET_FROZEN_POLL_NS	(5 * NSEC_PER_MSEC)
 /*
  * The most a CPU adds uncharged: a tick, with room for a late one. An
  * entry older than that was left by a program no longer attached.
@@ -62,17 +75,20 @@
 struct grid_cpuwatch {
 	struct list_head node;
 	u64 cgroup_id;
-	struct path dir;
+	struct cgroup *cgrp;
+	struct file *freeze;		/* cgroup.freeze, open for writing */
 	struct bpf_map *limits;
 	struct bpf_map *usage;
 	struct bpf_map *run;
 	struct hrtimer timer;
 	struct work_struct work;
-	bool frozen;
+	bool frozen;			/* as we asked: see still_frozen() */
 	bool dying;
 	u64 frozen_period;
 	u64 freezes;
 	u64 overshoot_ns;
+	u32 refreezes;
+	int error;			/* positive errno of the last write */
 };
 
 static DEFINE_MUTEX(cpubudget_mutex);
@@ -88,37 +104,6 @@ static struct grid_cpuwatch *find(u64 cgroup_id)
 		if (w->cgroup_id == cgroup_id)
 			return w;
 	return NULL;
-}
-
-/*
- * Writes cgroup.freeze with the kernel's credentials: enforcement must
- * not depend on who asked for the watch, nor on file modes a grid-grid's
- * owner may have changed.
- */
-static int write_freeze(struct grid_cpuwatch *w, bool freeze)
-{
-	const struct cred *old;
-	struct cred *kcred;
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
-
-	kcred = prepare_kernel_cred(NULL);
-	if (!kcred)
-		return -ENOMEM;
-	old = override_creds(kcred);
-	f = file_open_root(&w->dir, "cgroup.freeze", O_WRONLY, 0);
-	if (IS_ERR(f)) {
-		n = PTR_ERR(f);
-	} else {
-		n = kernel_write(f, freeze ? "1" : "0", 1, &pos);
-		fput(f);
-	}
-	revert_creds(old);
-	put_cred(kcred);
-	if (n == 1)
-		return 0;
-	return n < 0 ? n : -EIO;
 }
 
 /* Copies the watch's two map entries; false if either is missing. */
@@ -172,26 +157,45 @@ static u64 in_flight(struct grid_cpuwatch *w, u64 now)
 	return sum;
 }
 
+/* Whether the cgroup is still frozen as asked, whoever wrote since. */
+static bool still_frozen(struct grid_cpuwatch *w)
+{
+	return READ_ONCE(w->cgrp->freezer.freeze);
+}
+
+/*
+ * Writes cgroup.freeze through the file opened at the watch. A cgroup
+ * removed since has nothing to freeze (-ENODEV). A failure is said once,
+ * until a write works again; the caller's next look retries.
+ */
 static void set_frozen(struct grid_cpuwatch *w, bool freeze)
 {
-	int ret = write_freeze(w, freeze);
+	int ret = grid_cgfile_write(w->freeze, freeze ? "1" : "0");
 
-	if (ret && ret != -ENOENT) {
-		pr_warn_ratelimited("cgroup %llu: cgroup.freeze failed: %d\n",
-				    w->cgroup_id, ret);
+	if (ret && ret != -ENODEV && ret != -ENOENT) {
+		if (w->error != -ret) {
+			w->error = -ret;
+			pr_warn_ratelimited("cgroup %llu: cgroup.freeze failed: %d\n",
+					    w->cgroup_id, ret);
+			grid_event(GRID_EVENT_CPU_FREEZE_FAILED,
+				   &(struct grid_event_info){
+				   .cgroup_id = w->cgroup_id, .error = -ret });
+		}
 		return;
 	}
+	w->error = 0;
 	w->frozen = freeze;
 	grid_event(freeze ? GRID_EVENT_CPU_BUDGET_SPENT :
-		   GRID_EVENT_CPU_BUDGET_RENEWED, 0, w->cgroup_id, NULL, 0);
+		   GRID_EVENT_CPU_BUDGET_RENEWED,
+		   &(struct grid_event_info){ .cgroup_id = w->cgroup_id });
 }
 
 /* Looks at the usage and decides; returns when to look again. */
-static u64 check(struct grid_cpuwatch *w)
+static u64 decide(struct grid_cpuwatch *w, u64 now)
 {
 	struct grid_cpu_limit lim;
 	struct grid_cpu_usage use;
-	u64 now = ktime_get_ns(), period, used, left, next_period, wait;
+	u64 period, used, left, next_period, wait;
 
 	lockdep_assert_held(&cpubudget_mutex);
 	if (!read_maps(w, &lim, &use) || !lim.budget_ns || !lim.period_ns) {
@@ -206,6 +210,14 @@ static u64 check(struct grid_cpuwatch *w)
 	used += in_flight(w, now);
 
 	if (used >= lim.budget_ns) {
+		/* Someone thawed what we froze: freeze it again. */
+		if (w->frozen && !still_frozen(w)) {
+			w->frozen = false;
+			set_frozen(w, true);
+			if (!w->frozen)
+				return now + CPUBUDGET_MIN_NS;
+			w->refreezes++;
+		}
 		if (!w->frozen || w->frozen_period != period) {
 			if (!w->frozen) {
 				set_frozen(w, true);
@@ -219,7 +231,7 @@ static u64 check(struct grid_cpuwatch *w)
 		}
 		/* Charges made before the freeze took hold count too. */
 		w->overshoot_ns = max(w->overshoot_ns, used - lim.budget_ns);
-		return next_period;
+		return min(now + CPUBUDGET_FROZEN_POLL_NS, next_period);
 	}
 
 	if (w->frozen)
@@ -229,6 +241,17 @@ static u64 check(struct grid_cpuwatch *w)
 	wait = div_u64(left, num_online_cpus());
 	wait = max_t(u64, wait, CPUBUDGET_MIN_NS);
 	return min(now + wait, next_period);
+}
+
+/*
+ * decide(), never sooner than the polling floor: a period of a few
+ * nanoseconds in the map must not turn the timer into a busy loop.
+ */
+static u64 check(struct grid_cpuwatch *w)
+{
+	u64 now = ktime_get_ns();
+
+	return max(decide(w, now), now + CPUBUDGET_MIN_NS);
 }
 
 static void work_fn(struct work_struct *work)
@@ -269,55 +292,39 @@ static struct bpf_map *get_map(int fd, enum bpf_map_type type, u32 key_size,
 	return map;
 }
 
-/* Opens the cgroup2 directory behind @fd, checked as sandbox binding does. */
-static int get_dir(int fd, struct path *dir, u64 *id)
+/* Whether both maps hold the cgroup's entry, which the loader makes. */
+static bool has_entries(struct bpf_map *limits, struct bpf_map *usage, u64 id)
 {
-	struct cgroup *cgrp;
-	struct file *f;
-	int ret;
+	struct grid_gg_key key = { .cgroup_id = id };
+	bool found;
 
-	f = fget(fd);
-	if (!f)
-		return -EBADF;
-	ret = -ENOTDIR;
-	if (!S_ISDIR(file_inode(f)->i_mode) ||
-	    f->f_path.dentry->d_sb->s_magic != CGROUP2_SUPER_MAGIC)
-		goto out_fput;
-	cgrp = cgroup_get_from_fd(fd);
-	if (IS_ERR(cgrp)) {
-		ret = PTR_ERR(cgrp);
-		goto out_fput;
-	}
-	ret = -EBADF;	/* another directory was put behind the fd */
-	if ((ino_t)cgroup_id(cgrp) != file_inode(f)->i_ino)
-		goto out_cgroup;
-	ret = -EINVAL;	/* freezing the root would stop the machine */
-	if (!cgroup_parent(cgrp))
-		goto out_cgroup;
-	*id = cgroup_id(cgrp);
-	*dir = f->f_path;
-	path_get(dir);
-	ret = 0;
-out_cgroup:
-	cgroup_put(cgrp);
-out_fput:
-	fput(f);
-	return ret;
+	rcu_read_lock();
+	found = limits->ops->map_lookup_elem(limits, &key) &&
+		usage->ops->map_lookup_elem(usage, &key);
+	rcu_read_unlock();
+	return found;
 }
 
 int grid_cpu_watch(struct grid_ioc_cpu_watch *a)
 {
 	struct bpf_map *limits, *usage, *run, *old_limits, *old_usage, *old_run;
 	struct grid_cpuwatch *w, *nw;
+	struct cgroup *cgrp;
+	struct file *freeze;
 	struct path dir;
 	u64 id;
 	int ret;
 
-	if (a->frozen || a->freezes || a->overshoot_ns || a->reserved)
+	if (a->frozen || a->freezes || a->overshoot_ns || a->reserved ||
+	    a->error || a->refreezes)
 		return -EINVAL;
-	ret = get_dir(a->cgroup_fd, &dir, &id);
+	ret = grid_cgroup_dir_get(a->cgroup_fd, &dir, &cgrp);
 	if (ret)
 		return ret;
+	ret = -EINVAL;	/* freezing the root would stop the machine */
+	if (!cgroup_parent(cgrp))
+		goto err_dir;
+	id = cgroup_id(cgrp);
 	limits = get_map(a->limits_fd, BPF_MAP_TYPE_HASH,
 			 sizeof(struct grid_gg_key), sizeof(struct grid_cpu_limit));
 	if (IS_ERR(limits)) {
@@ -336,10 +343,19 @@ int grid_cpu_watch(struct grid_ioc_cpu_watch *a)
 		ret = PTR_ERR(run);
 		goto err_usage;
 	}
+	/* A budget without its entries could never be enforced. */
+	ret = -ENOENT;
+	if (!has_entries(limits, usage, id))
+		goto err_run;
+	freeze = grid_cgfile_open(&dir, "cgroup.freeze", O_WRONLY);
+	if (IS_ERR(freeze)) {
+		ret = PTR_ERR(freeze);
+		goto err_run;
+	}
 	nw = kzalloc(sizeof(*nw), GFP_KERNEL);
 	if (!nw) {
 		ret = -ENOMEM;
-		goto err_run;
+		goto err_freeze;
 	}
 
 	mutex_lock(&cpubudget_mutex);
@@ -355,6 +371,8 @@ int grid_cpu_watch(struct grid_ioc_cpu_watch *a)
 		queue_work(system_highpri_wq, &w->work);
 		mutex_unlock(&cpubudget_mutex);
 		kfree(nw);
+		fput(freeze);
+		cgroup_put(cgrp);
 		path_put(&dir);
 		bpf_map_put(old_limits);
 		bpf_map_put(old_usage);
@@ -366,7 +384,8 @@ int grid_cpu_watch(struct grid_ioc_cpu_watch *a)
 	if (nr_watches >= GRID_GG_ENTRIES)
 		goto err_unlock;
 	nw->cgroup_id = id;
-	nw->dir = dir;
+	nw->cgrp = cgrp;
+	nw->freeze = freeze;
 	nw->limits = limits;
 	nw->usage = usage;
 	nw->run = run;
@@ -377,6 +396,7 @@ int grid_cpu_watch(struct grid_ioc_cpu_watch *a)
 	nr_watches++;
 	queue_work(system_highpri_wq, &nw->work);
 	mutex_unlock(&cpubudget_mutex);
+	path_put(&dir);
 	grid_obj_created(GRID_OBJ_CPUWATCH);
 	pr_debug("cpu-watch %llu created\n", id);
 	a->cgroup_id = id;
@@ -385,6 +405,8 @@ int grid_cpu_watch(struct grid_ioc_cpu_watch *a)
 err_unlock:
 	mutex_unlock(&cpubudget_mutex);
 	kfree(nw);
+err_freeze:
+	fput(freeze);
 err_run:
 	bpf_map_put(run);
 err_usage:
@@ -392,25 +414,37 @@ err_usage:
 err_limits:
 	bpf_map_put(limits);
 err_dir:
+	cgroup_put(cgrp);
 	path_put(&dir);
 	return ret;
 }
 
-/* Stops @w for good; called with it already off the list and dying. */
+/*
+ * Takes @w off the list, thawed: under cpubudget_mutex, so that a new
+ * watch of the cgroup, which can only start after, finds it thawed and
+ * its own freeze is never undone by this one's thaw.
+ */
+static void retire(struct grid_cpuwatch *w)
+{
+	lockdep_assert_held(&cpubudget_mutex);
+	w->dying = true;
+	if (w->frozen)
+		set_frozen(w, false);
+	list_del(&w->node);
+	nr_watches--;
+}
+
+/* Stops @w for good, after retire(), without cpubudget_mutex. */
 static void destroy(struct grid_cpuwatch *w)
 {
 	hrtimer_cancel(&w->timer);
 	cancel_work_sync(&w->work);
 	hrtimer_cancel(&w->timer);
-	if (w->frozen) {
-		mutex_lock(&cpubudget_mutex);
-		set_frozen(w, false);
-		mutex_unlock(&cpubudget_mutex);
-	}
 	bpf_map_put(w->limits);
 	bpf_map_put(w->usage);
 	bpf_map_put(w->run);
-	path_put(&w->dir);
+	fput(w->freeze);
+	cgroup_put(w->cgrp);
 	pr_debug("cpu-watch %llu destroyed\n", w->cgroup_id);
 	kfree(w);
 	grid_obj_destroyed(GRID_OBJ_CPUWATCH);
@@ -420,15 +454,15 @@ int grid_cpu_unwatch(struct grid_ioc_cpu_watch *a)
 {
 	struct grid_cpuwatch *w;
 
+	if (a->reserved)
+		return -EINVAL;
 	mutex_lock(&cpubudget_mutex);
 	w = find(a->cgroup_id);
 	if (!w) {
 		mutex_unlock(&cpubudget_mutex);
 		return -ENOENT;
 	}
-	w->dying = true;
-	list_del(&w->node);
-	nr_watches--;
+	retire(w);
 	mutex_unlock(&cpubudget_mutex);
 	destroy(w);
 	return 0;
@@ -439,12 +473,16 @@ int grid_cpu_watch_get(struct grid_ioc_cpu_watch *a)
 	struct grid_cpuwatch *w;
 	int ret = -ENOENT;
 
+	if (a->reserved)
+		return -EINVAL;
 	mutex_lock(&cpubudget_mutex);
 	w = find(a->cgroup_id);
 	if (w) {
 		a->frozen = w->frozen;
 		a->freezes = w->freezes;
 		a->overshoot_ns = w->overshoot_ns;
+		a->refreezes = w->refreezes;
+		a->error = w->error;
 		ret = 0;
 	}
 	mutex_unlock(&cpubudget_mutex);
@@ -460,11 +498,8 @@ void grid_cpu_watches_flush(void)
 		mutex_lock(&cpubudget_mutex);
 		w = list_first_entry_or_null(&watches, struct grid_cpuwatch,
 					     node);
-		if (w) {
-			w->dying = true;
-			list_del(&w->node);
-			nr_watches--;
-		}
+		if (w)
+			retire(w);
 		mutex_unlock(&cpubudget_mutex);
 		if (!w)
 			return;

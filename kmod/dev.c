@@ -243,8 +243,10 @@ static long ioc_self(void *karg)
 /*
  * One entry per ioctl number. @ver0 is the struct's first published size,
  * @ksize the size this module knows. Every struct but grid_version has
- * its flags at offset 4; flags outside @flags_ok are -EINVAL. @anyone: no CAP_SYS_ADMIN
- * needed. @in_sandbox: allowed to a task inside a sandbox.
+ * its flags at offset 4; flags outside @flags_ok are -EINVAL. @anyone:
+ * no CAP_SYS_ADMIN needed. @in_sandbox: allowed to a task inside a
+ * sandbox. @change: runs under grid_change_mutex (see grid.h). @edquot:
+ * the struct is written back on -EDQUOT too (it says what ran out).
  */
 struct ioc_desc {
 	long (*fn)(void *karg);
@@ -254,6 +256,8 @@ struct ioc_desc {
 	u32 flags_ok;
 	bool anyone;
 	bool in_sandbox;
+	bool change;
+	bool edquot;
 };
 
 #define IOC(nr, f, type, v0, ...)					\
@@ -267,41 +271,46 @@ static const struct ioc_desc iocs[] = {
 	IOC(GRID_IOC_STATUS, ioc_status, struct grid_status,
 	    GRID_STATUS_SIZE_VER0),
 	IOC(GRID_IOC_GRID_ADD, ioc_grid_add, struct grid_ioc_grid,
-	    GRID_IOC_GRID_SIZE_VER0),
+	    GRID_IOC_GRID_SIZE_VER0, .change = true),
 	IOC(GRID_IOC_GRID_SET, ioc_grid_set, struct grid_ioc_grid,
-	    GRID_IOC_GRID_SIZE_VER0),
+	    GRID_IOC_GRID_SIZE_VER0, .change = true),
 	IOC(GRID_IOC_GRID_DEL, ioc_grid_del, struct grid_ioc_grid,
-	    GRID_IOC_GRID_SIZE_VER0),
+	    GRID_IOC_GRID_SIZE_VER0, .change = true),
 	IOC(GRID_IOC_GRIDGRID_ADD, ioc_gridgrid_add, struct grid_ioc_gridgrid,
-	    GRID_IOC_GRIDGRID_SIZE_VER0),
+	    GRID_IOC_GRIDGRID_SIZE_VER0, .change = true),
 	IOC(GRID_IOC_GRIDGRID_SET, ioc_gridgrid_set, struct grid_ioc_gridgrid,
-	    GRID_IOC_GRIDGRID_SIZE_VER0),
+	    GRID_IOC_GRIDGRID_SIZE_VER0, .change = true),
 	IOC(GRID_IOC_GRIDGRID_DEL, ioc_gridgrid_del, struct grid_ioc_gridgrid,
-	    GRID_IOC_GRIDGRID_SIZE_VER0),
+	    GRID_IOC_GRIDGRID_SIZE_VER0, .change = true),
 	IOC(GRID_IOC_SHARE_ADD, ioc_share_add, struct grid_ioc_share,
-	    GRID_IOC_SHARE_SIZE_VER0),
+	    GRID_IOC_SHARE_SIZE_VER0, .flags_ok = GRID_SHARE_CGROUP,
+	    .change = true),
 	IOC(GRID_IOC_SHARE_SET, ioc_share_set, struct grid_ioc_share,
-	    GRID_IOC_SHARE_SIZE_VER0),
+	    GRID_IOC_SHARE_SIZE_VER0, .flags_ok = GRID_SHARE_CGROUP,
+	    .change = true, .edquot = true),
 	IOC(GRID_IOC_SHARE_DEL, ioc_share_del, struct grid_ioc_share,
-	    GRID_IOC_SHARE_SIZE_VER0),
+	    GRID_IOC_SHARE_SIZE_VER0, .change = true),
 	IOC(GRID_IOC_PEER_ADD, ioc_peer_add, struct grid_ioc_peer,
-	    GRID_IOC_PEER_SIZE_VER0),
+	    GRID_IOC_PEER_SIZE_VER0, .change = true),
 	IOC(GRID_IOC_PEER_SET, ioc_peer_set, struct grid_ioc_peer,
-	    GRID_IOC_PEER_SIZE_VER0),
+	    GRID_IOC_PEER_SIZE_VER0, .change = true),
 	IOC(GRID_IOC_PEER_DEL, ioc_peer_del, struct grid_ioc_peer,
-	    GRID_IOC_PEER_SIZE_VER0),
+	    GRID_IOC_PEER_SIZE_VER0, .change = true),
 	IOC(GRID_IOC_LEASE_ADD, ioc_lease_add, struct grid_ioc_lease,
-	    GRID_IOC_LEASE_SIZE_VER0),
+	    GRID_IOC_LEASE_SIZE_VER0, .change = true, .edquot = true),
 	IOC(GRID_IOC_LEASE_SET, ioc_lease_set, struct grid_ioc_lease,
-	    GRID_IOC_LEASE_SIZE_VER0),
+	    GRID_IOC_LEASE_SIZE_VER0, .change = true, .edquot = true),
 	IOC(GRID_IOC_LEASE_DEL, ioc_lease_del, struct grid_ioc_lease_ref,
-	    GRID_IOC_LEASE_REF_SIZE_VER0),
+	    GRID_IOC_LEASE_REF_SIZE_VER0, .change = true),
+	/* Not a change to wait for: ending a lease must never queue. */
 	IOC(GRID_IOC_LEASE_REVOKE, ioc_lease_revoke, struct grid_ioc_lease_ref,
 	    GRID_IOC_LEASE_REF_SIZE_VER0),
 	IOC(GRID_IOC_SANDBOX_BIND, ioc_sandbox_bind, struct grid_ioc_sandbox,
-	    GRID_IOC_SANDBOX_SIZE_VER0, .flags_ok = GRID_SANDBOX_REBIND),
+	    GRID_IOC_SANDBOX_SIZE_VER0, .flags_ok = GRID_SANDBOX_REBIND,
+	    .change = true),
 	IOC(GRID_IOC_SANDBOX_UNBIND, ioc_sandbox_unbind,
-	    struct grid_ioc_sandbox, GRID_IOC_SANDBOX_SIZE_VER0),
+	    struct grid_ioc_sandbox, GRID_IOC_SANDBOX_SIZE_VER0,
+	    .change = true),
 	IOC(GRID_IOC_SELF, ioc_self, struct grid_self, GRID_SELF_SIZE_VER0,
 	    .anyone = true, .in_sandbox = true),
 	IOC(GRID_IOC_CPU_WATCH, ioc_cpu_watch, struct grid_ioc_cpu_watch,
@@ -319,16 +328,16 @@ static void __maybe_unused sizes_are_published(void)
 	BUILD_BUG_ON(sizeof(struct grid_ioc_grid) != GRID_IOC_GRID_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct grid_ioc_gridgrid) !=
 		     GRID_IOC_GRIDGRID_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct grid_ioc_share) != GRID_IOC_SHARE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct grid_ioc_share) != GRID_IOC_SHARE_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct grid_ioc_peer) != GRID_IOC_PEER_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct grid_ioc_lease) != GRID_IOC_LEASE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct grid_ioc_lease) != GRID_IOC_LEASE_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct grid_ioc_lease_ref) !=
 		     GRID_IOC_LEASE_REF_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct grid_ioc_sandbox) !=
 		     GRID_IOC_SANDBOX_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct grid_self) != GRID_SELF_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct grid_ioc_cpu_watch) !=
-		     GRID_IOC_CPU_WATCH_SIZE_VER0);
+		     GRID_IOC_CPU_WATCH_SIZE_VER1);
 }
 
 static long grid_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -370,9 +379,16 @@ static long grid_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	ret = -EINVAL;
 	if (!d->no_flags && (((u32 *)karg)[1] & ~d->flags_ok))
 		goto out;
+	if (d->change)
+		mutex_lock(&grid_change_mutex);
 	ret = d->fn(karg);
+	if (d->change)
+		mutex_unlock(&grid_change_mutex);
 	if (!ret)
 		ret = uarg_copy_out(uarg, karg, d->ksize, usize);
+	else if (ret == -EDQUOT && d->edquot && uarg_copy_out(uarg, karg,
+							      d->ksize, usize))
+		ret = -EFAULT;
 out:
 	kfree(karg);
 	return ret;
@@ -384,7 +400,6 @@ static const struct file_operations grid_fops = {
 	.release = grid_release,
 	.unlocked_ioctl = grid_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 static struct miscdevice grid_misc = {

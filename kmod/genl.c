@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The generic netlink family "grid": reads of the module's objects (one
- * object per message, dumps resumable and checked against the generation
- * counter) and the "events" multicast group. Changes go through /dev/grid.
+ * object per message, dumps that resume after the last object sent, by
+ * its creation number) and the "events" multicast group. Changes go
+ * through /dev/grid.
  */
 #include <linux/capability.h>
 #include <linux/cgroup.h>
@@ -12,6 +13,7 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
+#include "compat.h"
 #include "grid.h"
 
 static struct genl_family grid_genl_family;
@@ -29,7 +31,7 @@ static int allowed(struct sk_buff *skb)
 	return 0;
 }
 
-static int grid_genl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+static int grid_genl_pre_doit(const grid_genl_ops_t *ops, struct sk_buff *skb,
 			      struct genl_info *info)
 {
 	return allowed(skb);
@@ -40,7 +42,8 @@ static int put_u64(struct sk_buff *msg, int type, u64 v, int pad)
 	return nla_put_u64_64bit(msg, type, v, pad);
 }
 
-static int put_status(struct sk_buff *msg, const struct grid_status *st)
+static int put_status(struct sk_buff *msg, const struct grid_status *st,
+		      u64 gen)
 {
 	if (nla_put_string(msg, GRID_STATUS_A_RELEASE, GRID_RELEASE) ||
 	    nla_put_u32(msg, GRID_STATUS_A_ABI, GRID_ABI_VERSION) ||
@@ -51,7 +54,8 @@ static int put_status(struct sk_buff *msg, const struct grid_status *st)
 	    put_u64(msg, GRID_STATUS_A_LEASES, st->leases, GRID_STATUS_A_PAD) ||
 	    put_u64(msg, GRID_STATUS_A_SANDBOXES, st->sandboxes,
 		    GRID_STATUS_A_PAD) ||
-	    put_u64(msg, GRID_STATUS_A_HANDLES, st->handles, GRID_STATUS_A_PAD))
+	    put_u64(msg, GRID_STATUS_A_HANDLES, st->handles, GRID_STATUS_A_PAD) ||
+	    put_u64(msg, GRID_STATUS_A_GENERATION, gen, GRID_STATUS_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -100,7 +104,8 @@ static int fill_grid(struct sk_buff *msg, void *obj)
 	if (nla_put_string(msg, GRID_GRID_A_NAME, g->name) ||
 	    nla_put(msg, GRID_GRID_A_KEY, GRID_KEY_LEN, g->key) ||
 	    (g->parent &&
-	     nla_put_string(msg, GRID_GRID_A_PARENT, g->parent->name)))
+	     nla_put_string(msg, GRID_GRID_A_PARENT, g->parent->name)) ||
+	    put_u64(msg, GRID_GRID_A_GEN, g->gen, GRID_GRID_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -118,7 +123,10 @@ static int fill_gridgrid(struct sk_buff *msg, void *obj)
 	    put_used(msg, gg) ||
 	    nla_put_u32(msg, GRID_GRIDGRID_A_LEASES, gg->nr_leases) ||
 	    nla_put_u32(msg, GRID_GRIDGRID_A_PEERS, gg->nr_peers) ||
-	    nla_put_u32(msg, GRID_GRIDGRID_A_SANDBOXES, gg->nr_sandboxes))
+	    nla_put_u32(msg, GRID_GRIDGRID_A_SANDBOXES, gg->nr_sandboxes) ||
+	    (gg->cgrp && put_u64(msg, GRID_GRIDGRID_A_CGROUP_ID,
+				 cgroup_id(gg->cgrp), GRID_GRIDGRID_A_PAD)) ||
+	    put_u64(msg, GRID_GRIDGRID_A_GEN, gg->gen, GRID_GRIDGRID_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -140,7 +148,7 @@ static int fill_peer(struct sk_buff *msg, void *obj)
 				   p->gridgrids[i]->name))
 			return -EMSGSIZE;
 	nla_nest_end(msg, nest);
-	return 0;
+	return put_u64(msg, GRID_PEER_A_GEN, p->gen, GRID_PEER_A_PAD);
 }
 
 static int fill_lease(struct sk_buff *msg, void *obj)
@@ -159,36 +167,61 @@ static int fill_lease(struct sk_buff *msg, void *obj)
 	    nla_put_u32(msg, GRID_LEASE_A_STATE, l->state) ||
 	    (l->blob_len &&
 	     nla_put(msg, GRID_LEASE_A_BLOB, l->blob_len, l->blob)) ||
-	    nla_put_u32(msg, GRID_LEASE_A_SANDBOXES, l->nr_sandboxes))
+	    nla_put_u32(msg, GRID_LEASE_A_SANDBOXES, l->nr_sandboxes) ||
+	    put_u64(msg, GRID_LEASE_A_GEN, l->gen, pad))
 		return -EMSGSIZE;
 	return 0;
 }
 
-static int fill_sandbox(struct sk_buff *msg, void *obj)
+/*
+ * A sandbox as a message shows it, copied under grid_mutex, so that its
+ * path (cgroup work, which takes cgroup_mutex) is made after letting go.
+ */
+struct sandbox_view {
+	u64 cgroup_id, lease_id, lease_cgroup_id, gen;
+	char gridgrid[GRID_NAME_LEN];
+	u32 state, error, tries;
+	struct cgroup *cgrp;		/* referenced */
+};
+
+static void sandbox_view(struct grid_sandbox *sb, struct sandbox_view *v)
 {
-	struct grid_sandbox *sb = obj;
+	lockdep_assert_held(&grid_mutex);
+	v->cgroup_id = sb->cgroup_id;
+	v->lease_id = sb->lease->id;
+	v->lease_cgroup_id = cgroup_id(sb->lease_cgrp);
+	v->gen = sb->gen;
+	memcpy(v->gridgrid, sb->lease->gg->name, GRID_NAME_LEN);
+	v->state = sb->state;
+	v->error = sb->state == GRID_SANDBOX_KILL_FAILED ? sb->kill_err : 0;
+	v->tries = sb->kill_tries;
+	cgroup_get(sb->cgrp);
+	v->cgrp = sb->cgrp;
+}
+
+static int fill_sandbox_view(struct sk_buff *msg, struct sandbox_view *v,
+			     char *path)
+{
 	const int pad = GRID_SANDBOX_A_PAD;
-	char *path;
 	int ret;
 
-	if (put_u64(msg, GRID_SANDBOX_A_CGROUP_ID, sb->cgroup_id, pad) ||
-	    put_u64(msg, GRID_SANDBOX_A_LEASE_ID, sb->lease->id, pad) ||
-	    nla_put_string(msg, GRID_SANDBOX_A_GRIDGRID, sb->lease->gg->name) ||
-	    nla_put_u32(msg, GRID_SANDBOX_A_STATE, sb->state))
+	if (put_u64(msg, GRID_SANDBOX_A_CGROUP_ID, v->cgroup_id, pad) ||
+	    put_u64(msg, GRID_SANDBOX_A_LEASE_ID, v->lease_id, pad) ||
+	    nla_put_string(msg, GRID_SANDBOX_A_GRIDGRID, v->gridgrid) ||
+	    nla_put_u32(msg, GRID_SANDBOX_A_STATE, v->state) ||
+	    put_u64(msg, GRID_SANDBOX_A_LEASE_CGROUP_ID, v->lease_cgroup_id,
+		    pad) ||
+	    (v->error && nla_put_u32(msg, GRID_SANDBOX_A_ERROR, v->error)) ||
+	    nla_put_u32(msg, GRID_SANDBOX_A_KILL_TRIES, v->tries) ||
+	    put_u64(msg, GRID_SANDBOX_A_GEN, v->gen, pad))
 		return -EMSGSIZE;
-	path = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!path)
-		return -ENOMEM;
 	/* Relative to the reader's cgroup namespace; absent if outside it. */
-	ret = cgroup_path_ns(sb->cgrp, path, PATH_MAX,
+	ret = cgroup_path_ns(v->cgrp, path, PATH_MAX,
 			     current->nsproxy->cgroup_ns);
 	if (ret >= 0 && ret < PATH_MAX && strncmp(path, "/..", 3))
-		ret = nla_put_string(msg, GRID_SANDBOX_A_PATH, path) ?
+		return nla_put_string(msg, GRID_SANDBOX_A_PATH, path) ?
 			-EMSGSIZE : 0;
-	else
-		ret = 0;
-	kfree(path);
-	return ret;
+	return 0;
 }
 
 /*
@@ -197,11 +230,9 @@ static int fill_sandbox(struct sk_buff *msg, void *obj)
  * found by offset.
  */
 struct kind {
-	struct list_head *list;
-	size_t node_off;
-	size_t seq_off;
+	enum grid_obj obj;
 	u8 cmd;
-	int (*fill)(struct sk_buff *msg, void *obj);
+	int (*fill)(struct sk_buff *msg, void *obj);	/* NULL: a sandbox */
 	const char *(*gridgrid_of)(void *obj);
 };
 
@@ -215,20 +246,12 @@ static const char *sandbox_gridgrid(void *obj)
 	return ((struct grid_sandbox *)obj)->lease->gg->name;
 }
 
-#define KIND(type, l, c, f, gof) {					\
-	.list = &(l), .node_off = offsetof(type, node),			\
-	.seq_off = offsetof(type, seq), .cmd = (c), .fill = (f),	\
-	.gridgrid_of = (gof) }
-
 static const struct kind kinds[] = {
-	KIND(struct grid_grid, grid_grids, GRID_CMD_GET_GRID, fill_grid, NULL),
-	KIND(struct grid_gridgrid, grid_gridgrids, GRID_CMD_GET_GRIDGRID,
-	     fill_gridgrid, NULL),
-	KIND(struct grid_peer, grid_peers, GRID_CMD_GET_PEER, fill_peer, NULL),
-	KIND(struct grid_lease, grid_leases, GRID_CMD_GET_LEASE, fill_lease,
-	     lease_gridgrid),
-	KIND(struct grid_sandbox, grid_sandboxes, GRID_CMD_GET_SANDBOX,
-	     fill_sandbox, sandbox_gridgrid),
+	{ GRID_OBJ_GRID, GRID_CMD_GET_GRID, fill_grid, NULL },
+	{ GRID_OBJ_GRIDGRID, GRID_CMD_GET_GRIDGRID, fill_gridgrid, NULL },
+	{ GRID_OBJ_PEER, GRID_CMD_GET_PEER, fill_peer, NULL },
+	{ GRID_OBJ_LEASE, GRID_CMD_GET_LEASE, fill_lease, lease_gridgrid },
+	{ GRID_OBJ_SANDBOX, GRID_CMD_GET_SANDBOX, NULL, sandbox_gridgrid },
 };
 
 static const struct kind *kind_of(u8 cmd)
@@ -244,13 +267,18 @@ static const struct kind *kind_of(u8 cmd)
 /*
  * cb->args[0]: the seq of the last object sent; [1]: whether a grid-grid
  * filter is set; [2..5]: its name (GRID_NAME_LEN bytes).
+ *
+ * Each part looks up the next object after args[0] in the kind's index,
+ * so that a part costs what it sends, not what was sent before, and a
+ * dump finishes however fast objects come and go: they are sent in
+ * creation order, each once, and nothing is marked interrupted.
  */
 #define DUMP_FILTER(cb) ((char *)&(cb)->args[2])
 
 static int dump_start(struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr *gg = NULL;
+	struct nlattr *gg = NULL, **attrs;
 	int ret;
 
 	BUILD_BUG_ON(sizeof(cb->args) < 2 * sizeof(long) + GRID_NAME_LEN);
@@ -259,10 +287,11 @@ static int dump_start(struct netlink_callback *cb)
 		return ret;
 	/* Room for the largest object: a lease's blob, a sandbox's path. */
 	cb->min_dump_alloc = GRID_LEASE_BLOB_MAX + PATH_MAX + NLMSG_DEFAULT_SIZE;
-	if (info->op.cmd == GRID_CMD_GET_LEASE && info->attrs)
-		gg = info->attrs[GRID_LEASE_A_GRIDGRID];
-	if (info->op.cmd == GRID_CMD_GET_SANDBOX && info->attrs)
-		gg = info->attrs[GRID_SANDBOX_A_GRIDGRID];
+	attrs = grid_dump_attrs(cb);
+	if (info->op.cmd == GRID_CMD_GET_LEASE && attrs)
+		gg = attrs[GRID_LEASE_A_GRIDGRID];
+	if (info->op.cmd == GRID_CMD_GET_SANDBOX && attrs)
+		gg = attrs[GRID_SANDBOX_A_GRIDGRID];
 	if (gg) {
 		cb->args[1] = 1;
 		nla_strscpy(DUMP_FILTER(cb), gg, GRID_NAME_LEN);
@@ -270,43 +299,66 @@ static int dump_start(struct netlink_callback *cb)
 	return 0;
 }
 
+/* One object into @skb, as a message of @cmd; sandboxes need @path. */
+static int put_object(struct sk_buff *skb, const struct kind *k, void *obj,
+		      u32 portid, u32 seq, int flags, char *path)
+{
+	struct sandbox_view v;
+	void *hdr;
+	int ret;
+
+	lockdep_assert_held(&grid_mutex);
+	hdr = genlmsg_put(skb, portid, seq, &grid_genl_family, flags, k->cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (k->fill) {
+		ret = k->fill(skb, obj);
+	} else {
+		sandbox_view(obj, &v);
+		mutex_unlock(&grid_mutex);
+		ret = fill_sandbox_view(skb, &v, path);
+		cgroup_put(v.cgrp);
+		mutex_lock(&grid_mutex);
+	}
+	if (ret) {
+		genlmsg_cancel(skb, hdr);
+		return ret;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
 static int dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	const struct kind *k = kind_of(info->op.cmd);
-	struct list_head *pos;
+	unsigned long seq = cb->args[0];
+	char *path = NULL;
+	void *obj;
 	int ret = 0;
 
+	if (!k->fill) {
+		path = kmalloc(PATH_MAX, GFP_KERNEL);
+		if (!path)
+			return -ENOMEM;
+	}
 	mutex_lock(&grid_mutex);
-	/* Changes between the parts of a dump set NLM_F_DUMP_INTR. */
-	cb->seq = grid_generation;
-	list_for_each(pos, k->list) {
-		void *obj = (char *)pos - k->node_off;
-		unsigned long seq = *(unsigned long *)((char *)obj + k->seq_off);
-		void *hdr;
-
-		if (seq <= cb->args[0])
-			continue;
+	/*
+	 * A sandbox's message is finished without grid_mutex (put_object):
+	 * the next one is looked up from the seq reached, whatever changed.
+	 */
+	while ((obj = grid_index_next(k->obj, &seq))) {
 		if (cb->args[1] &&
 		    strcmp(k->gridgrid_of(obj), DUMP_FILTER(cb)))
 			continue;
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &grid_genl_family,
-				  NLM_F_MULTI, k->cmd);
-		if (!hdr) {
-			ret = -EMSGSIZE;
+		ret = put_object(skb, k, obj, NETLINK_CB(cb->skb).portid,
+				 cb->nlh->nlmsg_seq, NLM_F_MULTI, path);
+		if (ret)
 			break;
-		}
-		genl_dump_check_consistent(cb, hdr);
-		ret = k->fill(skb, obj);
-		if (ret) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
 		cb->args[0] = seq;
 	}
 	mutex_unlock(&grid_mutex);
+	kfree(path);
 	/* A full skb: send what there is, and come back for the rest. */
 	if (ret == -EMSGSIZE && skb->len)
 		return skb->len;
@@ -360,33 +412,31 @@ static int get_doit(struct sk_buff *skb, struct genl_info *info)
 	u8 cmd = info->genlhdr->cmd;
 	const struct kind *k = kind_of(cmd);
 	struct sk_buff *msg;
-	void *hdr, *obj;
+	char *path = NULL;
+	void *obj;
 	int ret;
 
 	if (!has_key(cmd, info->attrs)) {
 		NL_SET_ERR_MSG(info->extack, "the object's key attribute is missing");
 		return -EINVAL;
 	}
-	msg = genlmsg_new(GRID_LEASE_BLOB_MAX + NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
+	msg = genlmsg_new(GRID_LEASE_BLOB_MAX + PATH_MAX + NLMSG_DEFAULT_SIZE,
+			  GFP_KERNEL);
+	path = kmalloc(PATH_MAX, GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!msg || !path)
+		goto out;
 	mutex_lock(&grid_mutex);
-	ret = -ENOENT;
 	obj = find(cmd, info->attrs, info->extack);
-	if (!obj)
-		goto err;
-	ret = -EMSGSIZE;
-	hdr = genlmsg_put_reply(msg, info, &grid_genl_family, 0, cmd);
-	if (!hdr)
-		goto err;
-	ret = k->fill(msg, obj);
-	if (ret)
-		goto err;
-	genlmsg_end(msg, hdr);
+	ret = obj ? put_object(msg, k, obj, info->snd_portid, info->snd_seq,
+			       0, path) : -ENOENT;
 	mutex_unlock(&grid_mutex);
-	return genlmsg_reply(msg, info);
-err:
-	mutex_unlock(&grid_mutex);
+	if (!ret) {
+		kfree(path);
+		return genlmsg_reply(msg, info);
+	}
+out:
+	kfree(path);
 	nlmsg_free(msg);
 	return ret;
 }
@@ -396,9 +446,13 @@ static int grid_genl_get_status(struct sk_buff *skb, struct genl_info *info)
 	struct grid_status st = {};
 	struct sk_buff *msg;
 	void *hdr;
+	u64 gen;
 	int ret;
 
 	grid_status_read(&st);
+	mutex_lock(&grid_mutex);
+	gen = grid_generation_now();
+	mutex_unlock(&grid_mutex);
 
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -409,7 +463,7 @@ static int grid_genl_get_status(struct sk_buff *skb, struct genl_info *info)
 		ret = -EMSGSIZE;
 		goto err;
 	}
-	ret = put_status(msg, &st);
+	ret = put_status(msg, &st, gen);
 	if (ret)
 		goto err;
 	genlmsg_end(msg, hdr);
@@ -420,9 +474,9 @@ err:
 	return ret;
 }
 
-void grid_event(enum grid_event type, u64 lease_id, u64 cgroup_id,
-		const char *gridgrid, int resource)
+void grid_event(enum grid_event type, const struct grid_event_info *e)
 {
+	const int pad = GRID_EVENT_A_PAD;
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -432,12 +486,18 @@ void grid_event(enum grid_event type, u64 lease_id, u64 cgroup_id,
 	hdr = genlmsg_put(msg, 0, 0, &grid_genl_family, 0, GRID_CMD_EVENT);
 	if (!hdr ||
 	    nla_put_u32(msg, GRID_EVENT_A_TYPE, type) ||
-	    (lease_id && put_u64(msg, GRID_EVENT_A_LEASE_ID, lease_id,
-				 GRID_EVENT_A_PAD)) ||
-	    (cgroup_id && put_u64(msg, GRID_EVENT_A_CGROUP_ID, cgroup_id,
-				  GRID_EVENT_A_PAD)) ||
-	    (gridgrid && nla_put_string(msg, GRID_EVENT_A_GRIDGRID, gridgrid)) ||
-	    (resource && nla_put_u32(msg, GRID_EVENT_A_RESOURCE, resource))) {
+	    (e->gen && put_u64(msg, GRID_EVENT_A_GENERATION, e->gen, pad)) ||
+	    (e->lease_id && put_u64(msg, GRID_EVENT_A_LEASE_ID, e->lease_id,
+				    pad)) ||
+	    (e->cgroup_id && put_u64(msg, GRID_EVENT_A_CGROUP_ID, e->cgroup_id,
+				     pad)) ||
+	    (e->gridgrid &&
+	     nla_put_string(msg, GRID_EVENT_A_GRIDGRID, e->gridgrid)) ||
+	    (e->name && nla_put_string(msg, GRID_EVENT_A_NAME, e->name)) ||
+	    (e->key && nla_put(msg, GRID_EVENT_A_KEY, GRID_KEY_LEN, e->key)) ||
+	    (e->resource &&
+	     nla_put_u32(msg, GRID_EVENT_A_RESOURCE, e->resource)) ||
+	    (e->error && nla_put_u32(msg, GRID_EVENT_A_ERROR, e->error))) {
 		nlmsg_free(msg);
 		return;
 	}

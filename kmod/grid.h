@@ -4,11 +4,18 @@
  *
  * Lock order (outermost first); every lock in the module appears here:
  *
- *   grid_mutex              every object map, every object's mutable
- *                           fields, admission, lease state, generation
- *     cgroup_mutex          (the kernel's) taken inside cgroup.kill
- *                           writes and cgroup file reads we make
- *                           while holding grid_mutex
+ *   grid_change_mutex       serialises the changes made through /dev/grid
+ *                           (all but a revoke); held across the cgroup
+ *                           writes a change makes (a lease's limits), so
+ *                           that those happen without grid_mutex
+ *     grid_mutex            every object map, every object's mutable
+ *                           fields, admission, lease state, generation;
+ *                           held only for short sections, never across
+ *                           a cgroup file write that may block (the
+ *                           readers and the lease timers take it alone)
+ *       cgroup_mutex        (the kernel's) taken inside the cgroup.kill
+ *                           write a lease's end makes under grid_mutex
+ *   cpubudget_mutex         cpubudget.c's own, never with the two above
  *   gridfs: the VFS's own locks (i_rwsem of gridfs directories), which
  *           are taken before grid_mutex when a lookup or readdir asks
  *           for objects; nothing in the module takes an inode lock while
@@ -62,11 +69,28 @@ void grid_obj_destroyed(enum grid_obj kind);
 void grid_status_read(struct grid_status *st);
 bool grid_objects_none_left(void);
 
+extern struct mutex grid_change_mutex;
 extern struct mutex grid_mutex;
-/* Bumped under grid_mutex by every change: netlink dumps compare it. */
-extern unsigned long grid_generation;
+/*
+ * Every change of the object model makes a new generation (under
+ * grid_mutex): the objects it changed record it in their gen, and its
+ * event carries it, so that a reader can tell what it has seen.
+ */
+u64 grid_bump(void);
+u64 grid_generation_now(void);
 /* Creation order of all objects, for resumable dumps. */
 unsigned long grid_next_seq(void);
+
+/*
+ * Each kind's objects by creation number, so that a dump resumes after
+ * the last object it sent without walking from the head (core.c).
+ */
+int grid_index_add(enum grid_obj kind, unsigned long seq, void *obj);
+void grid_index_del(enum grid_obj kind, unsigned long seq);
+void *grid_index_next(enum grid_obj kind, unsigned long *seq);
+
+/* The work of the lease timers and the retried kills (lease.c). */
+extern struct workqueue_struct *grid_wq;
 
 /*
  * The resources admission sums, in the units it compares: CPU rate in
@@ -99,6 +123,7 @@ struct grid_grid {
 	struct list_head node;
 	struct hlist_node hnode;
 	unsigned long seq;
+	u64 gen;			/* of its last change */
 	bool dead;
 	char name[GRID_NAME_LEN];
 	u8 key[GRID_KEY_LEN];
@@ -112,6 +137,7 @@ struct grid_gridgrid {
 	struct list_head node;
 	struct hlist_node hnode;
 	unsigned long seq;
+	u64 gen;			/* of its last change */
 	bool dead;
 	char name[GRID_NAME_LEN];
 	u8 charter_key[GRID_KEY_LEN];
@@ -119,6 +145,8 @@ struct grid_gridgrid {
 	struct grid_limits share;
 	struct grid_amounts share_amounts;
 	struct grid_used used;
+	/* The share's cgroup, below which its sandboxes are (referenced). */
+	struct cgroup *cgrp;
 	unsigned int nr_leases;		/* all its leases, any state */
 	unsigned int nr_live;		/* pending or active */
 	unsigned int nr_peers;
@@ -130,6 +158,7 @@ struct grid_peer {
 	struct list_head node;
 	struct hlist_node hnode;
 	unsigned long seq;
+	u64 gen;			/* of its last change */
 	bool dead;
 	u8 key[GRID_KEY_LEN];
 	char name[GRID_NAME_LEN];
@@ -142,6 +171,7 @@ struct grid_lease {
 	struct list_head node;
 	struct hlist_node hnode;
 	unsigned long seq;
+	u64 gen;			/* of its last change */
 	bool dead;
 	u64 id;
 	u64 serial;
@@ -162,18 +192,31 @@ struct grid_lease {
 	unsigned int nr_sandboxes;
 };
 
+/*
+ * A sandbox holds what its kill needs from the bind on: cgroup.kill open
+ * for writing (no credentials, no path walk at the lease's end), and the
+ * lease cgroup's directory for the limits a LEASE_SET writes.
+ */
 struct grid_sandbox {
 	struct kref ref;
 	struct list_head node;
 	struct hlist_node hnode;
 	unsigned long seq;
+	u64 gen;			/* of its last change */
 	bool dead;
 	u64 cgroup_id;
 	struct cgroup *cgrp;
+	struct cgroup *lease_cgrp;	/* one level below the grid-grid's */
 	struct path dir;
+	struct path lease_dir;
+	struct file *kill;		/* cgroup.kill, open for writing */
 	struct grid_lease *lease;
 	struct list_head lease_node;
 	enum grid_sandbox_state state;
+	int kill_err;			/* positive errno, while KILL_FAILED */
+	unsigned int kill_tries;
+	unsigned int retry_ms;		/* the last retry's delay */
+	struct delayed_work retry;
 };
 
 /* Lists in creation order, for dumps; each kind's own file owns its list. */
@@ -205,8 +248,8 @@ void grid_gridgrids_flush(void);
 int grid_limits_check(const struct grid_limits *l, bool is_share);
 void grid_limits_amounts(const struct grid_limits *l, bool round_up,
 			 struct grid_amounts *out);
-int grid_share_add(const struct grid_ioc_share *a);
-int grid_share_set(const struct grid_ioc_share *a);
+int grid_share_add(struct grid_ioc_share *a);
+int grid_share_set(struct grid_ioc_share *a);
 int grid_share_del(const char *gridgrid);
 int grid_admit(struct grid_gridgrid *gg, const struct grid_amounts *add,
 	       const struct grid_amounts *remove, enum grid_res *short_of);
@@ -241,16 +284,38 @@ struct grid_sandbox *grid_sandbox_of_current(void);
 int grid_sandbox_bind(struct grid_ioc_sandbox *a);
 int grid_sandbox_unbind(u64 cgroup_id);
 void grid_sandbox_kill(struct grid_sandbox *sb);
-int grid_sandbox_read_u64(struct grid_sandbox *sb, const char *file,
-			  const char *key, u64 *val);
+void grid_sandbox_get(struct grid_sandbox *sb);
 void grid_sandbox_put(struct grid_sandbox *sb);
 void grid_sandboxes_flush(void);
+int grid_sandbox_dirs(struct grid_lease *l, struct path **dirs,
+		      unsigned int *n);
+void grid_sandbox_dirs_put(struct path *dirs, unsigned int n);
 int grid_self(struct grid_self *s);
 bool grid_current_in_sandbox(void);
 
+/* cgfile.c: the cgroup files the module opens, reads and writes */
+int grid_cgroup_dir_get(int fd, struct path *dir, struct cgroup **cgrp);
+struct file *grid_cgfile_open(const struct path *dir, const char *name,
+			      int flags);
+int grid_cgfile_write(struct file *f, const char *val);
+int grid_cgfile_read_u64(const struct path *dir, const char *name,
+			 const char *key, u64 *val);
+int grid_limits_write(const struct path *lease_dir,
+		      const struct grid_limits *l);
+
 /* genl.c */
-void grid_event(enum grid_event type, u64 lease_id, u64 cgroup_id,
-		const char *gridgrid, int resource);
+struct grid_event_info {
+	u64 gen;		/* 0: none (the CPU events) */
+	u64 lease_id;
+	u64 cgroup_id;
+	const char *gridgrid;
+	const char *name;
+	const u8 *key;
+	int resource;		/* a grid_limits_attr */
+	int error;		/* a positive errno */
+};
+
+void grid_event(enum grid_event type, const struct grid_event_info *e);
 
 /* cpubudget.c: CPU-time budgets read from the BPF maps (own mutex) */
 int grid_cpu_watch(struct grid_ioc_cpu_watch *a);

@@ -9,7 +9,13 @@
  * A grid-grid directory holds name, charter_key, share/ (if it has one),
  * used/, leases/<id>/ and sandboxes/<cgroup id>/. Nothing is cached:
  * directories are listed and files are rendered from the objects when
- * they are read, under grid_mutex.
+ * they are read, under grid_mutex, which is never held across a user
+ * copy or cgroup work (a sandbox's path is made after letting go).
+ *
+ * Who may read is the mounter's choice (uid=, gid=, mode=): the view is
+ * meant to be mounted into tenants' containers. Inode numbers follow
+ * from what an inode shows, so readdir and stat agree and a file keeps
+ * its number while its object lives.
  *
  * Lifetimes: an inode holds a reference on the object it shows, so its
  * memory stays valid however the object is removed; a removed object's
@@ -28,9 +34,18 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "grid.h"
 
 #define GRIDFS_MAGIC 0x67726964	/* "grid" */
+#define GRIDFS_MODE_DEFAULT 0444
+
+/* A mount's options; sb->s_fs_info. */
+struct gridfs_info {
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;		/* of files; directories add x where r is */
+};
 
 enum node_kind {
 	N_ALL,		/* root of a mount without gridgrid= */
@@ -53,7 +68,7 @@ enum limits_of { L_SHARE, L_USED, L_LEASE };
  * What an inode shows: a kind, the object (a grid-grid, lease or sandbox,
  * referenced), and which field or which limits.
  */
-struct node {
+struct gridfs_node {
 	enum node_kind kind;
 	int field;
 	enum limits_of lim;
@@ -89,7 +104,7 @@ static const struct {
 #undef LF
 };
 
-static bool node_dead(const struct node *n)
+static bool node_dead(const struct gridfs_node *n)
 {
 	return (n->gg && n->gg->dead) || (n->lease && n->lease->dead) ||
 	       (n->sb && n->sb->dead) ||
@@ -97,7 +112,7 @@ static bool node_dead(const struct node *n)
 		n->lim == L_SHARE && !n->gg->has_share);
 }
 
-static void node_free(struct node *n)
+static void node_free(struct gridfs_node *n)
 {
 	if (n->sb)
 		grid_sandbox_put(n->sb);
@@ -109,11 +124,13 @@ static void node_free(struct node *n)
 }
 
 /* A child node of @parent, with references taken under grid_mutex. */
-static struct node *node_child(const struct node *parent, enum node_kind kind,
-			       int field, struct grid_gridgrid *gg,
-			       struct grid_lease *l, struct grid_sandbox *sb)
+static struct gridfs_node *node_child(const struct gridfs_node *parent,
+				      enum node_kind kind, int field,
+				      struct grid_gridgrid *gg,
+				      struct grid_lease *l,
+				      struct grid_sandbox *sb)
 {
-	struct node *n = kzalloc(sizeof(*n), GFP_KERNEL);
+	struct gridfs_node *n = kzalloc(sizeof(*n), GFP_KERNEL);
 
 	lockdep_assert_held(&grid_mutex);
 	if (!n)
@@ -158,7 +175,7 @@ static bool emit_one(emit_fn emit, void *arg, struct entry *e,
 	return emit(arg, e);
 }
 
-static bool list_dir(const struct node *dir, emit_fn emit, void *arg)
+static bool list_dir(const struct gridfs_node *dir, emit_fn emit, void *arg)
 {
 	struct entry e = { .gg = dir->gg, .lease = dir->lease, .sb = dir->sb,
 			   .lim = dir->lim };
@@ -240,6 +257,22 @@ static bool list_dir(const struct node *dir, emit_fn emit, void *arg)
 	return false;
 }
 
+/*
+ * The inode number of what an entry shows: the creation number of its
+ * object, then which limits, kind and field. Never 0 (libc skips those).
+ */
+static unsigned long ino_of(enum node_kind kind, int field,
+			    enum limits_of lim, const struct grid_gridgrid *gg,
+			    const struct grid_lease *l,
+			    const struct grid_sandbox *sb)
+{
+	unsigned long seq = sb ? sb->seq : l ? l->seq : gg ? gg->seq : 0;
+
+	if (kind != N_LIMITS && kind != N_LIMIT_FILE)
+		lim = 0;
+	return ((seq << 12) | (lim << 10) | (kind << 5) | field) + 1;
+}
+
 static bool is_dir(enum node_kind k)
 {
 	return !(k == N_GG_FILE || k == N_LIMIT_FILE || k == N_LEASE_FILE ||
@@ -256,7 +289,7 @@ static void show_u64(struct seq_file *m, u64 v)
 		seq_printf(m, "%llu\n", v);
 }
 
-static void show_limit(struct seq_file *m, const struct node *n)
+static void show_limit(struct seq_file *m, const struct gridfs_node *n)
 {
 	size_t off = limit_files[n->field].off;
 	const struct grid_limits *l;
@@ -311,10 +344,29 @@ static void show_lease(struct seq_file *m, const struct grid_lease *l,
 	}
 }
 
+/* A sandbox's path, made without grid_mutex (it takes cgroup_mutex). */
+static void show_path(struct seq_file *m, struct cgroup *cgrp)
+{
+	char *path = kmalloc(PATH_MAX, GFP_KERNEL);
+
+	/* Outside the reader's cgroup namespace: not shown. */
+	if (path && cgroup_path_ns(cgrp, path, PATH_MAX,
+				   current->nsproxy->cgroup_ns) >= 0 &&
+	    strncmp(path, "/..", 3))
+		seq_printf(m, "%s\n", path);
+	kfree(path);
+	cgroup_put(cgrp);
+}
+
+static const char *const sandbox_states[] = {
+	[GRID_SANDBOX_BOUND] = "bound", [GRID_SANDBOX_KILLED] = "killed",
+	[GRID_SANDBOX_KILL_FAILED] = "kill-failed",
+};
+
 static int gridfs_show(struct seq_file *m, void *v)
 {
-	const struct node *n = m->private;
-	char *path;
+	const struct gridfs_node *n = m->private;
+	struct cgroup *cgrp = NULL;
 	int ret = 0;
 
 	mutex_lock(&grid_mutex);
@@ -340,16 +392,10 @@ static int gridfs_show(struct seq_file *m, void *v)
 		if (n->field == 0) {
 			seq_printf(m, "%llu\n", n->sb->lease->id);
 		} else if (n->field == 1) {
-			seq_printf(m, "%s\n", n->sb->state == GRID_SANDBOX_BOUND ?
-				   "bound" : "killed");
+			seq_printf(m, "%s\n", sandbox_states[n->sb->state]);
 		} else {
-			/* Outside the reader's cgroup namespace: not shown. */
-			path = kmalloc(PATH_MAX, GFP_KERNEL);
-			if (path && cgroup_path_ns(n->sb->cgrp, path, PATH_MAX,
-						   current->nsproxy->cgroup_ns) >= 0 &&
-			    strncmp(path, "/..", 3))
-				seq_printf(m, "%s\n", path);
-			kfree(path);
+			cgrp = n->sb->cgrp;
+			cgroup_get(cgrp);
 		}
 		break;
 	default:
@@ -357,6 +403,8 @@ static int gridfs_show(struct seq_file *m, void *v)
 	}
 out:
 	mutex_unlock(&grid_mutex);
+	if (cgrp)
+		show_path(m, cgrp);
 	return ret;
 }
 
@@ -378,33 +426,35 @@ static const struct file_operations gridfs_file_fops = {
 static const struct inode_operations gridfs_dir_iops;
 static const struct file_operations gridfs_dir_fops;
 
-static struct inode *make_inode(struct super_block *sb, struct node *n)
+static struct inode *make_inode(struct super_block *sb, struct gridfs_node *n)
 {
+	const struct gridfs_info *info = sb->s_fs_info;
 	struct inode *inode = new_inode(sb);
 
 	if (!inode)
 		return NULL;
-	inode->i_ino = get_next_ino();
-	inode->i_atime = current_time(inode);
-	inode->i_mtime = inode->i_atime;
-	inode->i_ctime = inode->i_atime;
+	inode->i_ino = ino_of(n->kind, n->field, n->lim, n->gg, n->lease,
+			      n->sb);
+	grid_inode_times_now(inode);
+	inode->i_uid = info->uid;
+	inode->i_gid = info->gid;
 	inode->i_private = n;
 	if (is_dir(n->kind)) {
-		inode->i_mode = S_IFDIR | 0555;
+		inode->i_mode = S_IFDIR | info->mode | ((info->mode & 0444) >> 2);
 		inode->i_op = &gridfs_dir_iops;
 		inode->i_fop = &gridfs_dir_fops;
 		set_nlink(inode, 2);
 	} else {
-		inode->i_mode = S_IFREG | 0444;
+		inode->i_mode = S_IFREG | info->mode;
 		inode->i_fop = &gridfs_file_fops;
 	}
 	return inode;
 }
 
 struct lookup_ctx {
-	const struct node *dir;
+	const struct gridfs_node *dir;
 	const char *name;
-	struct node *found;
+	struct gridfs_node *found;
 };
 
 static bool lookup_emit(void *arg, const struct entry *e)
@@ -452,7 +502,11 @@ static struct dentry *gridfs_lookup(struct inode *dir, struct dentry *dentry,
 struct readdir_ctx {
 	loff_t skip;
 	int n;
-	struct { char name[GRID_NAME_LEN]; bool dir; } e[BATCH];
+	struct {
+		char name[GRID_NAME_LEN];
+		bool dir;
+		unsigned long ino;
+	} e[BATCH];
 };
 
 static bool readdir_emit(void *arg, const struct entry *e)
@@ -465,12 +519,14 @@ static bool readdir_emit(void *arg, const struct entry *e)
 	}
 	strscpy(c->e[c->n].name, e->name, sizeof(c->e[0].name));
 	c->e[c->n].dir = is_dir(e->kind);
+	c->e[c->n].ino = ino_of(e->kind, e->field, e->lim, e->gg, e->lease,
+				e->sb);
 	return ++c->n == BATCH;
 }
 
 static int gridfs_readdir(struct file *file, struct dir_context *ctx)
 {
-	const struct node *dir = file_inode(file)->i_private;
+	const struct gridfs_node *dir = file_inode(file)->i_private;
 	struct readdir_ctx *c;
 	int i, ret = 0;
 
@@ -487,9 +543,8 @@ static int gridfs_readdir(struct file *file, struct dir_context *ctx)
 			list_dir(dir, readdir_emit, c);
 		mutex_unlock(&grid_mutex);
 		for (i = 0; i < c->n; i++) {
-			/* Any non-zero number: libc skips entries with ino 0. */
 			if (!dir_emit(ctx, c->e[i].name, strlen(c->e[i].name),
-				      ctx->pos, c->e[i].dir ? DT_DIR : DT_REG))
+				      c->e[i].ino, c->e[i].dir ? DT_DIR : DT_REG))
 				goto out;
 			ctx->pos++;
 		}
@@ -542,21 +597,29 @@ static void gridfs_evict_inode(struct inode *inode)
 		node_free(inode->i_private);
 }
 
+static int gridfs_show_options(struct seq_file *m, struct dentry *root);
+
 static const struct super_operations gridfs_sops = {
 	.statfs = simple_statfs,
 	.evict_inode = gridfs_evict_inode,
+	.show_options = gridfs_show_options,
 };
 
 /* ---- mounting ------------------------------------------------------------------ */
 
+enum { OPT_GRIDGRID, OPT_UID, OPT_GID, OPT_MODE };
+
 struct gridfs_ctx {
 	char gridgrid[GRID_NAME_LEN];
+	struct gridfs_info info;
+	unsigned int given;		/* BIT(OPT_*) */
 };
-
-enum { OPT_GRIDGRID };
 
 static const struct fs_parameter_spec gridfs_params[] = {
 	fsparam_string("gridgrid", OPT_GRIDGRID),
+	fsparam_u32("uid", OPT_UID),
+	fsparam_u32("gid", OPT_GID),
+	fsparam_u32oct("mode", OPT_MODE),
 	{}
 };
 
@@ -564,28 +627,97 @@ static int gridfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 {
 	struct gridfs_ctx *ctx = fc->fs_private;
 	struct fs_parse_result result;
+	kuid_t uid;
+	kgid_t gid;
 	int opt;
 
 	opt = fs_parse(fc, gridfs_params, param, &result);
 	if (opt < 0)
 		return opt;
-	if (strlen(param->string) >= GRID_NAME_LEN)
-		return invalf(fc, "gridfs: gridgrid name too long");
-	memset(ctx->gridgrid, 0, GRID_NAME_LEN);
-	strscpy(ctx->gridgrid, param->string, GRID_NAME_LEN);
-	if (grid_name_check(ctx->gridgrid, false))
-		return invalf(fc, "gridfs: bad gridgrid name '%s'",
-			      param->string);
+	switch (opt) {
+	case OPT_GRIDGRID:
+		if (strlen(param->string) >= GRID_NAME_LEN)
+			return invalf(fc, "gridfs: gridgrid name too long");
+		memset(ctx->gridgrid, 0, GRID_NAME_LEN);
+		strscpy(ctx->gridgrid, param->string, GRID_NAME_LEN);
+		if (grid_name_check(ctx->gridgrid, false))
+			return invalf(fc, "gridfs: bad gridgrid name '%s'",
+				      param->string);
+		break;
+	case OPT_UID:
+		uid = make_kuid(current_user_ns(), result.uint_32);
+		if (!uid_valid(uid))
+			return invalf(fc, "gridfs: uid %u has no mapping",
+				      result.uint_32);
+		ctx->info.uid = uid;
+		break;
+	case OPT_GID:
+		gid = make_kgid(current_user_ns(), result.uint_32);
+		if (!gid_valid(gid))
+			return invalf(fc, "gridfs: gid %u has no mapping",
+				      result.uint_32);
+		ctx->info.gid = gid;
+		break;
+	case OPT_MODE:
+		/* Read permissions only: nothing here can be written. */
+		if (result.uint_32 & ~0444)
+			return invalf(fc, "gridfs: mode %o gives more than read",
+				      result.uint_32);
+		ctx->info.mode = result.uint_32;
+		break;
+	}
+	ctx->given |= BIT(opt);
+	return 0;
+}
+
+static int gridfs_show_options(struct seq_file *m, struct dentry *root)
+{
+	const struct gridfs_info *info = root->d_sb->s_fs_info;
+	const struct gridfs_node *n = d_inode(root)->i_private;
+
+	if (n->gg)
+		seq_printf(m, ",gridgrid=%s", n->gg->name);
+	seq_printf(m, ",uid=%u,gid=%u,mode=%o",
+		   from_kuid_munged(&init_user_ns, info->uid),
+		   from_kgid_munged(&init_user_ns, info->gid), info->mode);
+	return 0;
+}
+
+/*
+ * A remount may only say again what holds: read-only, and the options
+ * the mount has (what /proc/mounts shows), so that a tenant's view can
+ * neither become writable nor change hands by a remount.
+ */
+static int gridfs_reconfigure(struct fs_context *fc)
+{
+	struct gridfs_ctx *ctx = fc->fs_private;
+	struct super_block *sb = fc->root->d_sb;
+	const struct gridfs_info *info = sb->s_fs_info;
+	const struct gridfs_node *root = d_inode(fc->root)->i_private;
+
+	if ((fc->sb_flags_mask & SB_RDONLY) && !(fc->sb_flags & SB_RDONLY))
+		return invalf(fc, "gridfs: read-only, cannot remount rw");
+	if (((ctx->given & BIT(OPT_UID)) && !uid_eq(ctx->info.uid, info->uid)) ||
+	    ((ctx->given & BIT(OPT_GID)) && !gid_eq(ctx->info.gid, info->gid)) ||
+	    ((ctx->given & BIT(OPT_MODE)) && ctx->info.mode != info->mode) ||
+	    ((ctx->given & BIT(OPT_GRIDGRID)) &&
+	     (!root->gg || strcmp(ctx->gridgrid, root->gg->name))))
+		return invalf(fc, "gridfs: options cannot change on remount");
 	return 0;
 }
 
 static int gridfs_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	struct gridfs_ctx *ctx = fc->fs_private;
-	struct node root = { .kind = N_ALL }, *n;
+	struct gridfs_node root = { .kind = N_ALL }, *n;
 	struct grid_gridgrid *gg = NULL;
+	struct gridfs_info *info;
 	struct inode *inode;
 
+	info = kmemdup(&ctx->info, sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	sb->s_fs_info = info;
 	sb->s_magic = GRIDFS_MAGIC;
 	sb->s_op = &gridfs_sops;
 	sb->s_d_op = &gridfs_dops;
@@ -627,6 +759,7 @@ static void gridfs_free_fc(struct fs_context *fc)
 static const struct fs_context_operations gridfs_ctx_ops = {
 	.parse_param = gridfs_parse_param,
 	.get_tree = gridfs_get_tree,
+	.reconfigure = gridfs_reconfigure,
 	.free = gridfs_free_fc,
 };
 
@@ -636,9 +769,21 @@ static int gridfs_init_fs_context(struct fs_context *fc)
 
 	if (!ctx)
 		return -ENOMEM;
+	ctx->info.uid = GLOBAL_ROOT_UID;
+	ctx->info.gid = GLOBAL_ROOT_GID;
+	ctx->info.mode = GRIDFS_MODE_DEFAULT;
 	fc->fs_private = ctx;
 	fc->ops = &gridfs_ctx_ops;
 	return 0;
+}
+
+/* Also after a failed fill_super: s_fs_info is ours from its start. */
+static void gridfs_kill_sb(struct super_block *sb)
+{
+	struct gridfs_info *info = sb->s_fs_info;
+
+	kill_anon_super(sb);
+	kfree(info);
 }
 
 static struct file_system_type gridfs_type = {
@@ -646,7 +791,7 @@ static struct file_system_type gridfs_type = {
 	.name = "gridfs",
 	.init_fs_context = gridfs_init_fs_context,
 	.parameters = gridfs_params,
-	.kill_sb = kill_anon_super,
+	.kill_sb = gridfs_kill_sb,
 };
 
 int grid_gridfs_init(void)

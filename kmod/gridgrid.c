@@ -3,6 +3,7 @@
  * Grid-grids: the federations this machine takes part in, each a name and
  * a charter key, with this machine's share for it (share.c).
  */
+#include <linux/cgroup.h>
 #include <linux/jhash.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -33,6 +34,8 @@ static void release(struct kref *ref)
 	struct grid_gridgrid *gg = container_of(ref, struct grid_gridgrid, ref);
 
 	pr_debug("gridgrid %lu destroyed\n", gg->seq);
+	if (gg->cgrp)
+		cgroup_put(gg->cgrp);
 	kfree(gg);
 	grid_obj_destroyed(GRID_OBJ_GRIDGRID);
 }
@@ -45,6 +48,13 @@ void grid_gridgrid_get(struct grid_gridgrid *gg)
 void grid_gridgrid_put(struct grid_gridgrid *gg)
 {
 	kref_put(&gg->ref, release);
+}
+
+static void changed(struct grid_gridgrid *gg, enum grid_event type)
+{
+	gg->gen = grid_bump();
+	grid_event(type, &(struct grid_event_info){
+		.gen = gg->gen, .gridgrid = gg->name });
 }
 
 static int check(const struct grid_ioc_gridgrid *a)
@@ -70,15 +80,20 @@ int grid_gridgrid_add(const struct grid_ioc_gridgrid *a)
 	gg = kzalloc(sizeof(*gg), GFP_KERNEL);
 	if (!gg)
 		goto out;
+	gg->seq = grid_next_seq();
+	ret = grid_index_add(GRID_OBJ_GRIDGRID, gg->seq, gg);
+	if (ret) {
+		kfree(gg);
+		goto out;
+	}
 	kref_init(&gg->ref);
 	memcpy(gg->name, a->name, GRID_NAME_LEN);
 	memcpy(gg->charter_key, a->charter_key, GRID_KEY_LEN);
-	gg->seq = grid_next_seq();
 	list_add_tail(&gg->node, &grid_gridgrids);
 	hash_add(by_name, &gg->hnode, name_hash(gg->name));
-	grid_generation++;
 	grid_obj_created(GRID_OBJ_GRIDGRID);
 	pr_debug("gridgrid %lu created\n", gg->seq);
+	changed(gg, GRID_EVENT_GRIDGRID_ADDED);
 	ret = 0;
 out:
 	mutex_unlock(&grid_mutex);
@@ -97,7 +112,7 @@ int grid_gridgrid_set(const struct grid_ioc_gridgrid *a)
 	gg = grid_gridgrid_find(a->name);
 	if (gg) {
 		memcpy(gg->charter_key, a->charter_key, GRID_KEY_LEN);
-		grid_generation++;
+		changed(gg, GRID_EVENT_GRIDGRID_CHANGED);
 	}
 	mutex_unlock(&grid_mutex);
 	return gg ? 0 : -ENOENT;
@@ -109,7 +124,8 @@ static void unlink(struct grid_gridgrid *gg)
 	gg->dead = true;
 	list_del(&gg->node);
 	hash_del(&gg->hnode);
-	grid_generation++;
+	grid_index_del(GRID_OBJ_GRIDGRID, gg->seq);
+	changed(gg, GRID_EVENT_GRIDGRID_DELETED);
 }
 
 int grid_gridgrid_del(const char *name)

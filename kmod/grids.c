@@ -61,6 +61,13 @@ static int check(const struct grid_ioc_grid *a)
 	return 0;
 }
 
+static void changed(struct grid_grid *g, enum grid_event type)
+{
+	g->gen = grid_bump();
+	grid_event(type, &(struct grid_event_info){
+		.gen = g->gen, .name = g->name });
+}
+
 /* Finds the parent a request names: NULL for none, an ERR_PTR on error. */
 static struct grid_grid *find_parent(const struct grid_ioc_grid *a)
 {
@@ -92,6 +99,12 @@ int grid_grid_add(const struct grid_ioc_grid *a)
 	g = kzalloc(sizeof(*g), GFP_KERNEL);
 	if (!g)
 		goto out;
+	g->seq = grid_next_seq();
+	ret = grid_index_add(GRID_OBJ_GRID, g->seq, g);
+	if (ret) {
+		kfree(g);
+		goto out;
+	}
 	kref_init(&g->ref);
 	memcpy(g->name, a->name, GRID_NAME_LEN);
 	memcpy(g->key, a->key, GRID_KEY_LEN);
@@ -100,12 +113,11 @@ int grid_grid_add(const struct grid_ioc_grid *a)
 		parent->children++;
 		g->parent = parent;
 	}
-	g->seq = grid_next_seq();
 	list_add_tail(&g->node, &grid_grids);
 	hash_add(by_name, &g->hnode, name_hash(g->name));
-	grid_generation++;
 	grid_obj_created(GRID_OBJ_GRID);
 	pr_debug("grid %lu created\n", g->seq);
+	changed(g, GRID_EVENT_GRID_ADDED);
 	ret = 0;
 out:
 	mutex_unlock(&grid_mutex);
@@ -155,7 +167,7 @@ int grid_grid_set(const struct grid_ioc_grid *a)
 		}
 		g->parent = parent;
 	}
-	grid_generation++;
+	changed(g, GRID_EVENT_GRID_CHANGED);
 	ret = 0;
 out:
 	mutex_unlock(&grid_mutex);
@@ -169,12 +181,13 @@ static void unlink(struct grid_grid *g)
 	g->dead = true;
 	list_del(&g->node);
 	hash_del(&g->hnode);
+	grid_index_del(GRID_OBJ_GRID, g->seq);
 	if (g->parent) {
 		g->parent->children--;
 		grid_grid_put(g->parent);
 		g->parent = NULL;
 	}
-	grid_generation++;
+	changed(g, GRID_EVENT_GRID_DELETED);
 }
 
 int grid_grid_del(const char *name)

@@ -28,6 +28,22 @@ struct grid_peer *grid_peer_find(const u8 *key)
 	return NULL;
 }
 
+/* Stamps @p and the grid-grids it is a member of with generation @gen. */
+static void stamp(struct grid_peer *p, u64 gen)
+{
+	unsigned int i;
+
+	p->gen = gen;
+	for (i = 0; i < p->n_gridgrids; i++)
+		p->gridgrids[i]->gen = gen;
+}
+
+static void said(struct grid_peer *p, enum grid_event type)
+{
+	grid_event(type, &(struct grid_event_info){
+		.gen = p->gen, .key = p->key });
+}
+
 static void drop_memberships(struct grid_peer *p)
 {
 	unsigned int i;
@@ -56,6 +72,10 @@ static int check(const struct grid_ioc_peer *a)
 	if (!grid_key_valid(a->key) || grid_name_check(a->name, false) ||
 	    a->reserved || a->n_gridgrids > GRID_PEER_GRIDGRIDS_MAX)
 		return -EINVAL;
+	/* Unused slots are zero, so that no stray name can mean anything. */
+	for (i = a->n_gridgrids; i < GRID_PEER_GRIDGRIDS_MAX; i++)
+		if (memchr_inv(a->gridgrids[i], 0, GRID_NAME_LEN))
+			return -EINVAL;
 	for (i = 0; i < a->n_gridgrids; i++) {
 		if (grid_name_check(a->gridgrids[i], false))
 			return -EINVAL;
@@ -99,19 +119,25 @@ int grid_peer_add(const struct grid_ioc_peer *a)
 	ret = -EEXIST;
 	if (grid_peer_find(a->key))
 		goto err;
-	ret = take_memberships(a, p->gridgrids);
+	p->seq = grid_next_seq();
+	ret = grid_index_add(GRID_OBJ_PEER, p->seq, p);
 	if (ret)
 		goto err;
+	ret = take_memberships(a, p->gridgrids);
+	if (ret) {
+		grid_index_del(GRID_OBJ_PEER, p->seq);
+		goto err;
+	}
 	kref_init(&p->ref);
 	memcpy(p->key, a->key, GRID_KEY_LEN);
 	memcpy(p->name, a->name, GRID_NAME_LEN);
 	p->n_gridgrids = a->n_gridgrids;
-	p->seq = grid_next_seq();
 	list_add_tail(&p->node, &grid_peers);
 	hash_add(by_key, &p->hnode, key_hash(p->key));
-	grid_generation++;
 	grid_obj_created(GRID_OBJ_PEER);
 	pr_debug("peer %lu created\n", p->seq);
+	stamp(p, grid_bump());
+	said(p, GRID_EVENT_PEER_ADDED);
 	mutex_unlock(&grid_mutex);
 	return 0;
 err:
@@ -124,6 +150,7 @@ int grid_peer_set(const struct grid_ioc_peer *a)
 {
 	struct grid_gridgrid *gg[GRID_PEER_GRIDGRIDS_MAX];
 	struct grid_peer *p;
+	u64 gen;
 	int ret;
 
 	ret = check(a);
@@ -138,11 +165,14 @@ int grid_peer_set(const struct grid_ioc_peer *a)
 	ret = take_memberships(a, gg);
 	if (ret)
 		goto out;
+	gen = grid_bump();
+	stamp(p, gen);
 	drop_memberships(p);
 	memcpy(p->gridgrids, gg, sizeof(gg[0]) * a->n_gridgrids);
 	p->n_gridgrids = a->n_gridgrids;
 	memcpy(p->name, a->name, GRID_NAME_LEN);
-	grid_generation++;
+	stamp(p, gen);
+	said(p, GRID_EVENT_PEER_CHANGED);
 out:
 	mutex_unlock(&grid_mutex);
 	return ret;
@@ -154,8 +184,10 @@ static void unlink(struct grid_peer *p)
 	p->dead = true;
 	list_del(&p->node);
 	hash_del(&p->hnode);
+	grid_index_del(GRID_OBJ_PEER, p->seq);
+	stamp(p, grid_bump());
 	drop_memberships(p);
-	grid_generation++;
+	said(p, GRID_EVENT_PEER_DELETED);
 }
 
 int grid_peer_del(const u8 *key)

@@ -4,6 +4,7 @@
  * limits of its live leases, resource by resource; this file is the only
  * place that compares them.
  */
+#include <linux/cgroup.h>
 #include <linux/math64.h>
 #include <linux/overflow.h>
 #include <linux/string.h>
@@ -108,6 +109,9 @@ void grid_limits_amounts(const struct grid_limits *l, bool round_up,
 /*
  * Would @used, less @remove and plus @add (either may be NULL), fit in
  * @share? On no, *short_of names the first resource that does not fit.
+ * A finite sum must stay below GRID_LIMIT_MAX under any share, even one
+ * without a limit: a sum that wrapped (or reached "no limit") would let
+ * a later share change, or lease, through.
  */
 static bool fits(const struct grid_amounts *share, const struct grid_used *used,
 		 const struct grid_amounts *add,
@@ -119,20 +123,21 @@ static bool fits(const struct grid_amounts *share, const struct grid_used *used,
 		u64 sum = used->sum[r];
 		long unl = used->unlimited[r];
 
-		if (share->v[r] == GRID_LIMIT_MAX)
-			continue;
 		if (remove) {
 			if (remove->v[r] == GRID_LIMIT_MAX)
 				unl--;
 			else
 				sum -= remove->v[r];
 		}
-		if (add) {
-			if (add->v[r] == GRID_LIMIT_MAX)
-				unl++;
-			else if (check_add_overflow(sum, add->v[r], &sum))
+		if (add && add->v[r] != GRID_LIMIT_MAX) {
+			if (check_add_overflow(sum, add->v[r], &sum) ||
+			    sum == GRID_LIMIT_MAX)
 				goto no;
+		} else if (add) {
+			unl++;
 		}
+		if (share->v[r] == GRID_LIMIT_MAX)
+			continue;
 		if (unl > 0 || sum > share->v[r])
 			goto no;
 		continue;
@@ -211,10 +216,57 @@ void grid_used_limits(const struct grid_gridgrid *gg, struct grid_limits *l,
 	l->budget_period_s = gg->share.budget_period_s;
 }
 
-static int share_change(const struct grid_ioc_share *a, bool add)
+static void changed(struct grid_gridgrid *gg, enum grid_event type)
+{
+	gg->gen = grid_bump();
+	grid_event(type, &(struct grid_event_info){
+		.gen = gg->gen, .gridgrid = gg->name });
+}
+
+/*
+ * Whether @cgrp may be @gg's cgroup: no other grid-grid's may be it, or
+ * around it, or inside it, as a sandbox below both would be in two.
+ */
+static bool cgroup_free_for(struct cgroup *cgrp, struct grid_gridgrid *gg)
+{
+	struct grid_gridgrid *o;
+
+	lockdep_assert_held(&grid_mutex);
+	list_for_each_entry(o, &grid_gridgrids, node)
+		if (o != gg && o->cgrp &&
+		    (cgroup_is_descendant(cgrp, o->cgrp) ||
+		     cgroup_is_descendant(o->cgrp, cgrp)))
+			return false;
+	return true;
+}
+
+/* The cgroup GRID_SHARE_CGROUP names, referenced; NULL without the flag. */
+static struct cgroup *share_cgroup(const struct grid_ioc_share *a)
+{
+	struct cgroup *cgrp;
+	struct path dir;
+	int ret;
+
+	if (!(a->flags & GRID_SHARE_CGROUP))
+		return NULL;
+	ret = grid_cgroup_dir_get(a->cgroup_fd, &dir, &cgrp);
+	if (ret)
+		return ERR_PTR(ret);
+	path_put(&dir);
+	/* The root would hold every task; deeper, BPF would not find it. */
+	if (!cgroup_parent(cgrp) || cgrp->level > GRID_GRIDGRID_LEVEL_MAX) {
+		cgroup_put(cgrp);
+		return ERR_PTR(-EINVAL);
+	}
+	return cgrp;
+}
+
+static int share_change(struct grid_ioc_share *a, bool add)
 {
 	struct grid_gridgrid *gg;
 	struct grid_amounts amounts;
+	struct cgroup *cgrp;
+	enum grid_res short_of;
 	int ret;
 
 	if (grid_name_check(a->gridgrid, false))
@@ -223,6 +275,9 @@ static int share_change(const struct grid_ioc_share *a, bool add)
 	if (ret)
 		return ret;
 	grid_limits_amounts(&a->limits, false, &amounts);
+	cgrp = share_cgroup(a);
+	if (IS_ERR(cgrp))
+		return PTR_ERR(cgrp);
 
 	mutex_lock(&grid_mutex);
 	ret = -ENOENT;
@@ -243,31 +298,46 @@ static int share_change(const struct grid_ioc_share *a, bool add)
 		    a->limits.budget_period_s != gg->share.budget_period_s)
 			goto out;
 		ret = -EDQUOT;
-		if (!fits(&amounts, &gg->used, NULL, NULL, NULL))
+		if (!fits(&amounts, &gg->used, NULL, NULL, &short_of)) {
+			a->exhausted = grid_res_to_attr(short_of);
 			goto out;
+		}
+	}
+	if (cgrp) {
+		ret = -EBUSY;
+		if (!cgroup_free_for(cgrp, gg))
+			goto out;
+		/* Bound sandboxes are where the old cgroup is. */
+		if (gg->nr_sandboxes && cgrp != gg->cgrp)
+			goto out;
+		swap(cgrp, gg->cgrp);
 	}
 	gg->share = a->limits;
 	gg->share_amounts = amounts;
 	gg->has_share = true;
-	grid_generation++;
+	changed(gg, add ? GRID_EVENT_SHARE_ADDED : GRID_EVENT_SHARE_CHANGED);
 	ret = 0;
 out:
 	mutex_unlock(&grid_mutex);
+	/* The old cgroup after a swap, or the one not taken. */
+	if (cgrp)
+		cgroup_put(cgrp);
 	return ret;
 }
 
-int grid_share_add(const struct grid_ioc_share *a)
+int grid_share_add(struct grid_ioc_share *a)
 {
 	return share_change(a, true);
 }
 
-int grid_share_set(const struct grid_ioc_share *a)
+int grid_share_set(struct grid_ioc_share *a)
 {
 	return share_change(a, false);
 }
 
 int grid_share_del(const char *gridgrid)
 {
+	struct cgroup *cgrp = NULL;
 	struct grid_gridgrid *gg;
 	int ret;
 
@@ -283,9 +353,13 @@ int grid_share_del(const char *gridgrid)
 		goto out;
 	gg->has_share = false;
 	memset(&gg->share, 0, sizeof(gg->share));
-	grid_generation++;
+	cgrp = gg->cgrp;
+	gg->cgrp = NULL;
+	changed(gg, GRID_EVENT_SHARE_DELETED);
 	ret = 0;
 out:
 	mutex_unlock(&grid_mutex);
+	if (cgrp)
+		cgroup_put(cgrp);
 	return ret;
 }

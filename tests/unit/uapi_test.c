@@ -45,9 +45,10 @@ TEST(object_structs_keep_their_published_sizes)
 	CHECK(sizeof(struct grid_limits) == 80);
 	CHECK(sizeof(struct grid_ioc_grid) == GRID_IOC_GRID_SIZE_VER0);
 	CHECK(sizeof(struct grid_ioc_gridgrid) == GRID_IOC_GRIDGRID_SIZE_VER0);
-	CHECK(sizeof(struct grid_ioc_share) == GRID_IOC_SHARE_SIZE_VER0);
+	CHECK(sizeof(struct grid_ioc_share) == GRID_IOC_SHARE_SIZE_VER1);
 	CHECK(sizeof(struct grid_ioc_peer) == GRID_IOC_PEER_SIZE_VER0);
-	CHECK(sizeof(struct grid_ioc_lease) == GRID_IOC_LEASE_SIZE_VER0);
+	CHECK(sizeof(struct grid_ioc_lease) == GRID_IOC_LEASE_SIZE_VER1);
+	CHECK(sizeof(struct grid_ioc_cpu_watch) == GRID_IOC_CPU_WATCH_SIZE_VER1);
 	CHECK(sizeof(struct grid_ioc_lease_ref) == GRID_IOC_LEASE_REF_SIZE_VER0);
 	CHECK(sizeof(struct grid_ioc_sandbox) == GRID_IOC_SANDBOX_SIZE_VER0);
 	CHECK(sizeof(struct grid_self) == GRID_SELF_SIZE_VER0);
@@ -67,12 +68,19 @@ TEST(object_structs_have_no_hidden_padding)
 	CHECK(offsetof(struct grid_self, limits) == 56);
 	CHECK(offsetof(struct grid_self, cgroup_id) == 160);
 	CHECK(offsetof(struct grid_self, pids_current) == 184);
+	CHECK(offsetof(struct grid_ioc_share, cgroup_fd) == 120);
+	CHECK(offsetof(struct grid_ioc_lease, exhausted) == 232);
+	CHECK(offsetof(struct grid_ioc_cpu_watch, error) == 56);
 }
 
 TEST(object_ioctls_encode_the_published_sizes)
 {
 	CHECK(_IOC_SIZE(GRID_IOC_GRID_ADD) == GRID_IOC_GRID_SIZE_VER0);
 	CHECK(_IOC_SIZE(GRID_IOC_LEASE_ADD) == GRID_IOC_LEASE_SIZE_VER0);
+	/* Structs that grew keep the numbers their first callers use. */
+	CHECK(GRID_IOC_LEASE_ADD == 0xc0e8b80eu);
+	CHECK(GRID_IOC_SHARE_SET == 0xc078b809u);
+	CHECK(GRID_IOC_CPU_WATCH == 0xc038b815u);
 	CHECK(_IOC_SIZE(GRID_IOC_LEASE_REVOKE) == GRID_IOC_LEASE_REF_SIZE_VER0);
 	CHECK(_IOC_SIZE(GRID_IOC_SELF) == GRID_SELF_SIZE_VER0);
 	CHECK(_IOC_NR(GRID_IOC_GRID_ADD) == 0x02);

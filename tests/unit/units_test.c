@@ -144,6 +144,15 @@ TEST(a_rate_past_64_bits_is_out_of_range)
 	CHECK(grid_parse_rate("16777216T/s", &v) == -ERANGE);
 }
 
+/* 0 is "no limit" to the quotas: a rate must not round down to it. */
+TEST(a_rate_below_one_byte_per_second_is_out_of_range)
+{
+	v = 42;
+	CHECK(grid_parse_rate("7bit", &v) == -ERANGE && v == 42);
+	CHECK(grid_parse_rate("1bit/s", &v) == -ERANGE && v == 42);
+	CHECK(grid_parse_rate("0.5kbit", &v) == 0 && v == 62);
+}
+
 /* ---- durations ------------------------------------------------------ */
 
 TEST(durations_take_the_usual_units)

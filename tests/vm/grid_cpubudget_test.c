@@ -13,6 +13,10 @@
 #define UNIT_SUITE "vm/cpubudget"
 
 #include <grp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <linux/sched.h>	/* struct clone_args, CLONE_INTO_CGROUP */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -27,8 +31,8 @@
 #define OVERSHOOT_MAX_NS	(10 * NSEC_PER_MSEC)
 
 static struct grid_cpu_bpf *skel;
-static struct bpf_link *cpu_link, *switch_link;
-static int limits_fd, usage_fd, run_fd;
+static struct bpf_link *cpu_link, *switch_link, *gone_link;
+static int limits_fd, usage_fd, run_fd, lease_fd;
 
 /* Before the first test's object count. */
 __attribute__((constructor)) static void open_dev(void)
@@ -54,9 +58,13 @@ static int bpf_up(void)
 	cpu_link = bpf_program__attach(skel->progs.grid_cpu_runtime);
 	if (!cpu_link)
 		return err = errno ? errno : EINVAL;
+	gone_link = bpf_program__attach(skel->progs.grid_cgroup_gone);
+	if (!gone_link)
+		return err = errno ? errno : EINVAL;
 	limits_fd = bpf_map__fd(skel->maps.grid_cpu_limits);
 	usage_fd = bpf_map__fd(skel->maps.grid_cpu_usage);
 	run_fd = bpf_map__fd(skel->maps.grid_cpu_run);
+	lease_fd = bpf_map__fd(skel->maps.grid_lease_cpu);
 	return err = 0;
 }
 
@@ -91,12 +99,17 @@ static int watch_get(__u64 id, struct grid_ioc_cpu_watch *w)
 	return cpu_ioc(GRID_IOC_CPU_WATCH_GET, w);
 }
 
+/* A grid-grid's entries, as the loader makes them at attach. */
 static int set_budget(__u64 id, __u64 budget_ns, __u64 period_ns)
 {
 	struct grid_gg_key k = { .cgroup_id = id };
 	struct grid_cpu_limit l = { .budget_ns = budget_ns,
 				    .period_ns = period_ns };
+	struct grid_cpu_usage zero = { 0 };
 
+	if (bpf_map_update_elem(usage_fd, &k, &zero, BPF_NOEXIST) &&
+	    errno != EEXIST)
+		return errno;
 	return bpf_map_update_elem(limits_fd, &k, &l, BPF_ANY) ? errno : 0;
 }
 
@@ -107,6 +120,16 @@ static struct grid_cpu_usage usage_of(__u64 id)
 
 	bpf_map_lookup_elem(usage_fd, &k, &u);
 	return u;
+}
+
+/* A lease's CPU time, from its own map. */
+static __u64 lease_runtime(__u64 id)
+{
+	struct grid_gg_key k = { .cgroup_id = id };
+	struct grid_cpu_time t = { 0 };
+
+	bpf_map_lookup_elem(lease_fd, &k, &t);
+	return t.runtime_ns;
 }
 
 /* A cgroup file's "key value" line, or -1. */
@@ -269,6 +292,19 @@ OTEST(watch_refuses_what_is_not_a_cgroup_or_not_the_right_maps)
 	w.flags = 0;
 	w.frozen = 1;			/* an output, must come in as zero */
 	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), EINVAL);
+	w.frozen = 0;
+	w.error = 1;
+	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), EINVAL);
+	w.error = 0;
+	w.refreezes = 1;
+	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), EINVAL);
+	w.refreezes = 0;
+	/* Right maps, but the loader made no entry: nothing to enforce. */
+	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), ENOENT);
+	w = (struct grid_ioc_cpu_watch){ .size = sizeof(w), .cgroup_id = g.id,
+					 .reserved = 1 };
+	EXPECT(cpu_ioc(GRID_IOC_CPU_UNWATCH, &w), EINVAL);
+	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH_GET, &w), EINVAL);
 
 	/* Nothing was watched by any of that. */
 	EXPECT(watch_get(g.id, &w), ENOENT);
@@ -296,6 +332,7 @@ OTEST(a_second_watch_of_a_cgroup_takes_the_new_maps)
 
 	EXPECT(bpf_up(), 0);
 	EXPECT(gg_make(&g), 0);
+	EXPECT(set_budget(g.id, 0, 0), 0);
 	EXPECT(watch(g.fd, &id1), 0);
 	CHECK(id1 == g.id);
 	EXPECT(watch(g.fd, &id2), 0);
@@ -324,8 +361,9 @@ static void budget_run(int nr_spinners, long budget_ms, bool *again)
 	const __u64 period = 2 * NSEC_PER_SEC;
 	const __u64 budget = budget_ms * NSEC_PER_MSEC;
 	struct grid_ioc_cpu_watch w;
-	struct grid_cpu_usage gu, lu;
+	struct grid_cpu_usage gu;
 	long long used, used_later, before;
+	__u64 lu;
 	__s64 t_frozen, t_thawed;
 	struct gg g;
 	int i;
@@ -344,7 +382,7 @@ static void budget_run(int nr_spinners, long budget_ms, bool *again)
 	sleep_ms(100);			/* let the last charges land */
 	used = cpu_usage_ns(g.path) - before;
 	gu = usage_of(g.id);
-	lu = usage_of(path_ino(g.lease));
+	lu = lease_runtime(path_ino(g.lease));
 	EXPECT(watch_get(g.id, &w), 0);
 	printf("# %d spinner(s), budget %ld ms: frozen after %.1f ms of CPU "
 	       "(cpu.stat), BPF saw %.1f ms, grid.ko overshoot %.1f ms\n",
@@ -362,8 +400,7 @@ static void budget_run(int nr_spinners, long budget_ms, bool *again)
 	CHECK(used <= (long long)(budget + OVERSHOOT_MAX_NS));
 	CHECK(gu.period_used_ns >= budget);
 	/* The lease is charged what the grid-grid is (it holds every task). */
-	CHECK(lu.runtime_ns >= gu.period_used_ns - NSEC_PER_MSEC &&
-	      lu.runtime_ns <= gu.runtime_ns);
+	CHECK(lu >= gu.period_used_ns - NSEC_PER_MSEC && lu <= gu.runtime_ns);
 
 	/* Frozen means not running. */
 	sleep_ms(300);
@@ -449,4 +486,329 @@ OTEST(a_grid_grid_without_a_budget_is_only_counted)
 	printf("# counted %.1f ms in 300 ms\n", u.runtime_ns / 1e6);
 	CHECK(u.runtime_ns > 100 * NSEC_PER_MSEC);
 	CHECK(u.period_used_ns == 0);
+}
+
+/* ---- a budget no job gets out of ------------------------------------------ */
+
+/*
+ * The accounting finds a grid-grid from the top of a task's ancestry, so
+ * a task however deep below its lease is charged (the loader caps the
+ * depth below a grid-grid, but a tree may be older than the cap). The
+ * old walk up from the task saw 16 levels and missed this one.
+ */
+OTEST(a_task_twenty_levels_below_its_lease_is_charged_and_frozen)
+{
+	char deep[CG_PATH_LEN * 4], *at;
+	struct gg g;
+	int i;
+
+	EXPECT(bpf_up(), 0);
+	EXPECT(gg_make(&g), 0);
+	snprintf(deep, sizeof(deep), "%s", g.lease);
+	for (i = 0; i < 20; i++) {
+		at = deep + strlen(deep);
+		snprintf(at, sizeof(deep) - (size_t)(at - deep), "/d%d", i);
+		CHECK(mkdir(deep, 0755) == 0);
+		/* Unwound newest first: the deepest goes first. */
+		undo_path(U_CGROUP, deep);
+	}
+	EXPECT(set_budget(g.id, 100 * NSEC_PER_MSEC, 60 * NSEC_PER_SEC), 0);
+	EXPECT(watch(g.fd, NULL), 0);
+	CHECK(child_in(deep, spin, NULL) > 0);
+	CHECK(wait_frozen(g.id, true, 3000));
+	CHECK(cg_frozen_within(g.path, 100));
+	/* The lease, the level below the grid-grid, is charged too. */
+	CHECK(lease_runtime(path_ino(g.lease)) >= 90 * NSEC_PER_MSEC);
+	EXPECT(unwatch(g.id), 0);
+}
+
+/* The entries of @fd (a hash of struct grid_gg_key). */
+static int entries(int map)
+{
+	struct grid_gg_key k, prev;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(map, n ? &prev : NULL, &k)) {
+		prev = k;
+		n++;
+	}
+	return n;
+}
+
+/* Runs a task in a new cgroup below @parent, then removes the cgroup. */
+static int one_short_lease(const char *parent, unsigned int i)
+{
+	char path[CG_PATH_LEN + 16];
+	int st, cgfd;
+	pid_t pid;
+	struct clone_args args = { .flags = CLONE_INTO_CGROUP,
+				   .exit_signal = SIGCHLD };
+
+	snprintf(path, sizeof(path), "%s/s%u", parent, i);
+	if (mkdir(path, 0755))
+		return errno;
+	cgfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0)
+		return errno;
+	args.cgroup = (__u64)cgfd;
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0)
+		_exit(0);	/* charged when it is switched out for good */
+	close(cgfd);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return errno ? errno : ECHILD;
+	return rmdir(path) ? errno : 0;
+}
+
+/*
+ * More leases come and go than the lease map holds: each one's entry goes
+ * with its cgroup (cgroup_release), so the map never fills, and a budget
+ * attached after them is enforced. Before, the leases filled the map the
+ * grid-grids' entries were made in, and the new budget was never charged.
+ */
+OTEST(more_short_leases_than_the_map_holds_never_turn_a_budget_off)
+{
+	const unsigned int n = GRID_USAGE_ENTRIES + 1000;
+	struct gg g, h;
+	__s64 t0 = mono_ns();
+	unsigned int i;
+	int e = 0, left;
+
+	EXPECT(bpf_up(), 0);
+	EXPECT(gg_make(&g), 0);
+	EXPECT(set_budget(g.id, 0, 0), 0);
+	for (i = 0; i < n && !e; i++)
+		e = one_short_lease(g.path, i);
+	EXPECT(e, 0);
+	/* Released after an RCU grace period, at the latest a moment later. */
+	for (i = 0; i < 100 && (left = entries(lease_fd)) > 100; i++)
+		sleep_ms(50);
+	printf("# %u leases in %.1f s; %d lease entries left\n", n,
+	       (mono_ns() - t0) / 1e9, left);
+	CHECK(left <= 100);
+	EXPECT(gg_make(&h), 0);
+	EXPECT(set_budget(h.id, 100 * NSEC_PER_MSEC, 60 * NSEC_PER_SEC), 0);
+	EXPECT(watch(h.fd, NULL), 0);
+	CHECK(child_in(h.lease, spin, NULL) > 0);
+	CHECK(wait_frozen(h.id, true, 3000));
+	CHECK(usage_of(h.id).period_used_ns >= 100 * NSEC_PER_MSEC);
+	EXPECT(unwatch(h.id), 0);
+}
+
+/* Even a lease map filled to the brim leaves the grid-grids' alone. */
+OTEST(a_full_lease_map_leaves_budgets_enforced)
+{
+	struct grid_cpu_time zero = { 0 };
+	struct grid_gg_key k;
+	unsigned int i, made = 0;
+	struct gg g;
+
+	EXPECT(bpf_up(), 0);
+	for (i = 0; i < GRID_USAGE_ENTRIES; i++) {
+		k.cgroup_id = (1ULL << 62) + i;	/* no cgroup has these */
+		if (!bpf_map_update_elem(lease_fd, &k, &zero, BPF_NOEXIST))
+			made++;
+	}
+	CHECK(entries(lease_fd) == GRID_USAGE_ENTRIES);
+	EXPECT(gg_make(&g), 0);
+	EXPECT(set_budget(g.id, 100 * NSEC_PER_MSEC, 60 * NSEC_PER_SEC), 0);
+	EXPECT(watch(g.fd, NULL), 0);
+	CHECK(child_in(g.lease, spin, NULL) > 0);
+	CHECK(wait_frozen(g.id, true, 3000));
+	EXPECT(unwatch(g.id), 0);
+	for (i = 0; i < GRID_USAGE_ENTRIES; i++) {
+		k.cgroup_id = (1ULL << 62) + i;
+		bpf_map_delete_elem(lease_fd, &k);
+	}
+	printf("# %u entries made\n", made);
+}
+
+/* ---- a freeze that holds, and one that fails is said ---------------------- */
+
+/* Someone writes cgroup.freeze 0: the module freezes it again. */
+OTEST(a_grid_grid_thawed_by_someone_else_is_frozen_again)
+{
+	struct grid_ioc_cpu_watch w;
+	struct gg g;
+
+	EXPECT(bpf_up(), 0);
+	EXPECT(gg_make(&g), 0);
+	EXPECT(set_budget(g.id, 50 * NSEC_PER_MSEC, 60 * NSEC_PER_SEC), 0);
+	EXPECT(watch(g.fd, NULL), 0);
+	CHECK(child_in(g.lease, spin, NULL) > 0);
+	CHECK(wait_frozen(g.id, true, 1500));
+	CHECK(cg_frozen_within(g.path, 100));
+	for (int i = 0; i < 3; i++) {
+		EXPECT(cg_write(g.path, "cgroup.freeze", "0"), 0);
+		sleep_ms(20);
+		CHECK(cg_frozen_within(g.path, 200));
+	}
+	EXPECT(watch_get(g.id, &w), 0);
+	printf("# refrozen %u times\n", w.refreezes);
+	CHECK(w.frozen && w.refreezes >= 1 && w.freezes == 1);
+	EXPECT(unwatch(g.id), 0);
+	CHECK(cg_value(g.path, "cgroup.events", "frozen") == 0);
+}
+
+struct churn {
+	struct gg *g;
+	volatile bool stop;
+	int err;
+};
+
+static void *rewatch_loop(void *arg)
+{
+	struct churn *c = arg;
+
+	for (int i = 0; i < 200 && !c->stop && !c->err; i++) {
+		c->err = unwatch(c->g->id);
+		c->err = c->err ?: watch(c->g->fd, NULL);
+	}
+	return NULL;
+}
+
+/*
+ * A watch is thawed before it leaves the list, so that a new watch of the
+ * cgroup (another loader adopting, say) never has its freeze undone by
+ * the old one's late thaw.
+ */
+OTEST(unwatching_and_watching_again_at_once_leaves_a_spent_budget_frozen)
+{
+	struct churn c = { 0 };
+	pthread_t t[2];
+	struct gg g;
+
+	EXPECT(bpf_up(), 0);
+	EXPECT(gg_make(&g), 0);
+	EXPECT(set_budget(g.id, 50 * NSEC_PER_MSEC, 60 * NSEC_PER_SEC), 0);
+	EXPECT(watch(g.fd, NULL), 0);
+	CHECK(child_in(g.lease, spin, NULL) > 0);
+	CHECK(wait_frozen(g.id, true, 1500));
+	c.g = &g;
+	CHECK(pthread_create(&t[0], NULL, rewatch_loop, &c) == 0);
+	rewatch_loop(&c);
+	pthread_join(t[0], NULL);
+	(void)t[1];
+	/* Either thread may find it unwatched by the other: that is fine. */
+	if (c.err == ENOENT)
+		c.err = 0;
+	EXPECT(c.err, 0);
+	if (watch(g.fd, NULL) == 0) {
+		sleep_ms(100);
+		CHECK(cg_frozen_within(g.path, 200));
+		CHECK(wait_frozen(g.id, true, 500));
+		EXPECT(unwatch(g.id), 0);
+	}
+}
+
+/*
+ * cgroup.freeze is opened when the watch is made: through a read-only
+ * mount that fails at once, rather than every freeze failing later.
+ */
+OTEST(watching_through_a_read_only_mount_of_cgroup2_is_erofs)
+{
+	const char *ro = "/tmp/cg-ro";
+	char path[256];
+	struct grid_ioc_cpu_watch w;
+	struct gg g;
+	int rofd;
+
+	EXPECT(bpf_up(), 0);
+	EXPECT(gg_make(&g), 0);
+	EXPECT(set_budget(g.id, 50 * NSEC_PER_MSEC, 60 * NSEC_PER_SEC), 0);
+	EXPECT(ro_cgroup_mount(ro), 0);
+	snprintf(path, sizeof(path), "%s%s", ro, g.path + strlen("/sys/fs/cgroup"));
+	rofd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(rofd >= 0);
+	EXPECT(watch(rofd, NULL), EROFS);
+	close(rofd);
+	umount2(ro, MNT_DETACH);
+	EXPECT(watch_get(g.id, &w), ENOENT);
+}
+
+OTEST(a_freeze_that_fails_is_reported_and_retried_until_it_works)
+{
+	struct grid_ioc_cpu_watch w;
+	__u64 denied;
+	struct gg g;
+
+	EXPECT(bpf_up(), 0);
+	EXPECT(deny_up(), 0);
+	EXPECT(gg_make(&g), 0);
+	EXPECT(set_budget(g.id, 50 * NSEC_PER_MSEC, 60 * NSEC_PER_SEC), 0);
+	EXPECT(watch(g.fd, NULL), 0);
+	deny_write(g.path, "cgroup.freeze");
+	denied = deny->bss->denied;
+	CHECK(child_in(g.lease, spin, NULL) > 0);
+	sleep_ms(400);
+	EXPECT(watch_get(g.id, &w), 0);
+	printf("# %llu writes refused; error %s\n",
+	       (unsigned long long)(deny->bss->denied - denied), ename(w.error));
+	CHECK(!w.frozen && w.error == EPERM);
+	/* Retried at every look: more than one write was refused. */
+	CHECK(deny->bss->denied - denied > 1);
+	deny_write(NULL, "");
+	CHECK(wait_frozen(g.id, true, 500));
+	CHECK(cg_frozen_within(g.path, 200));
+	EXPECT(watch_get(g.id, &w), 0);
+	CHECK(w.error == 0);
+	EXPECT(unwatch(g.id), 0);
+}
+
+/* The hrtimer expiries of grid.ko's CPU watches over @ms. */
+static long timer_fires(long ms)
+{
+	const char *ev = "/sys/kernel/tracing/events/timer/hrtimer_expire_entry";
+	char filter[64], line[256];
+	unsigned long long addr = 0;
+	long n = 0;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, " timer_fn\t[grid]") ||
+		    strstr(line, " timer_fn [grid]"))
+			addr = strtoull(line, NULL, 16);
+	fclose(f);
+	if (!addr)
+		return -1;
+	snprintf(filter, sizeof(filter), "function == 0x%llx", addr);
+	if (cg_write(ev, "filter", filter))
+		return -1;
+	cg_write("/sys/kernel/tracing", "trace", "");
+	cg_write(ev, "enable", "1");
+	sleep_ms(ms);
+	cg_write(ev, "enable", "0");
+	f = fopen("/sys/kernel/tracing/trace", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '#' && strstr(line, "hrtimer_expire_entry"))
+			n++;
+	fclose(f);
+	cg_write(ev, "filter", "0");
+	return n;
+}
+
+/*
+ * A period of a microsecond in the map (the loader refuses less than a
+ * millisecond; the map is anyone's with the right to write it) must not
+ * turn the watch's timer into a busy loop: once a millisecond at most.
+ */
+OTEST(a_microsecond_period_is_looked_at_no_more_than_once_a_millisecond)
+{
+	struct gg g;
+	long n;
+
+	EXPECT(bpf_up(), 0);
+	EXPECT(gg_make(&g), 0);
+	EXPECT(set_budget(g.id, 1, 1000), 0);
+	EXPECT(watch(g.fd, NULL), 0);
+	n = timer_fires(500);
+	printf("# %ld timer expiries in 500 ms\n", n);
+	CHECK(n >= 0);
+	CHECK(n <= 600);
+	EXPECT(unwatch(g.id), 0);
 }

@@ -37,9 +37,9 @@
 
 _Static_assert(sizeof(struct grid_ioc_grid) == GRID_IOC_GRID_SIZE_VER0, "grid");
 _Static_assert(sizeof(struct grid_ioc_gridgrid) == GRID_IOC_GRIDGRID_SIZE_VER0, "gridgrid");
-_Static_assert(sizeof(struct grid_ioc_share) == GRID_IOC_SHARE_SIZE_VER0, "share");
+_Static_assert(sizeof(struct grid_ioc_share) == GRID_IOC_SHARE_SIZE_VER1, "share");
 _Static_assert(sizeof(struct grid_ioc_peer) == GRID_IOC_PEER_SIZE_VER0, "peer");
-_Static_assert(sizeof(struct grid_ioc_lease) == GRID_IOC_LEASE_SIZE_VER0, "lease");
+_Static_assert(sizeof(struct grid_ioc_lease) == GRID_IOC_LEASE_SIZE_VER1, "lease");
 _Static_assert(sizeof(struct grid_ioc_lease_ref) == GRID_IOC_LEASE_REF_SIZE_VER0, "ref");
 _Static_assert(sizeof(struct grid_ioc_sandbox) == GRID_IOC_SANDBOX_SIZE_VER0, "sandbox");
 _Static_assert(sizeof(struct grid_self) == GRID_SELF_SIZE_VER0, "self");
@@ -48,6 +48,11 @@ _Static_assert(sizeof(struct grid_self) == GRID_SELF_SIZE_VER0, "self");
 #define NSEC_PER_SEC	1000000000LL
 
 static int fd = -1;
+
+#define CG_PATH_LEN 96
+
+/* The cgroup of the world made last: where cgroup_make(p, NULL) makes. */
+static char cg_world[CG_PATH_LEN];
 
 /* An ioctl's errno, or 0 on success. */
 static inline int ioc_on(int f, unsigned long cmd, void *arg)
@@ -189,7 +194,7 @@ struct undo {
 	char name[GRID_NAME_LEN];
 	__u8 key[GRID_KEY_LEN];
 	__u64 id;
-	char path[96];
+	char path[256];
 	int err;		/* why it could not be undone */
 };
 
@@ -379,6 +384,7 @@ static inline void test_begin(void)
 	test_seq++;
 	n_undo = 0;
 	ctx = NULL;
+	cg_world[0] = '\0';
 	fflush(stdout);
 	test_start = status_now();
 }
@@ -639,19 +645,88 @@ static inline int lease_bump(struct grid_ioc_lease *l, __u64 serial)
 	return lease_ioc(GRID_IOC_LEASE_SET, l);
 }
 
+/* ---- cgroups ------------------------------------------------------------- */
+
+/*
+ * Every cgroup a test makes is below /sys/fs/cgroup/gridtest.<pid>, made
+ * on first use with cpu, memory and pids enabled for what is below it,
+ * and removed when the test program ends (once its tests removed theirs).
+ */
+static char cg_top[CG_PATH_LEN];
+
+static inline int cg_write(const char *dir, const char *file, const char *val)
+{
+	char path[256];
+	int f, ok;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
+		return ENAMETOOLONG;
+	f = open(path, O_WRONLY | O_CLOEXEC);
+	if (f < 0)
+		return errno;
+	ok = write(f, val, strlen(val)) == (ssize_t)strlen(val);
+	close(f);
+	return ok ? 0 : errno;
+}
+
+/* What a grid-grid's cgroup needs: its children get the limit files. */
+static inline int cg_delegate(const char *dir)
+{
+	return cg_write(dir, "cgroup.subtree_control", "+cpu +memory +pids");
+}
+
+static void cg_top_remove(void)
+{
+	if (cg_top[0])
+		rmdir(cg_top);
+}
+
+static inline const char *cg_top_dir(void)
+{
+	if (!cg_top[0]) {
+		snprintf(cg_top, sizeof(cg_top), "/sys/fs/cgroup/gridtest.%d",
+			 (int)getpid());
+		cg_write("/sys/fs/cgroup", "cgroup.subtree_control",
+			 "+cpu +memory +pids");
+		if (mkdir(cg_top, 0755) && errno != EEXIST)
+			printf("# cannot make %s: %s\n", cg_top, strerror(errno));
+		cg_delegate(cg_top);
+		atexit(cg_top_remove);
+	}
+	return cg_top;
+}
+
 /*
  * A grid (the issuer, key seed ISSUER+k) with a grid-grid that has a
- * share: what every lease needs. Leases come from lease_tmpl().
+ * share and a cgroup for its sandboxes: what every lease needs. Leases
+ * come from lease_tmpl(); sandbox_new() binds below @cgroup.
  */
 struct world {
 	char grid[GRID_NAME_LEN];
 	char gg[GRID_NAME_LEN];
 	unsigned int issuer;
 	struct grid_limits share;
+	char cgroup[CG_PATH_LEN];
 };
 
 #define ISSUER	100
 #define HOLDER	3
+
+
+static inline int share_add_cgroup(const char *gg, const struct grid_limits *l,
+				   const char *dir)
+{
+	struct grid_ioc_share s = share_arg(gg, l);
+	int e;
+
+	s.flags = GRID_SHARE_CGROUP;
+	s.cgroup_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s.cgroup_fd < 0)
+		return errno;
+	e = share_ioc(GRID_IOC_SHARE_ADD, &s);
+	close(s.cgroup_fd);
+	return e;
+}
 
 static inline int world_up(struct world *w, unsigned int k,
 			   const struct grid_limits *share)
@@ -665,11 +740,21 @@ static inline int world_up(struct world *w, unsigned int k,
 	setname(w->grid, N(base));
 	snprintf(base, sizeof(base), "w%u-gg", k);
 	setname(w->gg, N(base));
-	e = grid_add(w->grid, "", w->issuer);
+	if (snprintf(w->cgroup, sizeof(w->cgroup), "%.60s/gg.%u.%u",
+		     cg_top_dir(), test_seq, k) >= (int)sizeof(w->cgroup))
+		return ENAMETOOLONG;
+	if (mkdir(w->cgroup, 0755))
+		return errno;
+	undo_path(U_CGROUP, w->cgroup);
+	e = cg_delegate(w->cgroup);
+	if (!e)
+		e = grid_add(w->grid, "", w->issuer);
 	if (!e)
 		e = gridgrid_add(w->gg, 200 + k);
 	if (!e)
-		e = share_add(w->gg, &w->share);
+		e = share_add_cgroup(w->gg, &w->share, w->cgroup);
+	if (!e)
+		snprintf(cg_world, sizeof(cg_world), "%s", w->cgroup);
 	return e;
 }
 

@@ -8,21 +8,43 @@
 #ifndef GRID_SANDBOX_TEST_H
 #define GRID_SANDBOX_TEST_H
 
+#include <sys/mount.h>
+#include "grid_deny.skel.h"
+
 /* ---- cgroups, sandboxes and the tasks in them ---------------------------- */
 
-#define CG_PATH_LEN 96
-
-/* A fresh, empty cgroup v2 directory, removed after the test. */
+/*
+ * A fresh, empty cgroup v2 directory below @parent, removed after the
+ * test; with @parent NULL, below the cgroup of the test's last world (a
+ * lease cgroup of its own), or of the tests' top if it has none.
+ */
 static inline int cgroup_make(char path[CG_PATH_LEN], const char *parent)
 {
 	static unsigned int n;
 
-	if (snprintf(path, CG_PATH_LEN, "%s/gridtest.%d.%u.%u",
-		     parent ? parent : "/sys/fs/cgroup", (int)getpid(),
-		     test_seq, ++n) >= CG_PATH_LEN)
+	if (!parent)
+		parent = cg_world[0] ? cg_world : cg_top_dir();
+	if (snprintf(path, CG_PATH_LEN, "%.70s/c.%u.%u", parent, test_seq,
+		     ++n) >= CG_PATH_LEN)
 		return ENAMETOOLONG;
 	if (mkdir(path, 0755))
 		return errno;
+	undo_path(U_CGROUP, path);
+	return 0;
+}
+
+/*
+ * The lease cgroup of lease @lease_id below the test's last world,
+ * made on first use: every sandbox of a lease is below the same one.
+ */
+static inline int lease_cgroup(__u64 lease_id, char path[CG_PATH_LEN])
+{
+	if (snprintf(path, CG_PATH_LEN, "%.70s/l.%u",
+		     cg_world[0] ? cg_world : cg_top_dir(),
+		     (unsigned int)lease_id) >= CG_PATH_LEN)
+		return ENAMETOOLONG;
+	if (mkdir(path, 0755))
+		return errno == EEXIST ? 0 : errno;
 	undo_path(U_CGROUP, path);
 	return 0;
 }
@@ -59,12 +81,14 @@ static inline int sandbox_bind_path(__u64 lease_id, const char *path,
 	return e;
 }
 
-/* A new cgroup bound to @lease_id. */
+/* A new cgroup bound to @lease_id, a job in the lease's lease cgroup. */
 static inline int sandbox_new(__u64 lease_id, char path[CG_PATH_LEN],
 			      __u64 *cgid)
 {
-	int e = cgroup_make(path, NULL);
+	char lc[CG_PATH_LEN];
+	int e = lease_cgroup(lease_id, lc);
 
+	e = e ?: cgroup_make(path, lc);
 	return e ? e : sandbox_bind_path(lease_id, path, cgid);
 }
 
@@ -357,6 +381,44 @@ static inline int ops_untouched(struct opset *s, const struct grid_status *befor
 	}
 	e = lease_bump(&l, 2);
 	return e ? e : lease_bump(&l3, 2);
+}
+
+/* ---- faults ---------------------------------------------------------------- */
+
+/* Mounts cgroup2 read-only at @dir (a bind of /sys/fs/cgroup). */
+static inline int ro_cgroup_mount(const char *dir)
+{
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return errno;
+	if (mount("/sys/fs/cgroup", dir, NULL, MS_BIND, NULL))
+		return errno;
+	if (mount(NULL, dir, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL)) {
+		umount2(dir, MNT_DETACH);
+		return errno;
+	}
+	return 0;
+}
+
+/* The deny program: a write grid.ko makes to a file it holds fails. */
+static struct grid_deny_bpf *deny;
+
+static inline int deny_up(void)
+{
+	if (deny)
+		return 0;
+	deny = grid_deny_bpf__open_and_load();
+	if (!deny)
+		return errno ? errno : EINVAL;
+	if (grid_deny_bpf__attach(deny))
+		return errno ? errno : EINVAL;
+	return 0;
+}
+
+static inline void deny_write(const char *dir, const char *name)
+{
+	snprintf(deny->bss->deny_name, sizeof(deny->bss->deny_name), "%s",
+		 name);
+	deny->bss->deny_dir = dir ? path_ino(dir) : 0;
 }
 
 #endif

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The grid-grids the pinned programs are attached to: a directory of
- * links under GRID_BPF_LINKS_DIR each, entries in the maps, cpu.max and
- * grid.ko's CPU watch (see bpf_loader.h). Every change takes the pins'
- * lock and undoes itself when it fails half way.
+ * links under GRID_BPF_LINKS_DIR each, their cgroup storage, entries in
+ * the maps, cpu.max, cgroup.max.depth and grid.ko's CPU watch (see
+ * bpf_loader.h). Every change takes the pins' lock and undoes itself
+ * when it fails half way. A cgroup is opened once and everything about
+ * it is then done through that fd (its id, its files, the watch), or
+ * through the path the kernel gives for it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -49,8 +52,22 @@ static bool name_ok(const char *gg)
 {
 	char name[GRID_NAME_LEN];
 
-	/* links/cpu_runtime is the scheduler hook's, not a grid-grid's. */
-	return !grid_parse_name(gg, name) && strcmp(gg, "cpu_runtime");
+	/* The tracing hooks' links are not grid-grids'. */
+	return !grid_parse_name(gg, name) && strcmp(gg, "cpu_runtime") &&
+	       strcmp(gg, "cpu_switch") && strcmp(gg, "cgroup_gone");
+}
+
+/* The cgroup id grid_gg_ids keeps for @gg; 0 if none. */
+static uint64_t known_id(struct grid_bpf *b, const char *gg)
+{
+	struct grid_gg_name key;
+	struct grid_gg_key val;
+
+	memset(&key, 0, sizeof(key));
+	snprintf(key.name, sizeof(key.name), "%s", gg);
+	if (bpf_map_lookup_elem(b->map[GRID_BPF_MAP_GG_IDS], &key, &val))
+		return 0;
+	return val.cgroup_id;
 }
 
 /* The cgroup a pinned cgroup link is attached to; 0 once it is removed. */
@@ -104,14 +121,14 @@ static void default_cgroup(char *buf, size_t len, const char *gg)
 }
 
 /* cpu.max as nanocores, 0 for "max"; -ENOENT without the cpu controller. */
-static int cpu_max_read(const char *cgroup, uint64_t *nanocores)
+static int cpu_max_read(int dirfd, uint64_t *nanocores)
 {
 	unsigned long long quota, period;
 	char buf[64];
 	int ret;
 
 	*nanocores = 0;
-	ret = grid_cgroup_read(cgroup, "cpu.max", buf, sizeof(buf));
+	ret = grid_cgroup_read_at(dirfd, "cpu.max", buf, sizeof(buf));
 	if (ret)
 		return ret;
 	if (sscanf(buf, "%llu %llu", &quota, &period) == 2)
@@ -119,7 +136,8 @@ static int cpu_max_read(const char *cgroup, uint64_t *nanocores)
 	return 0;
 }
 
-static int cpu_max_write(const char *cgroup, uint64_t nanocores,
+/* @cgroup is the path the kernel gives for @dirfd: it names ancestors. */
+static int cpu_max_write(int dirfd, const char *cgroup, uint64_t nanocores,
 			 struct grid_bpf_fail *fail)
 {
 	char val[64], failed[PATH_MAX];
@@ -137,7 +155,7 @@ static int cpu_max_write(const char *cgroup, uint64_t nanocores,
 			 GRID_QUOTA_CPU_PERIOD_US);
 	else
 		snprintf(val, sizeof(val), "max %d", GRID_QUOTA_CPU_PERIOD_US);
-	ret = grid_cgroup_write(cgroup, "cpu.max", val);
+	ret = grid_cgroup_write_at(dirfd, "cpu.max", val);
 	if (ret) {
 		snprintf(failed, sizeof(failed), "%s/cpu.max", cgroup);
 		fail_at(fail, GRID_BPF_AT_CPU_MAX, failed);
@@ -159,16 +177,25 @@ static int read_limits(struct grid_bpf *b, uint64_t id, const char *cgroup,
 		       struct grid_quota_limits *q)
 {
 	struct grid_gg_key key = { .cgroup_id = id };
-	int ret;
+	struct grid_gg_net st;
+	int ret, fd;
 
 	memset(q, 0, sizeof(*q));
-	ret = lookup(b->map[GRID_BPF_MAP_NET_LIMITS], &key, &q->net,
-		     sizeof(q->net));
+	ret = grid_bpf_gg_net_read(b, id, &st);
+	if (!ret)
+		q->net = st.limits;
+	if (ret == -ENOENT)
+		ret = 0;
 	if (!ret)
 		ret = lookup(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &q->cpu,
 			     sizeof(q->cpu));
-	if (!ret && *cgroup)
-		cpu_max_read(cgroup, &q->cpu_nanocores);
+	if (!ret && *cgroup) {
+		fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			cpu_max_read(fd, &q->cpu_nanocores);
+			close(fd);
+		}
+	}
 	return ret;
 }
 
@@ -254,10 +281,25 @@ static int watch(struct grid_bpf *b, int dev_fd, int cgroup_fd)
 	return grid_dev_cpu_watch(dev_fd, &w);
 }
 
+static int watch_fd(struct grid_bpf *b, int cgroup_fd,
+		    struct grid_bpf_fail *fail)
+{
+	int dev, ret;
+
+	ret = grid_dev_open(&dev);
+	if (!ret) {
+		ret = watch(b, dev, cgroup_fd);
+		close(dev);
+	}
+	if (ret)
+		fail_at(fail, GRID_BPF_AT_WATCH, GRID_DEV_PATH);
+	return ret;
+}
+
 static int watch_path(struct grid_bpf *b, const char *cgroup,
 		      struct grid_bpf_fail *fail)
 {
-	int dev, fd, ret;
+	int fd, ret;
 
 	fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
@@ -265,13 +307,7 @@ static int watch_path(struct grid_bpf *b, const char *cgroup,
 		fail_at(fail, GRID_BPF_AT_CGROUP, cgroup);
 		return ret;
 	}
-	ret = grid_dev_open(&dev);
-	if (!ret) {
-		ret = watch(b, dev, fd);
-		close(dev);
-	}
-	if (ret)
-		fail_at(fail, GRID_BPF_AT_WATCH, GRID_DEV_PATH);
+	ret = watch_fd(b, fd, fail);
 	close(fd);
 	return ret;
 }
@@ -384,8 +420,15 @@ static int ensure_fq(const struct grid_bpf_fq *fq, bool defaults,
 	}
 	ret = 0;
 out:
-	if (back >= 0)
-		grid_netns_leave(back);
+	/* Stuck in the other namespace, nothing after may run as if back. */
+	if (back >= 0) {
+		int left = grid_netns_leave(back);
+
+		if (left && !ret) {
+			fail_at(fail, GRID_BPF_AT_NETNS, fq->netns);
+			ret = left;
+		}
+	}
 	return ret;
 }
 
@@ -399,134 +442,78 @@ static void delete(int fd, const void *key)
 	bpf_map_delete_elem(fd, key);
 }
 
-/* The limits and the zeroed state of a new grid-grid. */
-static int write_entries(struct grid_bpf *b, uint64_t id,
+/*
+ * What a new grid-grid's enforcement needs, once its links exist (they
+ * make its cgroup storage): its CPU entries, its network limits in the
+ * storage, its name. Every one must be there, or the attach fails: a
+ * budget nobody could charge would be enforced by nobody.
+ */
+static int write_entries(struct grid_bpf *b, const char *gg, uint64_t id,
 			 const struct grid_quota_limits *q)
 {
 	struct grid_gg_key key = { .cgroup_id = id };
-	struct grid_net_state zero;
+	struct grid_cpu_usage zero;
+	struct grid_gg_name name;
+	struct grid_gg_net st;
 	int ret;
 
 	memset(&zero, 0, sizeof(zero));
-	ret = update(b->map[GRID_BPF_MAP_NET_STATE], &key, &zero, BPF_NOEXIST);
-	if (ret == -EEXIST)
-		ret = update(b->map[GRID_BPF_MAP_NET_STATE], &key, &zero,
-			     BPF_ANY);
+	ret = update(b->map[GRID_BPF_MAP_CPU_USAGE], &key, &zero, BPF_ANY);
 	/* Even without a CPU budget: the entry has its runtime counted. */
 	if (!ret)
 		ret = update(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &q->cpu,
 			     BPF_ANY);
-	/* Last, as the programs act on a grid-grid once it has limits. */
+	memset(&name, 0, sizeof(name));
+	snprintf(name.name, sizeof(name.name), "%s", gg);
 	if (!ret)
-		ret = update(b->map[GRID_BPF_MAP_NET_LIMITS], &key, &q->net,
-			     BPF_ANY);
+		ret = update(b->map[GRID_BPF_MAP_GG_IDS], &name, &key, BPF_ANY);
+	/* Last, as the programs act on a grid-grid once its id is set. */
+	memset(&st, 0, sizeof(st));
+	st.cgroup_id = id;
+	st.limits = q->net;
+	if (!ret)
+		ret = update(b->map[GRID_BPF_MAP_GG_NET], &id, &st,
+			     BPF_EXIST);
 	return ret;
 }
 
-/* Everything a grid-grid has in the maps, its leases' usage with it. */
-static void delete_entries(struct grid_bpf *b, uint64_t id,
+/* A lease's entries; one that is not there is no error. */
+static void delete_lease(struct grid_bpf *b, uint64_t id)
+{
+	struct grid_gg_key key = { .cgroup_id = id };
+
+	delete(b->map[GRID_BPF_MAP_LEASE_NET], &key);
+	delete(b->map[GRID_BPF_MAP_LEASE_CPU], &key);
+}
+
+/*
+ * Everything grid-grid @gg has in the maps: its own id's entries, its
+ * name, and those of the cgroups below its cgroup (@cgroup, "" if it is
+ * gone: then the programs deleted theirs when the cgroups went). The
+ * cgroup storage goes with the links.
+ */
+static void delete_entries(struct grid_bpf *b, const char *gg, uint64_t id,
 			   const char *cgroup)
 {
 	struct grid_gg_key key = { .cgroup_id = id };
+	struct grid_gg_name name;
 	uint64_t *ids = NULL;
 	size_t n = 0, i;
-	int dir;
 
-	delete(b->map[GRID_BPF_MAP_NET_LIMITS], &key);
-	delete(b->map[GRID_BPF_MAP_NET_STATE], &key);
 	delete(b->map[GRID_BPF_MAP_CPU_LIMITS], &key);
+	delete(b->map[GRID_BPF_MAP_CPU_USAGE], &key);
+	delete_lease(b, id);
+	memset(&name, 0, sizeof(name));
+	snprintf(name.name, sizeof(name.name), "%s", gg);
+	delete(b->map[GRID_BPF_MAP_GG_IDS], &name);
 	if (*cgroup) {
 		ids = calloc(LEASES_MAX, sizeof(*ids));
 		if (ids)
 			grid_cgroup_ids_below(cgroup, ids, LEASES_MAX, &n);
 	}
-	for (i = 0; i <= n; i++) {
-		struct grid_usage_key ukey = {
-			.cgroup_id = i < n ? ids[i] : id,
-		};
-
-		for (dir = GRID_DIR_EGRESS; dir <= GRID_DIR_INGRESS; dir++) {
-			ukey.dir = dir;
-			delete(b->map[GRID_BPF_MAP_USAGE], &ukey);
-		}
-		key.cgroup_id = ukey.cgroup_id;
-		delete(b->map[GRID_BPF_MAP_CPU_USAGE], &key);
-	}
+	for (i = 0; i < n; i++)
+		delete_lease(b, ids[i]);
 	free(ids);
-}
-
-/*
- * A grid-grid whose cgroup was removed while attached: the kernel has
- * detached its links and forgotten the cgroup, so nothing names its id any
- * more. Its detach sweeps the entries (and grid.ko's watch) of every id
- * that no cgroup has now; if the tree is too large to be sure, nothing.
- */
-#define LIVE_MAX	65536
-
-static int cmp_id(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static bool is_live(const uint64_t *live, size_t n, uint64_t id)
-{
-	return bsearch(&id, live, n, sizeof(*live), cmp_id);
-}
-
-/* Deletes the keys of @fd whose id (the key's first field) is not live. */
-static void sweep_map(int fd, size_t key_size, const uint64_t *live,
-		      size_t n, bool watched)
-{
-	unsigned char *keys = malloc(GRID_USAGE_ENTRIES * key_size), *k;
-	size_t nr = 0, i;
-	uint64_t id;
-
-	if (!keys)
-		return;
-	/* Every key first: deleting while walking would restart the walk. */
-	while (nr < GRID_USAGE_ENTRIES &&
-	       !bpf_map_get_next_key(fd, nr ? keys + (nr - 1) * key_size : NULL,
-				     keys + nr * key_size))
-		nr++;
-	for (i = 0; i < nr; i++) {
-		k = keys + i * key_size;
-		memcpy(&id, k, sizeof(id));
-		if (is_live(live, n, id))
-			continue;
-		if (watched)
-			unwatch(id);
-		bpf_map_delete_elem(fd, k);
-	}
-	free(keys);
-}
-
-static void sweep(struct grid_bpf *b)
-{
-	char root[PATH_MAX];
-	uint64_t *live;
-	size_t n = 0;
-
-	if (grid_cgroup_root(root, sizeof(root)))
-		return;
-	live = calloc(LIVE_MAX, sizeof(*live));
-	if (!live)
-		return;
-	if (!grid_cgroup_ids_below(root, live, LIVE_MAX, &n)) {
-		qsort(live, n, sizeof(*live), cmp_id);
-		sweep_map(b->map[GRID_BPF_MAP_CPU_LIMITS],
-			  sizeof(struct grid_gg_key), live, n, true);
-		sweep_map(b->map[GRID_BPF_MAP_NET_LIMITS],
-			  sizeof(struct grid_gg_key), live, n, false);
-		sweep_map(b->map[GRID_BPF_MAP_NET_STATE],
-			  sizeof(struct grid_gg_key), live, n, false);
-		sweep_map(b->map[GRID_BPF_MAP_CPU_USAGE],
-			  sizeof(struct grid_gg_key), live, n, false);
-		sweep_map(b->map[GRID_BPF_MAP_USAGE],
-			  sizeof(struct grid_usage_key), live, n, false);
-	}
-	free(live);
 }
 
 /* Unpins @gg's links and their directory; on failure @path says where. */
@@ -615,17 +602,45 @@ static int overlaps(const struct grid_bpf_gg *gg, void *arg)
 	return within(o->path, real) || within(real, o->path);
 }
 
+/*
+ * The cgroup of a new attach, open: made if missing (*@created), its id,
+ * the path the kernel gives for it, and its level, which must let the
+ * programs find it (below GRID_BPF_MAX_LEVEL, not the root).
+ */
+static int open_new(const char *want, int *fd, uint64_t *id, char *path,
+		    size_t len, bool *created)
+{
+	int ret, level;
+
+	*fd = -1;
+	ret = grid_cgroup_mkdir(want, created);
+	if (ret)
+		return ret;
+	*fd = open(want, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return -errno;
+	ret = grid_cgroup_id_fd(*fd, id);
+	if (!ret)
+		ret = grid_cgroup_fd_path(*fd, path, len);
+	if (!ret)
+		ret = grid_cgroup_level(path, &level);
+	if (!ret && (level < 1 || level >= GRID_BPF_MAX_LEVEL))
+		ret = -EMLINK;
+	return ret;
+}
+
 int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 		    const struct grid_quota_limits *limits,
 		    const struct grid_bpf_fq *fq, struct grid_bpf_fail *fail)
 {
 	struct grid_quota_limits q = *limits;
-	char path[PATH_MAX], dir[PATH_MAX], old_max[64] = "";
+	char want[PATH_MAX], dir[PATH_MAX], old_max[64] = "", old_depth[32] = "";
+	char depth[32], file[PATH_MAX];
 	bool created = false, entries = false, links = false, watched = false;
 	struct overlap *o = NULL;
 	struct stat st;
 	int fd = -1, ret;
-	uint64_t id;
+	uint64_t id = 0;
 
 	if (fail)
 		memset(fail, 0, sizeof(*fail));
@@ -643,9 +658,14 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 		fail_at(fail, GRID_BPF_AT_PROGS, NULL);
 		return -ENOENT;
 	}
+	o = malloc(sizeof(*o));
+	if (!o)
+		return -ENOMEM;
 	ret = grid_bpf_lock(b);
-	if (ret)
+	if (ret) {
+		free(o);
 		return ret;
+	}
 
 	gg_path(dir, sizeof(dir), gg, NULL);
 	if (lstat(dir, &st) == 0) {
@@ -653,56 +673,57 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 		goto out;
 	}
 	if (cgroup)
-		snprintf(path, sizeof(path), "%s", cgroup);
+		snprintf(want, sizeof(want), "%s", cgroup);
 	else
-		default_cgroup(path, sizeof(path), gg);
-	ret = grid_cgroup_mkdir(path, &created);
-	if (!ret) {
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		ret = fd < 0 ? -errno : 0;
-	}
-	if (!ret)
-		ret = grid_cgroup_id(path, &id);
+		default_cgroup(want, sizeof(want), gg);
+	ret = open_new(want, &fd, &id, o->path, sizeof(o->path), &created);
 	if (ret) {
-		fail_at(fail, GRID_BPF_AT_CGROUP, path);
-		goto undo;
-	}
-	o = malloc(sizeof(*o));
-	if (!o) {
-		ret = -ENOMEM;
+		fail_at(fail, GRID_BPF_AT_CGROUP, want);
 		goto undo;
 	}
 	o->id = id;
-	if (!realpath(path, o->path))
-		snprintf(o->path, sizeof(o->path), "%s", path);
 	ret = grid_bpf_each(b, overlaps, o);
 	if (ret) {
-		fail_at(fail, GRID_BPF_AT_CGROUP, path);
+		fail_at(fail, GRID_BPF_AT_CGROUP, o->path);
 		ret = ret == 1 ? -EBUSY : ret;
 		goto undo;
 	}
 
 	if (q.cpu_nanocores || (q.given & GRID_QUOTA_BIT(GRID_QUOTA_CPU))) {
 		/* Without the controller yet: no cap, as cpu.max says it. */
-		if (grid_cgroup_read(path, "cpu.max", old_max, sizeof(old_max)))
+		if (grid_cgroup_read_at(fd, "cpu.max", old_max, sizeof(old_max)))
 			snprintf(old_max, sizeof(old_max), "max %d",
 				 GRID_QUOTA_CPU_PERIOD_US);
-		ret = cpu_max_write(path, q.cpu_nanocores, fail);
+		ret = cpu_max_write(fd, o->path, q.cpu_nanocores, fail);
 		if (ret)
 			goto undo;
 	}
-	ret = write_entries(b, id, &q);
-	entries = true;
+	/* No job nests deep enough to make the hierarchy a cost. */
+	ret = grid_cgroup_read_at(fd, "cgroup.max.depth", old_depth,
+				  sizeof(old_depth));
+	snprintf(depth, sizeof(depth), "%d", GRID_GG_MAX_DEPTH);
+	if (!ret)
+		ret = grid_cgroup_write_at(fd, "cgroup.max.depth", depth);
 	if (ret) {
-		fail_at(fail, GRID_BPF_AT_MAPS, NULL);
+		old_depth[0] = '\0';
+		if (snprintf(file, sizeof(file), "%.*s/cgroup.max.depth",
+			     PATH_MAX - 32, o->path) < 0)
+			file[0] = '\0';
+		fail_at(fail, GRID_BPF_AT_CGROUP, file);
 		goto undo;
 	}
 	ret = pin_links(b, gg, fd, fail);
 	if (ret)
 		goto undo;
 	links = true;
+	ret = write_entries(b, gg, id, &q);
+	entries = true;
+	if (ret) {
+		fail_at(fail, GRID_BPF_AT_MAPS, NULL);
+		goto undo;
+	}
 	if (q.cpu.budget_ns) {
-		ret = watch_path(b, path, fail);
+		ret = watch_fd(b, fd, fail);
 		if (ret)
 			goto undo;
 		watched = true;
@@ -722,11 +743,13 @@ undo:
 	if (links)
 		unpin_links(gg, dir);
 	if (entries)
-		delete_entries(b, id, "");
+		delete_entries(b, gg, id, "");
+	if (*old_depth)
+		grid_cgroup_write_at(fd, "cgroup.max.depth", old_depth);
 	if (*old_max)
-		grid_cgroup_write(path, "cpu.max", old_max);
+		grid_cgroup_write_at(fd, "cpu.max", old_max);
 	if (created)
-		rmdir(path);
+		rmdir(want);
 out:
 	free(o);
 	if (fd >= 0)
@@ -771,6 +794,45 @@ static void release(struct grid_bpf *b, struct grid_bpf_gg *cur)
 	free(cur);
 }
 
+/* A grid-grid's network limits, in its cgroup storage, under its lock. */
+static int net_limits_write(struct grid_bpf *b, uint64_t id,
+			    const struct grid_net_limit *lim)
+{
+	struct grid_gg_net st;
+	int ret;
+
+	/*
+	 * The state read here is written back with the limits: what the
+	 * programs did in between (microseconds) is lost, a few packets'
+	 * worth of pace, tokens or budget at most.
+	 */
+	ret = grid_bpf_gg_net_read(b, id, &st);
+	if (ret)
+		return ret;
+	st.limits = *lim;
+	return update(b->map[GRID_BPF_MAP_GG_NET], &id, &st,
+		      BPF_EXIST);
+}
+
+/*
+ * The attached grid-grid's cgroup, open, checked to be the one its links
+ * name (a directory put in its place since is not it): -ESTALE if not.
+ */
+static int open_known(const struct grid_bpf_gg *cur, int *fd)
+{
+	uint64_t id;
+
+	*fd = open(cur->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return -ESTALE;
+	if (grid_cgroup_id_fd(*fd, &id) || id != cur->cgroup_id) {
+		close(*fd);
+		*fd = -1;
+		return -ESTALE;
+	}
+	return 0;
+}
+
 int grid_bpf_set(struct grid_bpf *b, const char *gg,
 		 const struct grid_quota_limits *change,
 		 const struct grid_bpf_fq *fq, struct grid_bpf_fail *fail)
@@ -782,7 +844,7 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 	bool cpu = change->given & GRID_QUOTA_BIT(GRID_QUOTA_CPU);
 	bool budget = change->given & (GRID_QUOTA_BIT(GRID_QUOTA_CPU_BUDGET) |
 				       GRID_QUOTA_BIT(GRID_QUOTA_CPU_PERIOD));
-	int ret = take(b, gg, fail, &cur);
+	int fd = -1, ret = take(b, gg, fail, &cur);
 
 	if (ret)
 		return ret;
@@ -806,22 +868,23 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 		goto out;
 	}
 	/* The cgroup's directory is needed for cpu.max and the watch. */
-	if ((cpu || (budget && q.cpu.budget_ns)) && !*cur->cgroup) {
-		fail_at(fail, GRID_BPF_AT_CGROUP, NULL);
-		ret = -ESTALE;
-		goto out;
+	if (cpu || (budget && q.cpu.budget_ns)) {
+		ret = *cur->cgroup ? open_known(cur, &fd) : -ESTALE;
+		if (ret) {
+			fail_at(fail, GRID_BPF_AT_CGROUP, cur->cgroup);
+			goto out;
+		}
 	}
 	if (cpu) {
-		if (grid_cgroup_read(cur->cgroup, "cpu.max", old_max,
-				     sizeof(old_max)))
+		if (grid_cgroup_read_at(fd, "cpu.max", old_max, sizeof(old_max)))
 			snprintf(old_max, sizeof(old_max), "max %d",
 				 GRID_QUOTA_CPU_PERIOD_US);
-		ret = cpu_max_write(cur->cgroup, q.cpu_nanocores, fail);
+		ret = cpu_max_write(fd, cur->cgroup, q.cpu_nanocores, fail);
 		if (ret)
 			goto out;
 	}
 	key.cgroup_id = cur->cgroup_id;
-	ret = update(b->map[GRID_BPF_MAP_NET_LIMITS], &key, &q.net, BPF_ANY);
+	ret = net_limits_write(b, cur->cgroup_id, &q.net);
 	if (!ret)
 		ret = update(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &q.cpu,
 			     BPF_ANY);
@@ -830,7 +893,7 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 		goto undo;
 	}
 	if (q.cpu.budget_ns && (budget || !old.cpu.budget_ns)) {
-		ret = watch_path(b, cur->cgroup, fail);
+		ret = watch_fd(b, fd, fail);
 	} else if (!q.cpu.budget_ns && old.cpu.budget_ns) {
 		ret = unwatch(cur->cgroup_id);
 		if (ret)
@@ -848,16 +911,18 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 		goto out;
 undo:
 	key.cgroup_id = cur->cgroup_id;
-	update(b->map[GRID_BPF_MAP_NET_LIMITS], &key, &old.net, BPF_ANY);
+	net_limits_write(b, cur->cgroup_id, &old.net);
 	update(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &old.cpu, BPF_ANY);
 	/* The watch as it was: a budget back in force must be enforced. */
 	if (old.cpu.budget_ns && *cur->cgroup)
 		watch_path(b, cur->cgroup, NULL);
 	else if (!old.cpu.budget_ns && q.cpu.budget_ns)
 		unwatch(cur->cgroup_id);
-	if (*old_max)
-		grid_cgroup_write(cur->cgroup, "cpu.max", old_max);
+	if (*old_max && fd >= 0)
+		grid_cgroup_write_at(fd, "cpu.max", old_max);
 out:
+	if (fd >= 0)
+		close(fd);
 	release(b, cur);
 	return ret;
 }
@@ -867,16 +932,19 @@ int grid_bpf_detach(struct grid_bpf *b, const char *gg,
 {
 	struct grid_bpf_gg *cur;
 	char path[PATH_MAX];
+	uint64_t id;
 	int ret = take(b, gg, fail, &cur);
 
 	if (ret)
 		return ret;
+	/* A cgroup removed while attached is known by its name only. */
+	id = cur->cgroup_id ? cur->cgroup_id : known_id(b, gg);
 	/*
 	 * First the watch, so that a failure leaves everything in place; it
 	 * matters only with a budget, which is what a watch enforces.
 	 */
-	if (cur->cgroup_id) {
-		ret = unwatch(cur->cgroup_id);
+	if (id) {
+		ret = unwatch(id);
 		if (ret && cur->limits.cpu.budget_ns) {
 			fail_at(fail, GRID_BPF_AT_UNWATCH, GRID_DEV_PATH);
 			goto out;
@@ -888,10 +956,8 @@ int grid_bpf_detach(struct grid_bpf *b, const char *gg,
 		fail_at(fail, GRID_BPF_AT_LINKS, path);
 		goto out;
 	}
-	if (cur->cgroup_id)
-		delete_entries(b, cur->cgroup_id, cur->cgroup);
-	else
-		sweep(b);
+	if (id)
+		delete_entries(b, gg, id, cur->cgroup_id ? cur->cgroup : "");
 out:
 	release(b, cur);
 	return ret;

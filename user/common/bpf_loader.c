@@ -29,11 +29,13 @@
 #define PIN(x)		GRID_BPF_PIN(x)
 
 static const char *const map_pins[GRID_BPF_NR_MAPS] = {
-	[GRID_BPF_MAP_NET_LIMITS] = PIN("grid_net_limits"),
-	[GRID_BPF_MAP_NET_STATE] = PIN("grid_net_state"),
-	[GRID_BPF_MAP_USAGE] = PIN("grid_usage"),
+	[GRID_BPF_MAP_GG_NET] = PIN("grid_gg_net"),
+	[GRID_BPF_MAP_GG_COUNT] = PIN("grid_gg_count"),
+	[GRID_BPF_MAP_LEASE_NET] = PIN("grid_lease_net"),
+	[GRID_BPF_MAP_GG_IDS] = PIN("grid_gg_ids"),
 	[GRID_BPF_MAP_CPU_LIMITS] = PIN("grid_cpu_limits"),
 	[GRID_BPF_MAP_CPU_USAGE] = PIN("grid_cpu_usage"),
+	[GRID_BPF_MAP_LEASE_CPU] = PIN("grid_lease_cpu"),
 	[GRID_BPF_MAP_CPU_RUN] = PIN("grid_cpu_run"),
 };
 
@@ -42,16 +44,22 @@ static const char *const prog_pins[GRID_BPF_NR_PROGS] = {
 	[GRID_BPF_PROG_NET_INGRESS] = PIN("prog/net_ingress"),
 	[GRID_BPF_PROG_CPU_RUNTIME] = PIN("prog/cpu_runtime"),
 	[GRID_BPF_PROG_CPU_SWITCH] = PIN("prog/cpu_switch"),
+	[GRID_BPF_PROG_CGROUP_GONE] = PIN("prog/cgroup_gone"),
 };
 
-/* The scheduler hooks: attached once, for everyone, their links pinned. */
-#define NR_HOOKS	2
+/*
+ * The tracing hooks: attached once, for everyone, their links pinned. The
+ * scheduler's switch first, so that no charge finds a CPU's entry stale;
+ * the cgroup_release one last.
+ */
+#define NR_HOOKS	3
 static const struct {
 	enum grid_bpf_prog prog;
 	const char *link;
 } hooks[NR_HOOKS] = {
-	{ GRID_BPF_PROG_CPU_RUNTIME, GRID_BPF_CPU_LINK },
 	{ GRID_BPF_PROG_CPU_SWITCH, GRID_BPF_SWITCH_LINK },
+	{ GRID_BPF_PROG_CPU_RUNTIME, GRID_BPF_CPU_LINK },
+	{ GRID_BPF_PROG_CGROUP_GONE, GRID_BPF_GONE_LINK },
 };
 
 static void (*log_fn)(const char *msg);
@@ -253,15 +261,15 @@ static int load_cpu(void)
 
 	if (!skel)
 		return -errno;
-	progs[0] = skel->progs.grid_cpu_runtime;
-	progs[1] = skel->progs.grid_cpu_switch;
+	progs[0] = skel->progs.grid_cpu_switch;
+	progs[1] = skel->progs.grid_cpu_runtime;
+	progs[2] = skel->progs.grid_cgroup_gone;
 	ret = pin_maps_at(skel->obj);
 	if (!ret)
 		ret = grid_bpf_err(grid_cpu_bpf__load(skel));
 	for (i = 0; i < NR_HOOKS && !ret; i++)
 		ret = pin_prog(progs[i], prog_pins[hooks[i].prog]);
-	/* The switches first, so no charge finds a CPU's entry stale. */
-	for (i = NR_HOOKS - 1; i >= 0 && !ret; i--)
+	for (i = 0; i < NR_HOOKS && !ret; i++)
 		ret = pin_link(progs[i], hooks[i].link);
 	grid_cpu_bpf__destroy(skel);
 	return ret;
@@ -285,9 +293,10 @@ static int load_missing(struct grid_bpf *b, const bool linked[NR_HOOKS])
 	bool relinked[NR_HOOKS];
 	int i, ret;
 
-	if (b->map[GRID_BPF_MAP_NET_LIMITS] < 0 ||
-	    b->map[GRID_BPF_MAP_NET_STATE] < 0 ||
-	    b->map[GRID_BPF_MAP_USAGE] < 0 ||
+	if (b->map[GRID_BPF_MAP_GG_NET] < 0 ||
+	    b->map[GRID_BPF_MAP_GG_COUNT] < 0 ||
+	    b->map[GRID_BPF_MAP_LEASE_NET] < 0 ||
+	    b->map[GRID_BPF_MAP_GG_IDS] < 0 ||
 	    b->prog[GRID_BPF_PROG_NET_EGRESS] < 0 ||
 	    b->prog[GRID_BPF_PROG_NET_INGRESS] < 0) {
 		ret = load_net();
@@ -297,9 +306,11 @@ static int load_missing(struct grid_bpf *b, const bool linked[NR_HOOKS])
 	}
 	if (b->map[GRID_BPF_MAP_CPU_LIMITS] < 0 ||
 	    b->map[GRID_BPF_MAP_CPU_USAGE] < 0 ||
+	    b->map[GRID_BPF_MAP_LEASE_CPU] < 0 ||
 	    b->map[GRID_BPF_MAP_CPU_RUN] < 0 ||
 	    b->prog[GRID_BPF_PROG_CPU_RUNTIME] < 0 ||
-	    b->prog[GRID_BPF_PROG_CPU_SWITCH] < 0) {
+	    b->prog[GRID_BPF_PROG_CPU_SWITCH] < 0 ||
+	    b->prog[GRID_BPF_PROG_CGROUP_GONE] < 0) {
 		ret = load_cpu();
 		if (ret)
 			return ret;

@@ -7,10 +7,13 @@
  *
  * A grid-grid is "attached" while GRID_BPF_PIN_DIR/links/<name>/ exists;
  * the cgroup links pinned there (egress and ingress, always both, so that
- * even a grid-grid without limits is counted) name its cgroup. Its limits
- * are its entries in grid_net_limits and grid_cpu_limits, keyed by that
- * cgroup's id, and the cpu.max of its cgroup; grid.ko enforces a CPU-time
- * budget through GRID_IOC_CPU_WATCH.
+ * even a grid-grid without limits is counted) name its cgroup, and so does
+ * its entry in grid_gg_ids, which outlives the cgroup. Its limits are in
+ * the cgroup storage grid_gg_net of its cgroup and its entry in
+ * grid_cpu_limits, keyed by that cgroup's id, and the cpu.max of its
+ * cgroup; grid.ko enforces a CPU-time budget through GRID_IOC_CPU_WATCH.
+ * Everything a grid-grid's enforcement needs is made at attach, which
+ * fails if it cannot be.
  *
  * Every function returns 0 or -errno and prints nothing. A change that
  * fails is undone, and says in struct grid_bpf_fail (when given) where it
@@ -35,11 +38,13 @@
 struct grid_bpf;
 
 enum grid_bpf_map {
-	GRID_BPF_MAP_NET_LIMITS,	/* "grid_net_limits" */
-	GRID_BPF_MAP_NET_STATE,		/* "grid_net_state" */
-	GRID_BPF_MAP_USAGE,		/* "grid_usage" */
+	GRID_BPF_MAP_GG_NET,		/* "grid_gg_net" */
+	GRID_BPF_MAP_GG_COUNT,		/* "grid_gg_count" */
+	GRID_BPF_MAP_LEASE_NET,		/* "grid_lease_net" */
+	GRID_BPF_MAP_GG_IDS,		/* "grid_gg_ids" */
 	GRID_BPF_MAP_CPU_LIMITS,	/* "grid_cpu_limits" */
 	GRID_BPF_MAP_CPU_USAGE,		/* "grid_cpu_usage" */
+	GRID_BPF_MAP_LEASE_CPU,		/* "grid_lease_cpu" */
 	GRID_BPF_MAP_CPU_RUN,		/* "grid_cpu_run" */
 	GRID_BPF_NR_MAPS,
 };
@@ -49,6 +54,7 @@ enum grid_bpf_prog {
 	GRID_BPF_PROG_NET_INGRESS,	/* prog/net_ingress */
 	GRID_BPF_PROG_CPU_RUNTIME,	/* prog/cpu_runtime */
 	GRID_BPF_PROG_CPU_SWITCH,	/* prog/cpu_switch */
+	GRID_BPF_PROG_CGROUP_GONE,	/* prog/cgroup_gone */
 	GRID_BPF_NR_PROGS,
 };
 
@@ -60,7 +66,9 @@ enum grid_bpf_step {
 	GRID_BPF_AT_PROGS,	/* -ENOENT: the programs are not pinned */
 	GRID_BPF_AT_CGROUP,	/* the cgroup @path; -EBUSY: attached under
 				 * another name; -EINVAL: not cgroup v2;
-				 * -ESTALE: the grid-grid's cgroup is gone */
+				 * -ESTALE: the grid-grid's cgroup is gone;
+				 * -EMLINK: at GRID_BPF_MAX_LEVEL or deeper,
+				 * or the root */
 	GRID_BPF_AT_CPU_MAX,	/* writing @path: cgroup.subtree_control
 				 * or cpu.max */
 	GRID_BPF_AT_NETNS,	/* entering the network namespace @path */
@@ -118,11 +126,21 @@ int grid_bpf_map_fd(const struct grid_bpf *b, enum grid_bpf_map m);
 int grid_bpf_prog_fd(const struct grid_bpf *b, enum grid_bpf_prog p);
 
 /*
- * The counters of @key in "grid_usage" (the map's fd), summed over the
- * CPUs: zeros and -ENOENT if there are none.
+ * What the programs keep for cgroup @id, as they see it now: a
+ * grid-grid's network state and counters, a lease's counters and CPU
+ * time (summed over the CPUs where they are per CPU). Zeros and -ENOENT
+ * if there is nothing.
  */
-int grid_bpf_usage_read(int fd, const struct grid_usage_key *key,
-			struct grid_usage *sum);
+int grid_bpf_gg_net_read(struct grid_bpf *b, uint64_t id,
+			 struct grid_gg_net *out);
+int grid_bpf_gg_count_read(struct grid_bpf *b, uint64_t id,
+			   struct grid_gg_count *sum);
+int grid_bpf_lease_count_read(struct grid_bpf *b, uint64_t id,
+			      struct grid_gg_count *sum);
+int grid_bpf_cpu_usage_read(struct grid_bpf *b, uint64_t id,
+			    struct grid_cpu_usage *out);
+int grid_bpf_lease_cpu_read(struct grid_bpf *b, uint64_t id,
+			    uint64_t *runtime_ns);
 
 /* Where libbpf's warnings go, one message each; NULL (the default): nowhere. */
 void grid_bpf_set_log(void (*fn)(const char *msg));
@@ -161,9 +179,12 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 
 /*
  * Unpins @gg's links (the kernel detaches the programs with the last
- * reference), deletes its entries and its leases' usage from the maps
- * and stops grid.ko's watch, which thaws it. The cgroup and its cpu.max
- * are left as they are. -ENOENT: not attached.
+ * reference, and frees its cgroup storage with them), deletes its entries
+ * and its leases' from the maps and stops grid.ko's watch, which thaws
+ * it. Only what is known to be @gg's is touched: its own cgroup id (from
+ * grid_gg_ids, when its cgroup was removed) and the cgroups below its
+ * cgroup. The cgroup, its cpu.max and cgroup.max.depth are left as they
+ * are. -ENOENT: not attached.
  */
 int grid_bpf_detach(struct grid_bpf *b, const char *gg,
 		    struct grid_bpf_fail *fail);

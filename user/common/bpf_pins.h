@@ -13,6 +13,7 @@
 #define GRID_BPF_LINKS_DIR	GRID_BPF_PIN("links")
 #define GRID_BPF_CPU_LINK	GRID_BPF_PIN("links/cpu_runtime")
 #define GRID_BPF_SWITCH_LINK	GRID_BPF_PIN("links/cpu_switch")
+#define GRID_BPF_GONE_LINK	GRID_BPF_PIN("links/cgroup_gone")
 
 struct grid_bpf {
 	int map[GRID_BPF_NR_MAPS];

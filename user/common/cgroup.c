@@ -14,27 +14,107 @@
 
 #include "cgroup.h"
 
-int grid_cgroup_id(const char *path, uint64_t *id)
+/* @path relative to @dirfd, or the directory itself with @path "". */
+static int id_at(int dirfd, const char *path, uint64_t *id)
 {
 	union {
 		struct file_handle fh;
 		char buf[sizeof(struct file_handle) + sizeof(uint64_t)];
 	} h;
 	struct statfs sfs;
-	int mount_id;
+	int mount_id, ret;
 
-	if (statfs(path, &sfs) < 0)
+	ret = *path ? statfs(path, &sfs) : fstatfs(dirfd, &sfs);
+	if (ret < 0)
 		return -errno;
 	if (sfs.f_type != CGROUP2_SUPER_MAGIC)
 		return -EINVAL;
 	/* On cgroup2 the file handle is the cgroup id (kernfs's FILEID_KERNFS). */
 	memset(&h, 0, sizeof(h));
 	h.fh.handle_bytes = sizeof(uint64_t);
-	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0) < 0)
+	if (name_to_handle_at(dirfd, path, &h.fh, &mount_id,
+			      *path ? 0 : AT_EMPTY_PATH) < 0)
 		return -errno;
 	if (h.fh.handle_bytes != sizeof(uint64_t))
 		return -EINVAL;
 	memcpy(id, h.fh.f_handle, sizeof(*id));
+	return 0;
+}
+
+int grid_cgroup_id(const char *path, uint64_t *id)
+{
+	return id_at(AT_FDCWD, path, id);
+}
+
+int grid_cgroup_id_fd(int fd, uint64_t *id)
+{
+	return id_at(fd, "", id);
+}
+
+int grid_cgroup_fd_path(int fd, char *buf, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, len);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= len)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Path components of @p ("/" has none). */
+static int components(const char *p)
+{
+	bool in = false;
+	int n = 0;
+
+	for (; *p; p++) {
+		if (*p == '/')
+			in = false;
+		else if (!in && ++n)
+			in = true;
+	}
+	return n;
+}
+
+int grid_cgroup_level(const char *path, int *level)
+{
+	char real[PATH_MAX], *line = NULL, mnt[PATH_MAX], root[PATH_MAX];
+	char best_root[PATH_MAX] = "";
+	size_t cap = 0, best = 0, n;
+	int found = 0;
+	FILE *f;
+
+	if (!realpath(path, real))
+		return -errno;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		char *sep = strstr(line, " - ");
+
+		/* id parent major:minor root mount-point ... - type ... */
+		if (!sep || strncmp(sep, " - cgroup2 ", 11) ||
+		    sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
+			continue;
+		n = strlen(mnt);
+		if (strncmp(real, mnt, n) || (real[n] && real[n] != '/'))
+			continue;
+		if (n >= best) {
+			best = n;
+			snprintf(best_root, sizeof(best_root), "%s", root);
+			found = 1;
+		}
+	}
+	free(line);
+	fclose(f);
+	if (!found)
+		return -EINVAL;
+	*level = components(best_root) + components(real + best);
 	return 0;
 }
 
@@ -141,6 +221,7 @@ int grid_cgroup_mkdir(const char *path, bool *created)
 	char buf[PATH_MAX], *p, c;
 	struct statfs sfs;
 	struct stat st;
+	bool made = false;
 
 	*created = false;
 	if (len >= sizeof(buf))
@@ -169,13 +250,15 @@ int grid_cgroup_mkdir(const char *path, bool *created)
 			continue;
 		c = *p;
 		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		made = mkdir(buf, 0755) == 0;
+		if (!made && errno != EEXIST)
 			return -errno;
 		if (!c)
 			break;
 		*p = c;
 	}
-	*created = true;
+	/* Another mkdir that won the race for the last one owns it. */
+	*created = made;
 	return 0;
 }
 
@@ -183,12 +266,18 @@ int grid_cgroup_read(const char *path, const char *file, char *buf,
 		     size_t len)
 {
 	char name[PATH_MAX];
-	ssize_t n;
-	int fd;
 
 	if (snprintf(name, sizeof(name), "%s/%s", path, file) >= (int)sizeof(name))
 		return -ENAMETOOLONG;
-	fd = open(name, O_RDONLY | O_CLOEXEC);
+	return grid_cgroup_read_at(AT_FDCWD, name, buf, len);
+}
+
+int grid_cgroup_read_at(int dirfd, const char *file, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, len - 1);
@@ -206,13 +295,19 @@ int grid_cgroup_read(const char *path, const char *file, char *buf,
 int grid_cgroup_write(const char *path, const char *file, const char *val)
 {
 	char name[PATH_MAX];
+
+	if (snprintf(name, sizeof(name), "%s/%s", path, file) >= (int)sizeof(name))
+		return -ENAMETOOLONG;
+	return grid_cgroup_write_at(AT_FDCWD, name, val);
+}
+
+int grid_cgroup_write_at(int dirfd, const char *file, const char *val)
+{
 	size_t len = strlen(val);
 	ssize_t n;
 	int fd, ret = 0;
 
-	if (snprintf(name, sizeof(name), "%s/%s", path, file) >= (int)sizeof(name))
-		return -ENAMETOOLONG;
-	fd = open(name, O_WRONLY | O_CLOEXEC);
+	fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, len);
@@ -281,6 +376,42 @@ int grid_cgroup_enable(const char *path, const char *ctl, char *failed,
 			return ret;
 		}
 		dir[ends[n]] = keep;
+	}
+	return 0;
+}
+
+int grid_cgroup_delegate(const char *path, char *failed, size_t len)
+{
+	static const char *const ctls[] = { "cpu", "memory", "pids" };
+	char root[PATH_MAX], have[512], list[512], plus[64];
+	unsigned int i;
+	int ret;
+
+	ret = grid_cgroup_root(root, sizeof(root));
+	if (!ret)
+		ret = grid_cgroup_read(root, "cgroup.controllers", have,
+				       sizeof(have));
+	if (ret) {
+		snprintf(failed, len, "%s/cgroup.controllers", root);
+		return ret;
+	}
+	for (i = 0; i < sizeof(ctls) / sizeof(ctls[0]); i++) {
+		/* What the kernel lacks, no lease can be limited by. */
+		if (!has_word(have, ctls[i]))
+			continue;
+		ret = grid_cgroup_enable(path, ctls[i], failed, len);
+		if (ret)
+			return ret;
+		ret = grid_cgroup_read(path, "cgroup.subtree_control", list,
+				       sizeof(list));
+		snprintf(plus, sizeof(plus), "+%s", ctls[i]);
+		if (!ret && !has_word(list, ctls[i]))
+			ret = grid_cgroup_write(path, "cgroup.subtree_control",
+						plus);
+		if (ret) {
+			snprintf(failed, len, "%s/cgroup.subtree_control", path);
+			return ret;
+		}
 	}
 	return 0;
 }

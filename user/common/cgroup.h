@@ -13,6 +13,16 @@
  * errno of the lookup.
  */
 int grid_cgroup_id(const char *path, uint64_t *id);
+/* The same for the directory open at @fd, and that directory's path. */
+int grid_cgroup_id_fd(int fd, uint64_t *id);
+int grid_cgroup_fd_path(int fd, char *buf, size_t len);
+
+/*
+ * How deep @path is below the root of the cgroup2 hierarchy (the root is
+ * level 0), from the mount it is on (/proc/self/mountinfo says where that
+ * mount's root is). -EINVAL if it is on no cgroup2 mount.
+ */
+int grid_cgroup_level(const char *path, int *level);
 
 /* Where cgroup2 is mounted; -ENOENT if it is not. */
 int grid_cgroup_root(char *buf, size_t len);
@@ -37,6 +47,9 @@ int grid_cgroup_mkdir(const char *path, bool *created);
 int grid_cgroup_read(const char *path, const char *file, char *buf,
 		     size_t len);
 int grid_cgroup_write(const char *path, const char *file, const char *val);
+/* The same, for @file of the directory open at @dirfd. */
+int grid_cgroup_read_at(int dirfd, const char *file, char *buf, size_t len);
+int grid_cgroup_write_at(int dirfd, const char *file, const char *val);
 
 /*
  * Enables controller @ctl ("cpu") for @path: in the cgroup.subtree_control
@@ -45,5 +58,14 @@ int grid_cgroup_write(const char *path, const char *file, const char *val);
  */
 int grid_cgroup_enable(const char *path, const char *ctl, char *failed,
 		       size_t len);
+
+/*
+ * Makes @path a cgroup that can carry the limits of cgroups below it:
+ * cpu, memory and pids (those the kernel has) enabled on the way down to
+ * it and in its own cgroup.subtree_control, so that each child has its
+ * cpu.max, memory.max and pids.max. On failure the file that refused is
+ * in @failed.
+ */
+int grid_cgroup_delegate(const char *path, char *failed, size_t len);
 
 #endif

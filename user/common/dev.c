@@ -147,8 +147,8 @@ int grid_dev_self(int fd, struct grid_self *self)
 	return call(fd, GRID_IOC_SELF, self, sizeof(*self));
 }
 
-_Static_assert(sizeof(struct grid_ioc_cpu_watch) == GRID_IOC_CPU_WATCH_SIZE_VER0,
-	       "struct grid_ioc_cpu_watch is not its VER0 size");
+_Static_assert(sizeof(struct grid_ioc_cpu_watch) == GRID_IOC_CPU_WATCH_SIZE_VER1,
+	       "struct grid_ioc_cpu_watch is not its VER1 size");
 
 int grid_dev_cpu_watch(int fd, struct grid_ioc_cpu_watch *w)
 {

@@ -248,9 +248,10 @@ int grid_netns_enter(const char *netns, int *back)
 	return ret;
 }
 
-void grid_netns_leave(int back)
+int grid_netns_leave(int back)
 {
-	/* Back to where we were, which we were allowed to leave. */
-	setns(back, CLONE_NEWNET);
+	int ret = setns(back, CLONE_NEWNET) < 0 ? -errno : 0;
+
 	close(back);
+	return ret;
 }

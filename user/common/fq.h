@@ -40,6 +40,10 @@ int grid_fq_parse_routes(FILE *route, FILE *ipv6_route,
  * /run/netns, or a path) and back; *@back is the one to return to.
  */
 int grid_netns_enter(const char *netns, int *back);
-void grid_netns_leave(int back);
+/*
+ * Goes back and closes @back. -errno if setns() failed: the caller is
+ * still in the other namespace and must not carry on as if it were not.
+ */
+int grid_netns_leave(int back);
 
 #endif

@@ -16,6 +16,24 @@ static const char *const events[] = {
 	[GRID_EVENT_SHARE_EXHAUSTED] = "share-exhausted",
 	[GRID_EVENT_CPU_BUDGET_SPENT] = "cpu-budget-spent",
 	[GRID_EVENT_CPU_BUDGET_RENEWED] = "cpu-budget-renewed",
+	[GRID_EVENT_LEASE_ACTIVE] = "lease-active",
+	[GRID_EVENT_LEASE_CHANGED] = "lease-changed",
+	[GRID_EVENT_LEASE_DELETED] = "lease-deleted",
+	[GRID_EVENT_SANDBOX_UNBOUND] = "sandbox-unbound",
+	[GRID_EVENT_SANDBOX_KILL_FAILED] = "sandbox-kill-failed",
+	[GRID_EVENT_SHARE_ADDED] = "share-added",
+	[GRID_EVENT_SHARE_CHANGED] = "share-changed",
+	[GRID_EVENT_SHARE_DELETED] = "share-deleted",
+	[GRID_EVENT_PEER_ADDED] = "peer-added",
+	[GRID_EVENT_PEER_CHANGED] = "peer-changed",
+	[GRID_EVENT_PEER_DELETED] = "peer-deleted",
+	[GRID_EVENT_GRID_ADDED] = "grid-added",
+	[GRID_EVENT_GRID_CHANGED] = "grid-changed",
+	[GRID_EVENT_GRID_DELETED] = "grid-deleted",
+	[GRID_EVENT_GRIDGRID_ADDED] = "gridgrid-added",
+	[GRID_EVENT_GRIDGRID_CHANGED] = "gridgrid-changed",
+	[GRID_EVENT_GRIDGRID_DELETED] = "gridgrid-deleted",
+	[GRID_EVENT_CPU_FREEZE_FAILED] = "cpu-freeze-failed",
 };
 
 static const char *const lease_states[] = {
@@ -28,6 +46,7 @@ static const char *const lease_states[] = {
 static const char *const sandbox_states[] = {
 	[GRID_SANDBOX_BOUND] = "bound",
 	[GRID_SANDBOX_KILLED] = "killed",
+	[GRID_SANDBOX_KILL_FAILED] = "kill-failed",
 };
 
 static const char *const limits[] = {

@@ -24,6 +24,7 @@ struct grid_nl_status {
 	char release[GRID_RELEASE_LEN];
 	uint32_t abi;
 	struct grid_status counts;
+	uint64_t generation;		/* 0 from a module without it */
 };
 
 /* -ENOENT if the family is not registered (module not loaded). */

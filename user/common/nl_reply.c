@@ -53,6 +53,7 @@ static const struct nla_policy status_policy[GRID_STATUS_A_MAX + 1] = {
 	[GRID_STATUS_A_LEASES] = U64,
 	[GRID_STATUS_A_SANDBOXES] = U64,
 	[GRID_STATUS_A_HANDLES] = U64,
+	[GRID_STATUS_A_GENERATION] = U64,
 };
 
 static int parse_status(struct nlattr **tb, void *obj)
@@ -72,6 +73,8 @@ static int parse_status(struct nlattr **tb, void *obj)
 	st->counts.leases = nla_get_u64(tb[GRID_STATUS_A_LEASES]);
 	st->counts.sandboxes = nla_get_u64(tb[GRID_STATUS_A_SANDBOXES]);
 	st->counts.handles = nla_get_u64(tb[GRID_STATUS_A_HANDLES]);
+	if (tb[GRID_STATUS_A_GENERATION])
+		st->generation = nla_get_u64(tb[GRID_STATUS_A_GENERATION]);
 	return 0;
 }
 
@@ -155,6 +158,7 @@ static const struct nla_policy grid_policy[GRID_GRID_A_MAX + 1] = {
 	[GRID_GRID_A_NAME] = STR(GRID_NAME_LEN),
 	[GRID_GRID_A_KEY] = KEY,
 	[GRID_GRID_A_PARENT] = STR(GRID_NAME_LEN),
+	[GRID_GRID_A_GEN] = U64,
 };
 
 static int parse_grid(struct nlattr **tb, void *obj)
@@ -167,6 +171,8 @@ static int parse_grid(struct nlattr **tb, void *obj)
 	copy_key(g->key, tb[GRID_GRID_A_KEY]);
 	if (tb[GRID_GRID_A_PARENT])
 		copy_str(g->parent, tb[GRID_GRID_A_PARENT], sizeof(g->parent));
+	if (tb[GRID_GRID_A_GEN])
+		g->gen = nla_get_u64(tb[GRID_GRID_A_GEN]);
 	return 0;
 }
 
@@ -183,6 +189,8 @@ static const struct nla_policy gridgrid_policy[GRID_GRIDGRID_A_MAX + 1] = {
 	[GRID_GRIDGRID_A_LEASES] = U32,
 	[GRID_GRIDGRID_A_PEERS] = U32,
 	[GRID_GRIDGRID_A_SANDBOXES] = U32,
+	[GRID_GRIDGRID_A_CGROUP_ID] = U64,
+	[GRID_GRIDGRID_A_GEN] = U64,
 };
 
 static int parse_gridgrid(struct nlattr **tb, void *obj)
@@ -212,6 +220,10 @@ static int parse_gridgrid(struct nlattr **tb, void *obj)
 		gg->peers = nla_get_u32(tb[GRID_GRIDGRID_A_PEERS]);
 	if (tb[GRID_GRIDGRID_A_SANDBOXES])
 		gg->sandboxes = nla_get_u32(tb[GRID_GRIDGRID_A_SANDBOXES]);
+	if (tb[GRID_GRIDGRID_A_CGROUP_ID])
+		gg->cgroup_id = nla_get_u64(tb[GRID_GRIDGRID_A_CGROUP_ID]);
+	if (tb[GRID_GRIDGRID_A_GEN])
+		gg->gen = nla_get_u64(tb[GRID_GRIDGRID_A_GEN]);
 	return 0;
 }
 
@@ -224,6 +236,7 @@ static const struct nla_policy peer_policy[GRID_PEER_A_MAX + 1] = {
 	[GRID_PEER_A_KEY] = KEY,
 	[GRID_PEER_A_NAME] = STR(GRID_NAME_LEN),
 	[GRID_PEER_A_GRIDGRIDS] = NEST,
+	[GRID_PEER_A_GEN] = U64,
 };
 
 static int parse_peer(struct nlattr **tb, void *obj)
@@ -236,6 +249,8 @@ static int parse_peer(struct nlattr **tb, void *obj)
 		return -EPROTO;
 	copy_key(p->key, tb[GRID_PEER_A_KEY]);
 	copy_str(p->name, tb[GRID_PEER_A_NAME], sizeof(p->name));
+	if (tb[GRID_PEER_A_GEN])
+		p->gen = nla_get_u64(tb[GRID_PEER_A_GEN]);
 	if (!tb[GRID_PEER_A_GRIDGRIDS])
 		return 0;
 	/* A list of one attribute type: a policy would keep only the last. */
@@ -270,6 +285,7 @@ static const struct nla_policy lease_policy[GRID_LEASE_A_MAX + 1] = {
 	[GRID_LEASE_A_BLOB] = { .type = NLA_UNSPEC,
 				.maxlen = GRID_LEASE_BLOB_MAX },
 	[GRID_LEASE_A_SANDBOXES] = U32,
+	[GRID_LEASE_A_GEN] = U64,
 };
 
 static int parse_lease(struct nlattr **tb, void *obj)
@@ -296,6 +312,8 @@ static int parse_lease(struct nlattr **tb, void *obj)
 	}
 	if (tb[GRID_LEASE_A_SANDBOXES])
 		l->sandboxes = nla_get_u32(tb[GRID_LEASE_A_SANDBOXES]);
+	if (tb[GRID_LEASE_A_GEN])
+		l->gen = nla_get_u64(tb[GRID_LEASE_A_GEN]);
 	return parse_limits(tb[GRID_LEASE_A_LIMITS], &l->limits,
 			    GRID_LIMIT_MAX);
 }
@@ -311,6 +329,10 @@ static const struct nla_policy sandbox_policy[GRID_SANDBOX_A_MAX + 1] = {
 	[GRID_SANDBOX_A_GRIDGRID] = STR(GRID_NAME_LEN),
 	[GRID_SANDBOX_A_STATE] = U32,
 	[GRID_SANDBOX_A_PATH] = STR(GRID_OBJ_PATH_LEN),
+	[GRID_SANDBOX_A_LEASE_CGROUP_ID] = U64,
+	[GRID_SANDBOX_A_ERROR] = U32,
+	[GRID_SANDBOX_A_KILL_TRIES] = U32,
+	[GRID_SANDBOX_A_GEN] = U64,
 };
 
 static int parse_sandbox(struct nlattr **tb, void *obj)
@@ -326,6 +348,15 @@ static int parse_sandbox(struct nlattr **tb, void *obj)
 	sb->state = nla_get_u32(tb[GRID_SANDBOX_A_STATE]);
 	if (tb[GRID_SANDBOX_A_PATH])
 		copy_str(sb->path, tb[GRID_SANDBOX_A_PATH], sizeof(sb->path));
+	if (tb[GRID_SANDBOX_A_LEASE_CGROUP_ID])
+		sb->lease_cgroup_id =
+			nla_get_u64(tb[GRID_SANDBOX_A_LEASE_CGROUP_ID]);
+	if (tb[GRID_SANDBOX_A_ERROR])
+		sb->error = nla_get_u32(tb[GRID_SANDBOX_A_ERROR]);
+	if (tb[GRID_SANDBOX_A_KILL_TRIES])
+		sb->kill_tries = nla_get_u32(tb[GRID_SANDBOX_A_KILL_TRIES]);
+	if (tb[GRID_SANDBOX_A_GEN])
+		sb->gen = nla_get_u64(tb[GRID_SANDBOX_A_GEN]);
 	return 0;
 }
 
@@ -342,6 +373,10 @@ static const struct nla_policy event_policy[GRID_EVENT_A_MAX + 1] = {
 	[GRID_EVENT_A_CGROUP_ID] = U64,
 	[GRID_EVENT_A_GRIDGRID] = STR(GRID_NAME_LEN),
 	[GRID_EVENT_A_RESOURCE] = U32,
+	[GRID_EVENT_A_GENERATION] = U64,
+	[GRID_EVENT_A_ERROR] = U32,
+	[GRID_EVENT_A_NAME] = STR(GRID_NAME_LEN),
+	[GRID_EVENT_A_KEY] = KEY,
 };
 
 int grid_nl_parse_event(struct nlmsghdr *h, struct grid_obj_event *ev)
@@ -370,5 +405,15 @@ int grid_nl_parse_event(struct nlmsghdr *h, struct grid_obj_event *ev)
 	if (tb[GRID_EVENT_A_GRIDGRID])
 		copy_str(ev->gridgrid, tb[GRID_EVENT_A_GRIDGRID],
 			 sizeof(ev->gridgrid));
+	if (tb[GRID_EVENT_A_GENERATION])
+		ev->gen = nla_get_u64(tb[GRID_EVENT_A_GENERATION]);
+	if (tb[GRID_EVENT_A_ERROR])
+		ev->error = nla_get_u32(tb[GRID_EVENT_A_ERROR]);
+	if (tb[GRID_EVENT_A_NAME])
+		copy_str(ev->name, tb[GRID_EVENT_A_NAME], sizeof(ev->name));
+	if (tb[GRID_EVENT_A_KEY]) {
+		ev->has_key = true;
+		copy_key(ev->key, tb[GRID_EVENT_A_KEY]);
+	}
 	return 0;
 }

@@ -31,6 +31,7 @@ struct grid_obj_grid {
 	char name[GRID_NAME_LEN];
 	uint8_t key[GRID_KEY_LEN];
 	char parent[GRID_NAME_LEN];	/* "" for none */
+	uint64_t gen;			/* generation of its last change */
 };
 
 struct grid_obj_gridgrid {
@@ -42,6 +43,8 @@ struct grid_obj_gridgrid {
 	uint32_t leases;
 	uint32_t peers;
 	uint32_t sandboxes;
+	uint64_t cgroup_id;		/* the share's cgroup; 0 if none */
+	uint64_t gen;
 };
 
 struct grid_obj_peer {
@@ -49,6 +52,7 @@ struct grid_obj_peer {
 	char name[GRID_NAME_LEN];
 	uint32_t n_gridgrids;
 	char gridgrids[GRID_PEER_GRIDGRIDS_MAX][GRID_NAME_LEN];
+	uint64_t gen;
 };
 
 struct grid_obj_lease {
@@ -62,6 +66,7 @@ struct grid_obj_lease {
 	int64_t not_after_ns;
 	uint32_t state;			/* enum grid_lease_state */
 	uint32_t sandboxes;
+	uint64_t gen;
 	uint32_t blob_len;
 	uint8_t blob[GRID_LEASE_BLOB_MAX];
 };
@@ -71,6 +76,10 @@ struct grid_obj_sandbox {
 	uint64_t lease_id;
 	char gridgrid[GRID_NAME_LEN];
 	uint32_t state;			/* enum grid_sandbox_state */
+	uint64_t lease_cgroup_id;	/* one level below the grid-grid's */
+	uint32_t error;			/* errno of the last failed kill */
+	uint32_t kill_tries;
+	uint64_t gen;
 	char path[GRID_OBJ_PATH_LEN];	/* "" if not visible to the caller */
 };
 
@@ -80,10 +89,15 @@ struct grid_obj_event {
 	bool has_lease_id;
 	bool has_cgroup_id;
 	bool has_resource;
+	bool has_key;
 	uint64_t lease_id;
 	uint64_t cgroup_id;
 	uint32_t resource;		/* enum grid_limits_attr */
+	uint64_t gen;			/* 0 if none */
+	uint32_t error;			/* a positive errno; 0 if none */
 	char gridgrid[GRID_NAME_LEN];	/* "" if none */
+	char name[GRID_NAME_LEN];	/* a grid's; "" if none */
+	uint8_t key[GRID_KEY_LEN];	/* a peer's, if has_key */
 };
 
 #endif

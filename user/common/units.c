@@ -169,6 +169,9 @@ int grid_parse_rate(const char *s, uint64_t *bytes_per_s)
 	memcpy(word, s, n);
 	word[n] = '\0';
 	ret = parse_scaled(word, bit_units, true, &bits);
+	/* Less than a byte a second would round to 0, which is no limit. */
+	if (!ret && bits && bits < 8)
+		return -ERANGE;
 	if (!ret) {
 		*bytes_per_s = (uint64_t)(bits / 8);
 		return 0;

@@ -115,7 +115,7 @@ int gridctl_list_end(struct gridctl_list *l);
 /* share.c: why the share of @gridgrid refused @req (-EDQUOT). Returns 1. */
 int gridctl_share_refusal(const char *what, struct grid_nl *nl,
 			  const char *gridgrid, const struct grid_limits *req,
-			  const struct grid_obj_limits *old);
+			  const struct grid_obj_limits *old, uint32_t exhausted);
 
 int do_status(int argc, char **argv);
 int do_grid(int argc, char **argv);

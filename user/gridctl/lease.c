@@ -215,7 +215,8 @@ static int explain(const char *what, int err, const struct grid_ioc_lease *l,
 				    (uint64_t)l->serial, cur ? cur->serial : 0);
 	case EDQUOT:
 		return gridctl_share_refusal(what, NULL, l->gridgrid, &l->limits,
-					     cur ? &cur->limits : NULL);
+					     cur ? &cur->limits : NULL,
+					     l->exhausted);
 	case EINVAL:
 		return invalid(what, l);
 	default:

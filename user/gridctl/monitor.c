@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "names.h"
+#include "units.h"
 #include "nl.h"
 #include "print.h"
 #include "gridctl.h"
@@ -37,6 +38,18 @@ static void on_event(const struct grid_obj_event *ev, void *arg)
 			  ev->cgroup_id);
 	if (ev->gridgrid[0])
 		print_str(PRINT_ANY, "gridgrid", " gridgrid %s", ev->gridgrid);
+	if (ev->name[0])
+		print_str(PRINT_ANY, "name", " grid %s", ev->name);
+	if (ev->has_key) {
+		char hex[GRID_KEY_HEX_LEN + 1];
+
+		grid_format_key(hex, sizeof(hex), ev->key);
+		print_str(PRINT_ANY, "key", " key %s", hex);
+	}
+	if (ev->error)
+		print_str(PRINT_ANY, "error", " error '%s'", strerror(ev->error));
+	if (ev->gen)
+		print_u64(PRINT_ANY, "generation", " gen %" PRIu64, ev->gen);
 	if (ev->has_resource) {
 		res = grid_limit_name(ev->resource);
 		if (res)

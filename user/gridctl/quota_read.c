@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,50 +47,29 @@ static int failed(struct quota_snap *s, int err, const char *what)
 }
 
 /* A missing entry reads as zeros: nothing counted yet. */
-static int lookup(struct reader *r, enum grid_bpf_map m, const char *name,
-		  const void *key, void *val, size_t len)
+static int absent_ok(struct reader *r, int ret, const char *map)
 {
-	/* The programs change the state under its lock; read it whole. */
-	__u64 flags = m == GRID_BPF_MAP_NET_STATE ? BPF_F_LOCK : 0;
-	char path[PATH_MAX];
-	int err;
-
-	memset(val, 0, len);
-	if (!bpf_map_lookup_elem_flags(grid_bpf_map_fd(r->b, m), key, val,
-				       flags))
+	if (!ret || ret == -ENOENT)
 		return 0;
-	err = errno;
-	memset(val, 0, len);
-	if (err == ENOENT)
-		return 0;
-	snprintf(path, sizeof(path), GRID_BPF_PIN_DIR "/%s", name);
-	return failed(r->s, -err, path);
+	return failed(r->s, ret, map);
 }
 
-static int net_usage(struct reader *r, uint64_t cgroup_id,
+/* A grid-grid's counters (@lease false) or a lease's. */
+static int net_usage(struct reader *r, uint64_t cgroup_id, bool lease,
 		     struct grid_usage net[2])
 {
-	struct grid_usage_key k = { .cgroup_id = cgroup_id };
-	int ret = 0;
+	struct grid_gg_count c;
+	int ret;
 
-	for (k.dir = GRID_DIR_EGRESS; k.dir <= GRID_DIR_INGRESS && !ret; k.dir++) {
-		ret = grid_bpf_usage_read(grid_bpf_map_fd(r->b, GRID_BPF_MAP_USAGE),
-					  &k, &net[k.dir]);
-		if (ret == -ENOENT)
-			ret = 0;
-		else if (ret)
-			ret = failed(r->s, ret, GRID_BPF_PIN_DIR "/grid_usage");
-	}
+	if (lease)
+		ret = absent_ok(r, grid_bpf_lease_count_read(r->b, cgroup_id, &c),
+				GRID_BPF_PIN_DIR "/grid_lease_net");
+	else
+		ret = absent_ok(r, grid_bpf_gg_count_read(r->b, cgroup_id, &c),
+				GRID_BPF_PIN_DIR "/grid_gg_count");
+	net[GRID_DIR_EGRESS] = c.egress;
+	net[GRID_DIR_INGRESS] = c.ingress;
 	return ret;
-}
-
-static int cpu_usage(struct reader *r, uint64_t cgroup_id,
-		     struct grid_cpu_usage *u)
-{
-	struct grid_gg_key k = { .cgroup_id = cgroup_id };
-
-	return lookup(r, GRID_BPF_MAP_CPU_USAGE, "grid_cpu_usage", &k, u,
-		      sizeof(*u));
 }
 
 /* A count of period @period is stale once another period has begun. */
@@ -108,7 +88,6 @@ static int by_lease_name(const void *a, const void *b)
 static int read_leases(struct reader *r, struct quota_gg *g)
 {
 	struct quota_lease *l, *more;
-	struct grid_cpu_usage cu;
 	size_t cap = 0;
 	struct dirent *de;
 	struct stat st;
@@ -139,12 +118,13 @@ static int read_leases(struct reader *r, struct quota_gg *g)
 		snprintf(l->name, sizeof(l->name), "%s", de->d_name);
 		/* On cgroup2 the inode number is the cgroup id. */
 		l->cgroup_id = st.st_ino;
-		ret = net_usage(r, l->cgroup_id, l->net);
+		ret = net_usage(r, l->cgroup_id, true, l->net);
 		if (!ret)
-			ret = cpu_usage(r, l->cgroup_id, &cu);
+			ret = absent_ok(r, grid_bpf_lease_cpu_read(r->b, l->cgroup_id,
+								   &l->cpu_runtime_ns),
+					GRID_BPF_PIN_DIR "/grid_lease_cpu");
 		if (ret)
 			break;
-		l->cpu_runtime_ns = cu.runtime_ns;
 	}
 	closedir(d);
 	if (g->nr_leases)
@@ -155,17 +135,18 @@ static int read_leases(struct reader *r, struct quota_gg *g)
 
 static int read_gg(struct reader *r, struct quota_gg *g)
 {
-	struct grid_gg_key k = { .cgroup_id = g->cgroup_id };
 	uint64_t now = r->s->mono_ns;
-	struct grid_net_state st;
+	struct grid_gg_net st;
 	int ret;
 
-	ret = lookup(r, GRID_BPF_MAP_NET_STATE, "grid_net_state", &k, &st,
-		     sizeof(st));
+	ret = absent_ok(r, grid_bpf_gg_net_read(r->b, g->cgroup_id, &st),
+			GRID_BPF_PIN_DIR "/grid_gg_net");
 	if (!ret)
-		ret = cpu_usage(r, g->cgroup_id, &g->cpu_usage);
+		ret = absent_ok(r, grid_bpf_cpu_usage_read(r->b, g->cgroup_id,
+							   &g->cpu_usage),
+				GRID_BPF_PIN_DIR "/grid_cpu_usage");
 	if (!ret)
-		ret = net_usage(r, g->cgroup_id, g->usage);
+		ret = net_usage(r, g->cgroup_id, false, g->usage);
 	if (ret)
 		return ret;
 	g->used[GRID_DIR_EGRESS] = this_period(now, g->net.period_ns,

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bpf_loader.h"
 #include "cgroup.h"
 #include "dev.h"
 #include "names.h"
@@ -30,10 +31,17 @@ static void show(const struct grid_obj_sandbox *sb)
 	print_u64(PRINT_ANY, "lease_id", " lease %" PRIu64, sb->lease_id);
 	print_str(PRINT_ANY, "gridgrid", " gridgrid %s", sb->gridgrid);
 	print_str(PRINT_ANY, "state", " %s", state ? state : "unknown");
+	if (sb->error)
+		print_str(PRINT_ANY, "error", " (%s)", strerror(sb->error));
+	else
+		print_null("error");
 	if (sb->path[0])
 		print_str(PRINT_ANY, "path", " path %s", sb->path);
 	else
 		print_null("path");
+	print_u64(PRINT_JSON, "lease_cgroup_id", NULL, sb->lease_cgroup_id);
+	print_u64(PRINT_JSON, "kill_tries", NULL, sb->kill_tries);
+	print_u64(PRINT_JSON, "generation", NULL, sb->gen);
 	print_text("\n");
 }
 
@@ -91,10 +99,59 @@ static int sandbox_above(const char *dir, uint64_t *id)
 	return ret;
 }
 
+/* The lease's grid-grid, and where its cgroup is ("" if none or unknown). */
+static int lease_place(uint64_t lease, char gg[GRID_NAME_LEN],
+		       char *cgroup, size_t len)
+{
+	struct grid_obj_gridgrid *g = malloc(sizeof(*g));
+	struct grid_obj_lease *l = malloc(sizeof(*l));
+	char hint[PATH_MAX];
+	struct grid_nl *nl;
+	int ret = -ENOMEM;
+
+	*cgroup = '\0';
+	if (!g || !l || grid_nl_open(&nl))
+		goto out;
+	ret = grid_nl_lease_get(nl, lease, l);
+	if (!ret)
+		ret = grid_nl_gridgrid_get(nl, l->gridgrid, g);
+	grid_nl_close(nl);
+	if (ret)
+		goto out;
+	memcpy(gg, g->name, GRID_NAME_LEN);
+	snprintf(hint, sizeof(hint), "%s/%s", GRID_BPF_CGROUP_DIR, g->name);
+	if (g->cgroup_id &&
+	    grid_cgroup_find(g->cgroup_id, hint, cgroup, len))
+		snprintf(cgroup, len, "(cgroup id %" PRIu64 ")", g->cgroup_id);
+out:
+	free(g);
+	free(l);
+	return ret;
+}
+
+static int misplaced(const char *what, const char *dir, uint64_t lease,
+		     bool rebind)
+{
+	char gg[GRID_NAME_LEN], cgroup[PATH_MAX];
+
+	if (lease_place(lease, gg, cgroup, sizeof(cgroup)))
+		return gridctl_fail(what, "cgroup '%s' is not below the cgroup of lease %" PRIu64 "'s grid-grid",
+				    dir, lease);
+	if (!*cgroup)
+		return gridctl_fail(what, "grid-grid '%s' has no cgroup for sandboxes; name one with 'gridctl share set %s cgroup DIR'",
+				    gg, gg);
+	if (rebind)
+		return gridctl_fail(what, "lease %" PRIu64 " is of grid-grid '%s' (%s), and a sandbox does not move between grid-grids",
+				    lease, gg, cgroup);
+	return gridctl_fail(what, "cgroup '%s' is not below %s, the cgroup of lease %" PRIu64 "'s grid-grid '%s' (or the mount it was opened on does not reach its lease cgroup)",
+			    dir, cgroup, lease, gg);
+}
+
 static int bind_failed(const char *what, int err, const char *dir,
-		       uint64_t lease)
+		       uint64_t lease, bool rebind)
 {
 	struct grid_obj_sandbox sb;
+	char gg[GRID_NAME_LEN], cgroup[PATH_MAX];
 	struct grid_nl *nl;
 	uint64_t id;
 	int ret;
@@ -112,11 +169,31 @@ static int bind_failed(const char *what, int err, const char *dir,
 		return gridctl_fail(what, "lease %" PRIu64 " has expired", lease);
 	case EKEYREVOKED:
 		return gridctl_fail(what, "lease %" PRIu64 " was revoked", lease);
+	case EAGAIN:
+		return gridctl_fail(what, "lease %" PRIu64 " has not started yet; bind once it is active (gridctl lease show %" PRIu64 ")",
+				    lease, lease);
+	case EXDEV:
+		return misplaced(what, dir, lease, rebind);
+	case EOPNOTSUPP:
+		if (lease_place(lease, gg, cgroup, sizeof(cgroup)) || !*cgroup)
+			snprintf(cgroup, sizeof(cgroup), "the grid-grid's cgroup");
+		return gridctl_fail(what, "lease %" PRIu64 " has a limit whose controller is not enabled in %s/cgroup.subtree_control (cpu, memory, pids)",
+				    lease, cgroup);
+	case EROFS:
+		return gridctl_fail(what, "cgroup '%s' is on a read-only mount: the kernel could not open its cgroup.kill, nor write the lease's limits",
+				    dir);
+	case EACCES:
+	case EPERM:
+		return gridctl_fail(what, "not permitted to write the cgroup.kill or the limits of '%s'",
+				    dir);
 	case EBUSY:
+		if (rebind)
+			return gridctl_fail(what, "another sandbox of the old lease shares the lease cgroup of '%s'",
+					    dir);
 		if (!sandbox_above(dir, &id))
 			return gridctl_fail(what, "cgroup '%s' is inside sandbox %" PRIu64 ", and sandboxes do not nest",
 					    dir, id);
-		return gridctl_fail(what, "cgroup '%s' holds another sandbox, and sandboxes do not nest",
+		return gridctl_fail(what, "cgroup '%s' holds another sandbox, or its lease cgroup holds another lease's sandbox",
 				    dir);
 	case EDEADLK:
 		return gridctl_fail(what, "gridctl itself runs in cgroup '%s' or below it; bind from outside",
@@ -167,7 +244,8 @@ static int bind_to(const char *what, uint32_t flags, int argc, char **argv)
 		return ret == -ENOENT && (flags & GRID_SANDBOX_REBIND) ?
 			gridctl_fail(what, "no lease %" PRIu64 ", or cgroup '%s' is not bound to a lease",
 				     lease, argv[0]) :
-			bind_failed(what, ret, argv[0], lease);
+			bind_failed(what, ret, argv[0], lease,
+				    flags & GRID_SANDBOX_REBIND);
 	print_start(stdout, gridctl_json, gridctl_pretty);
 	print_u64(PRINT_ANY, "cgroup_id", "%" PRIu64 "\n", sb.cgroup_id);
 	return print_end() ? 1 : 0;

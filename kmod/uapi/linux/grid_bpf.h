@@ -11,6 +11,15 @@
  * number of /sys/fs/cgroup/grid/<grid-grid>); a lease by the id of its
  * cgroup, the child of the grid-grid's on the way down to a job.
  *
+ * What a grid-grid's enforcement needs is made when it is attached, never
+ * on the way: its network state and counters live in the cgroup storage
+ * of its own cgroup (made with the programs' links, gone with them), and
+ * its CPU entries are written by the loader, which fails the attach if
+ * it cannot. Lease counters live in maps of their own, made by the
+ * programs as leases run, so that however many leases come and go they
+ * can never crowd out a grid-grid; and they are deleted when the lease's
+ * cgroup is released (cgroup_release), as are a removed grid-grid's.
+ *
  * Times are CLOCK_MONOTONIC nanoseconds; an accounting period is numbered
  * now / period_ns, so every CPU agrees on when one ends without a timer.
  */
@@ -22,35 +31,49 @@
  * again:
  *   GRID_BPF_PIN_DIR/<map>               the maps named below
  *   GRID_BPF_PIN_DIR/prog/<program>      net_egress net_ingress cpu_runtime
- *                                        cpu_switch
- *   GRID_BPF_PIN_DIR/links/cpu_runtime   the scheduler hooks, once each
- *   GRID_BPF_PIN_DIR/links/cpu_switch
+ *                                        cpu_switch cgroup_gone
+ *   GRID_BPF_PIN_DIR/links/cpu_runtime   the scheduler hooks and the
+ *   GRID_BPF_PIN_DIR/links/cpu_switch    cgroup_release one, once each
+ *   GRID_BPF_PIN_DIR/links/cgroup_gone
  *   GRID_BPF_PIN_DIR/links/<grid-grid>/  net_egress net_ingress: the
  *                                        cgroup links (their info names
  *                                        the grid-grid's cgroup id)
  */
 #define GRID_BPF_PIN_DIR	"/sys/fs/bpf/grid"
 
-/* How far below the root a grid-grid's cgroup may be looked for. */
+/*
+ * A grid-grid's cgroup is found from the top: its level (the root is 0)
+ * is below GRID_BPF_MAX_LEVEL, and a task or socket is found at any depth
+ * below it. The loader caps cgroup.max.depth below a grid-grid at
+ * GRID_GG_MAX_DEPTH: a lease, a job, and as many levels as a job may make.
+ */
 #define GRID_BPF_MAX_LEVEL	16
+#define GRID_GG_MAX_DEPTH	8
 
 enum grid_dir {
 	GRID_DIR_EGRESS = 0,
 	GRID_DIR_INGRESS = 1,
 };
 
-/* "grid_gg_key": keys every per-grid-grid map. */
+/* Keys every per-grid-grid (and per-lease) hash map. */
 struct grid_gg_key {
 	__u64 cgroup_id;
 };
 
+/* "grid_gg_ids", written by the loader: a grid-grid's name, its cgroup id. */
+struct grid_gg_name {
+	char name[32];		/* NUL-padded, as GRID_NAME_LEN */
+};
+
 /*
- * "grid_net_limits", written by the loader. A zero rate or budget is no
- * limit. Egress is paced at egress_rate (the fq qdisc holds each packet
- * until its stamp) and dropped past horizon_ns of queue; ingress is a
- * token bucket of ingress_burst bytes refilled at ingress_rate, which
- * marks ECN-capable packets CE while it is less than half full. A budget
- * counts the bytes let through in one period; past it, packets drop.
+ * A grid-grid's network limits, written by the loader into its
+ * grid_gg_net. A zero rate or budget is no limit. Egress is paced at
+ * egress_rate (the fq qdisc holds each packet until its stamp) and
+ * dropped past horizon_ns of queue; ingress is a token bucket of
+ * ingress_burst bytes refilled at ingress_rate (kept as GCRA: the time it
+ * is full again), which marks ECN-capable packets CE while it is less
+ * than half full. A budget counts the bytes let through in one period;
+ * past it, packets drop.
  */
 struct grid_net_limit {
 	__u64 egress_rate;	/* bytes per second */
@@ -70,13 +93,25 @@ struct grid_net_limit {
 #define GRID_NET_HORIZON_MAX	(10ULL * 1000000000ULL)	/* fq's own horizon */
 #define GRID_PERIOD_MAX		(366ULL * 86400 * 1000000000ULL)
 
-/* "grid_net_state", the programs' own: one lock per grid-grid. */
-struct grid_net_state {
-	struct bpf_spin_lock lock;
+/*
+ * "grid_gg_net": a cgroup storage (BPF_MAP_TYPE_CGROUP_STORAGE keyed by
+ * the cgroup id, so one storage serves both programs), which a program
+ * attached to the grid-grid's cgroup reaches without a lookup. The loader
+ * writes cgroup_id and limits once the links exist; until then cgroup_id
+ * is 0 and packets pass uncounted. A change of limits writes the whole
+ * value back with the state it read a moment before: what the programs
+ * did in between (a few packets' pace or budget) is lost. level is the
+ * programs' own, found once: the depth of the grid-grid's cgroup, whose
+ * child on a packet's way is its lease. The rest is their state, each
+ * field one word kept with atomic operations.
+ */
+struct grid_gg_net {
+	__u64 cgroup_id;		/* 0 until the loader is done */
+	__u32 level;			/* 0 until the first packet */
 	__u32 pad;
+	struct grid_net_limit limits;
 	__u64 next_departure_ns;	/* egress: earliest time of the next packet */
-	__u64 tokens;			/* ingress bucket, bytes */
-	__u64 refilled_ns;		/* when tokens were last refilled */
+	__u64 ingress_full_at_ns;	/* ingress: when the bucket is full again */
 	__u64 period;			/* number of the period being counted,
 					 * GRID_NO_PERIOD while there is none
 					 */
@@ -86,22 +121,26 @@ struct grid_net_state {
 
 #define GRID_NO_PERIOD	0xffffffffffffffffULL
 
-/*
- * "grid_usage": counters per cgroup (grid-grid or lease) and direction,
- * a per-CPU hash: each CPU counts in its own copy, and a reader sums the
- * copies (bpftool lists them as "values", one per CPU).
- */
-struct grid_usage_key {
-	__u64 cgroup_id;
-	__u32 dir;		/* enum grid_dir */
-	__u32 pad;		/* zero */
-};
-
 struct grid_usage {
 	__u64 bytes;
 	__u64 packets;
 	__u64 drops;
 };
+
+/*
+ * "grid_gg_count": a grid-grid's counters, a per-CPU cgroup storage of
+ * its cgroup: each CPU counts in its own copy, and a reader sums them
+ * (bpftool lists them as "values", one per CPU).
+ */
+struct grid_gg_count {
+	struct grid_usage egress;
+	struct grid_usage ingress;
+};
+
+/*
+ * "grid_lease_net": a lease's counters, in the same struct, in a per-CPU
+ * hash keyed by its cgroup id (struct grid_gg_key).
+ */
 
 /* "grid_cpu_limits", written by the loader, read by grid.ko. */
 struct grid_cpu_limit {
@@ -110,14 +149,20 @@ struct grid_cpu_limit {
 };
 
 /*
- * "grid_cpu_usage": per cgroup id (grid-grid or lease). runtime_ns is the
- * total ever; period_used_ns counts period number @period only (grid-grids
- * with a budget). grid.ko treats a stale @period as nothing used.
+ * "grid_cpu_usage": per grid-grid, made by the loader at attach (the
+ * programs only add to it). runtime_ns is the total ever; period_used_ns
+ * counts period number @period only (grid-grids with a budget). grid.ko
+ * treats a stale @period as nothing used.
  */
 struct grid_cpu_usage {
 	__u64 runtime_ns;
 	__u64 period;
 	__u64 period_used_ns;
+};
+
+/* "grid_lease_cpu": per lease, made by the programs as it runs. */
+struct grid_cpu_time {
+	__u64 runtime_ns;
 };
 
 /*
@@ -134,7 +179,7 @@ struct grid_cpu_run {
 };
 
 #define GRID_CPU_RUN_ENTRIES	1024	/* CPUs past this are not seen */
-#define GRID_USAGE_ENTRIES	16384
-#define GRID_GG_ENTRIES		1024
+#define GRID_USAGE_ENTRIES	16384	/* leases: grid_lease_net, _cpu */
+#define GRID_GG_ENTRIES		1024	/* grid-grids */
 
 #endif /* _UAPI_LINUX_GRID_BPF_H */
