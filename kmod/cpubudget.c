@@ -392,13 +392,14 @@ int grid_cpu_watch(struct grid_ioc_cpu_watch *a)
 	hrtimer_init(&nw->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	nw->timer.function = timer_fn;
 	INIT_WORK(&nw->work, work_fn);
+	/* Counted before anyone can find it, and so destroy it. */
+	grid_obj_created(GRID_OBJ_CPUWATCH);
+	pr_debug("cpu-watch %llu created\n", id);
 	list_add_tail(&nw->node, &watches);
 	nr_watches++;
 	queue_work(system_highpri_wq, &nw->work);
 	mutex_unlock(&cpubudget_mutex);
 	path_put(&dir);
-	grid_obj_created(GRID_OBJ_CPUWATCH);
-	pr_debug("cpu-watch %llu created\n", id);
 	a->cgroup_id = id;
 	return 0;
 

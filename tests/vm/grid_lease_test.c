@@ -11,6 +11,7 @@
 
 #include "unit.h"
 #include "objects_test.h"
+#include "nl.h"
 #include "sandbox_test.h"
 
 /* ---- ADD ------------------------------------------------------------------- */
@@ -28,7 +29,7 @@ OTEST(lease_add_is_active_now_and_shows_in_the_status_counts)
 	EXPECT(lease_add(&l), 0);
 	b = status_now();
 	CHECK(l.state == GRID_LEASE_ACTIVE);
-	CHECK(l.size == GRID_IOC_LEASE_SIZE_VER0);
+	CHECK(l.size == GRID_IOC_LEASE_SIZE_VER1);
 	/* What the kernel writes back is the lease as given, plus its state. */
 	sent.state = l.state;
 	CHECK(!memcmp(&sent, &l, sizeof(l)));
@@ -523,6 +524,42 @@ OTEST(a_sum_past_2_to_the_64_is_edquot_not_wrapped_around)
 	EXPECT(lease_add(&b), EDQUOT);
 }
 
+/*
+ * Under a share without a memory limit, two leases of 2^63 bytes would
+ * wrap the sum to 0; a share of 1G would then be accepted under leases of
+ * 2^63, and more leases granted under it.
+ */
+OTEST(under_an_unlimited_share_the_sum_of_leases_never_wraps)
+{
+	struct grid_limits share = big_share(), one_g;
+	struct grid_ioc_lease a, b, c;
+	struct world w;
+
+	share.memory_bytes = GRID_LIMIT_MAX;
+	EXPECT(world_up(&w, 0, &share), 0);
+	a = lease_tmpl(&w, 1);
+	a.limits.memory_bytes = 1ULL << 63;
+	EXPECT(lease_add(&a), 0);
+	b = lease_tmpl(&w, 2);
+	b.limits.memory_bytes = 1ULL << 63;
+	EXPECT(lease_add(&b), EDQUOT);
+	CHECK(b.exhausted == GRID_LIMITS_A_MEMORY);
+	/* Just below the top is still a sum. */
+	b.limits.memory_bytes = (1ULL << 63) - 2;
+	EXPECT(lease_add(&b), 0);
+	c = lease_tmpl(&w, 3);
+	c.limits.memory_bytes = 1;
+	EXPECT(lease_add(&c), EDQUOT);
+	one_g = share;
+	one_g.memory_bytes = 1ULL << 30;
+	EXPECT(share_set(w.gg, &one_g), EDQUOT);
+	EXPECT(lease_del(b.id), 0);
+	EXPECT(lease_del(a.id), 0);
+	EXPECT(share_set(w.gg, &one_g), 0);
+	c.limits.memory_bytes = 1ULL << 30;
+	EXPECT(lease_add(&c), 0);
+}
+
 OTEST(an_unlimited_lease_needs_an_unlimited_share)
 {
 	struct grid_limits all_max = big_share();
@@ -669,4 +706,90 @@ __attribute__((constructor(101))) static void open_device(void)
 		perror("grid_lease_test: " GRID_DEV_PATH);
 		exit(1);
 	}
+}
+
+/* ---- a lease's identity outlives its deletion -------------------------------- */
+
+/*
+ * A deleted lease whose window is still open could be added again from
+ * the same signed bytes: the id keeps its serial until not_after.
+ */
+OTEST(a_deleted_lease_cannot_be_added_again_with_its_old_serial)
+{
+	struct grid_ioc_lease l, again;
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	l.serial = 5;
+	EXPECT(lease_add(&l), 0);
+	EXPECT(lease_del(l.id), 0);
+	again = lease_tmpl(&w, 1);
+	again.serial = 5;
+	EXPECT(lease_add(&again), ESTALE);
+	again.serial = 1;
+	EXPECT(lease_add(&again), ESTALE);
+	again.serial = 6;
+	EXPECT(lease_add(&again), 0);
+	/* And a revoked one, deleted: the same. */
+	EXPECT(lease_revoke(again.id), 0);
+	EXPECT(lease_del(again.id), 0);
+	again.serial = 6;
+	EXPECT(lease_add(&again), ESTALE);
+	CHECK(status_now().leases == test_start.leases);
+}
+
+OTEST(a_deleted_lease_whose_window_ended_leaves_nothing_to_refuse_by)
+{
+	struct grid_ioc_lease l;
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	l.not_after_ns = now_ns() + 200 * NSEC_PER_MSEC;
+	EXPECT(lease_add(&l), 0);
+	sleep_ms(300);
+	EXPECT(lease_del(l.id), 0);
+	/* Its window has ended: refused as expired, not as stale. */
+	EXPECT(lease_add(&l), EKEYEXPIRED);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+}
+
+/* The signed bytes a lease carries, by netlink; -1 if it has none. */
+static int blob_len_of(__u64 id)
+{
+	static struct grid_obj_lease o;
+	struct grid_nl *nl;
+	int ret;
+
+	if (grid_nl_open(&nl))
+		return -2;
+	ret = grid_nl_lease_get(nl, id, &o);
+	grid_nl_close(nl);
+	if (ret)
+		return -2;
+	return o.blob_len ? (int)o.blob_len : -1;
+}
+
+/* Bytes signed for the old limits would claim what the lease no longer is. */
+OTEST(lease_set_without_signed_bytes_leaves_the_lease_with_none)
+{
+	static const char blob2[] = "the bytes of serial 2";
+	struct grid_ioc_lease l;
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	CHECK(blob_len_of(l.id) == (int)l.blob_len);
+	l.blob = (uintptr_t)blob2;
+	l.blob_len = sizeof(blob2) - 1;
+	EXPECT(lease_bump(&l, 2), 0);
+	CHECK(blob_len_of(l.id) == (int)sizeof(blob2) - 1);
+	l.blob = 0;
+	l.blob_len = 0;
+	l.limits.memory_bytes /= 2;
+	EXPECT(lease_bump(&l, 3), 0);
+	CHECK(blob_len_of(l.id) == -1);
 }

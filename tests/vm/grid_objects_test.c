@@ -29,7 +29,7 @@ static int op_with(const struct op *o, __u32 size, size_t off, __u32 val)
 	__u32 v;
 
 	memset(big_buf, 0, sizeof(big_buf));
-	memcpy(big_buf, &o->arg, o->size);
+	memcpy(big_buf, &o->arg, o->ksize);
 	memcpy(big_buf, &size, sizeof(size));
 	if (off) {
 		memcpy(&v, big_buf + off, sizeof(v));
@@ -109,7 +109,7 @@ OTEST(every_object_ioctl_with_nonzero_bytes_past_the_kernel_struct_is_e2big)
 	EXPECT(ops_build(&s), 0);
 	before = status_now();
 	for (i = 0; i < OP_NR; i++) {
-		__u32 sz = s.op[i].size;
+		__u32 sz = s.op[i].ksize;
 
 		bad += op_expect(&s.op[i], sz + 8, sz, 1, E2BIG);
 		bad += op_expect(&s.op[i], sz + 8, sz + 4, 0x80000000u, E2BIG);
@@ -129,8 +129,13 @@ OTEST(every_object_ioctl_with_an_unknown_flag_is_einval)
 	EXPECT(ops_build(&s), 0);
 	before = status_now();
 	for (i = 0; i < OP_NR; i++) {
-		/* SANDBOX_BIND knows one flag, GRID_SANDBOX_REBIND. */
-		__u32 first = s.op[i].cmd == GRID_IOC_SANDBOX_BIND ? 2 : 1;
+		/*
+		 * SANDBOX_BIND knows one flag, GRID_SANDBOX_REBIND; SHARE_ADD
+		 * and SHARE_SET one, GRID_SHARE_CGROUP.
+		 */
+		unsigned long c = s.op[i].cmd;
+		__u32 first = c == GRID_IOC_SANDBOX_BIND || c == GRID_IOC_SHARE_ADD ||
+			      c == GRID_IOC_SHARE_SET ? 2 : 1;
 
 		bad += op_expect(&s.op[i], s.op[i].size, 4, first, EINVAL);
 		bad += op_expect(&s.op[i], s.op[i].size, 4, 0x80000000u, EINVAL);
@@ -146,6 +151,8 @@ OTEST(every_reserved_field_that_is_not_zero_is_einval)
 		{ OP_SHARE_SET, offsetof(struct grid_ioc_share, limits.reserved) },
 		{ OP_LEASE_ADD, offsetof(struct grid_ioc_lease, limits.reserved) },
 		{ OP_LEASE_SET, offsetof(struct grid_ioc_lease, limits.reserved) },
+		{ OP_LEASE_ADD, offsetof(struct grid_ioc_lease, reserved) },
+		{ OP_LEASE_SET, offsetof(struct grid_ioc_lease, reserved) },
 		{ OP_PEER_ADD, offsetof(struct grid_ioc_peer, reserved) },
 		{ OP_PEER_SET, offsetof(struct grid_ioc_peer, reserved) },
 		{ OP_PEER_DEL, offsetof(struct grid_ioc_peer, reserved) },
@@ -161,8 +168,8 @@ OTEST(every_reserved_field_that_is_not_zero_is_einval)
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		const struct op *o = &s.op[fields[i].op];
 
-		bad += op_expect(o, o->size, fields[i].off, 1, EINVAL);
-		bad += op_expect(o, o->size, fields[i].off, 0x80000000u, EINVAL);
+		bad += op_expect(o, o->ksize, fields[i].off, 1, EINVAL);
+		bad += op_expect(o, o->ksize, fields[i].off, 0x80000000u, EINVAL);
 	}
 	CHECK(bad == 0);
 	EXPECT(ops_untouched(&s, &before), 0);
@@ -644,6 +651,25 @@ OTEST(a_peer_in_16_gridgrids_is_accepted_and_17_is_einval)
 		EXPECT(gridgrid_del(ggs[i]), EBUSY);
 }
 
+/* Bytes in an unused slot would be a name no check ever looks at. */
+OTEST(a_peer_with_bytes_in_an_unused_gridgrid_slot_is_einval)
+{
+	const char *ggs[] = { N("gg1") };
+	struct grid_ioc_peer p = peer_arg(5, "p", 1, ggs);
+
+	EXPECT(gridgrid_add(ggs[0], 1), 0);
+	p.gridgrids[1][0] = 'x';
+	EXPECT(peer_ioc(GRID_IOC_PEER_ADD, &p), EINVAL);
+	p.gridgrids[1][0] = 0;
+	p.gridgrids[GRID_PEER_GRIDGRIDS_MAX - 1][GRID_NAME_LEN - 1] = 1;
+	EXPECT(peer_ioc(GRID_IOC_PEER_ADD, &p), EINVAL);
+	p.gridgrids[GRID_PEER_GRIDGRIDS_MAX - 1][GRID_NAME_LEN - 1] = 0;
+	EXPECT(peer_ioc(GRID_IOC_PEER_ADD, &p), 0);
+	p.gridgrids[3][5] = 'y';
+	EXPECT(peer_ioc(GRID_IOC_PEER_SET, &p), EINVAL);
+	CHECK(status_now().peers == test_start.peers + 1);
+}
+
 OTEST(peer_set_replaces_its_memberships)
 {
 	const char *ggs[] = { N("gg1"), N("gg2") };
@@ -807,4 +833,118 @@ __attribute__((constructor(101))) static void open_device(void)
 		perror("grid_objects_test: " GRID_DEV_PATH);
 		exit(1);
 	}
+}
+
+/* ---- a grid-grid's cgroup -------------------------------------------------- */
+
+static int share_cg(unsigned long cmd, const char *gg, const char *dir)
+{
+	struct grid_limits big = big_share();
+	struct grid_ioc_share sh = share_arg(gg, &big);
+	int e;
+
+	sh.flags = GRID_SHARE_CGROUP;
+	sh.cgroup_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sh.cgroup_fd < 0)
+		return errno;
+	e = share_ioc(cmd, &sh);
+	close(sh.cgroup_fd);
+	return e;
+}
+
+OTEST(a_share_cgroup_is_neither_the_root_nor_another_gridgrids)
+{
+	char a[CG_PATH_LEN], b[CG_PATH_LEN], in[CG_PATH_LEN];
+
+	EXPECT(gridgrid_add(N("gg1"), 1), 0);
+	EXPECT(gridgrid_add(N("gg2"), 2), 0);
+	EXPECT(cgroup_make(a, NULL), 0);
+	EXPECT(cgroup_make(b, NULL), 0);
+	EXPECT(cgroup_make(in, a), 0);
+	EXPECT(share_cg(GRID_IOC_SHARE_ADD, N("gg1"), "/sys/fs/cgroup"), EINVAL);
+	EXPECT(share_cg(GRID_IOC_SHARE_ADD, N("gg1"), "/tmp"), EINVAL);
+	EXPECT(share_cg(GRID_IOC_SHARE_ADD, N("gg1"), a), 0);
+	/* The same, inside or around it: a sandbox would be in both. */
+	EXPECT(share_cg(GRID_IOC_SHARE_ADD, N("gg2"), a), EBUSY);
+	EXPECT(share_cg(GRID_IOC_SHARE_ADD, N("gg2"), in), EBUSY);
+	EXPECT(share_cg(GRID_IOC_SHARE_ADD, N("gg2"), cg_top_dir()), EBUSY);
+	EXPECT(share_cg(GRID_IOC_SHARE_ADD, N("gg2"), b), 0);
+	EXPECT(share_cg(GRID_IOC_SHARE_SET, N("gg2"), a), EBUSY);
+	/* Moved, gg1's old cgroup is free for gg2. */
+	EXPECT(share_cg(GRID_IOC_SHARE_SET, N("gg1"), in), 0);
+	EXPECT(share_cg(GRID_IOC_SHARE_SET, N("gg1"), a), 0);
+}
+
+OTEST(a_share_cgroup_deeper_than_gridgrid_level_max_is_einval)
+{
+	char path[256];
+	int i;
+
+	EXPECT(gridgrid_add(N("gg"), 1), 0);
+	/* cg_top is level 1: levels 2.. below it. */
+	snprintf(path, sizeof(path), "%s", cg_top_dir());
+	for (i = 2; i <= GRID_GRIDGRID_LEVEL_MAX + 1; i++) {
+		snprintf(path + strlen(path), sizeof(path) - strlen(path),
+			 "/%d", i);
+		CHECK(mkdir(path, 0755) == 0);
+		undo_path(U_CGROUP, path);
+	}
+	EXPECT(share_cg(GRID_IOC_SHARE_ADD, N("gg"), path), EINVAL);
+	*strrchr(path, '/') = '\0';
+	EXPECT(share_cg(GRID_IOC_SHARE_ADD, N("gg"), path), 0);
+}
+
+OTEST(the_share_cgroup_does_not_move_while_sandboxes_are_bound)
+{
+	char cg[CG_PATH_LEN], other[CG_PATH_LEN];
+	struct grid_ioc_lease l;
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg, NULL), 0);
+	EXPECT(cgroup_make(other, cg_top_dir()), 0);
+	EXPECT(share_cg(GRID_IOC_SHARE_SET, w.gg, other), EBUSY);
+	/* Set again to the same: nothing moves. */
+	EXPECT(share_cg(GRID_IOC_SHARE_SET, w.gg, w.cgroup), 0);
+}
+
+/* ---- -EDQUOT says what ran out ---------------------------------------------- */
+
+OTEST(an_edquot_writes_back_the_resource_that_ran_out)
+{
+	struct grid_limits share = big_share(), small;
+	struct grid_ioc_lease l, m;
+	struct grid_ioc_share sh;
+	struct world w;
+
+	EXPECT(world_up(&w, 0, &share), 0);
+	l = lease_tmpl(&w, 1);
+	l.limits.memory_bytes = share.memory_bytes + 1;
+	l.exhausted = 0;
+	EXPECT(lease_add(&l), EDQUOT);
+	CHECK(l.exhausted == GRID_LIMITS_A_MEMORY);
+	l = lease_tmpl(&w, 1);
+	l.limits.pids = share.pids + 1;
+	EXPECT(lease_add(&l), EDQUOT);
+	CHECK(l.exhausted == GRID_LIMITS_A_PIDS);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	m = l;
+	m.limits.net_egress_rate = share.net_egress_rate + 1;
+	EXPECT(lease_bump(&m, 2), EDQUOT);
+	CHECK(m.exhausted == GRID_LIMITS_A_NET_EGRESS_RATE);
+	small = share;
+	small.memory_bytes = l.limits.memory_bytes - 1;
+	sh = share_arg(w.gg, &small);
+	EXPECT(share_ioc(GRID_IOC_SHARE_SET, &sh), EDQUOT);
+	CHECK(sh.exhausted == GRID_LIMITS_A_MEMORY);
+	/* No share at all: 0, GRID_LIMITS_A_UNSPEC. */
+	EXPECT(gridgrid_add(N("bare"), 9), 0);
+	l = lease_tmpl(&w, 2);
+	setname(l.gridgrid, N("bare"));
+	l.exhausted = 77;
+	EXPECT(lease_add(&l), EDQUOT);
+	CHECK(l.exhausted == GRID_LIMITS_A_UNSPEC);
 }

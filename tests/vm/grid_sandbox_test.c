@@ -11,6 +11,7 @@
 
 #include "unit.h"
 #include "objects_test.h"
+#include "nl.h"
 #include "sandbox_test.h"
 
 /* How late the kill may come; the contract's promise to job owners. */
@@ -199,7 +200,8 @@ OTEST(binding_to_an_unknown_lease_is_enoent)
 	EXPECT(sandbox_bind_path(LID(1), cg, NULL), ENOENT);
 }
 
-OTEST(binding_to_a_pending_lease_works)
+/* Its tasks would run before not_before: not yet. */
+OTEST(binding_to_a_pending_lease_is_eagain_until_it_is_active)
 {
 	struct grid_ioc_lease l;
 	char cg[CG_PATH_LEN];
@@ -207,10 +209,13 @@ OTEST(binding_to_a_pending_lease_works)
 
 	EXPECT(world_up(&w, 0, NULL), 0);
 	l = lease_tmpl(&w, 1);
-	l.not_before_ns = now_ns() + 600 * NSEC_PER_SEC;
+	l.not_before_ns = now_ns() + 300 * NSEC_PER_MSEC;
 	EXPECT(lease_add(&l), 0);
 	CHECK(l.state == GRID_LEASE_PENDING);
-	EXPECT(sandbox_new(l.id, cg, NULL), 0);
+	EXPECT(sandbox_new(l.id, cg, NULL), EAGAIN);
+	CHECK(status_now().sandboxes == test_start.sandboxes);
+	sleep_ms(500);
+	EXPECT(sandbox_bind_path(l.id, cg, NULL), 0);
 }
 
 OTEST(binding_to_an_expired_lease_is_ekeyexpired)
@@ -249,11 +254,11 @@ OTEST(unbind_of_an_unbound_cgroup_is_enoent)
 	struct world w;
 	__u64 cgid = 0;
 
+	EXPECT(world_up(&w, 0, NULL), 0);
 	EXPECT(cgroup_make(cg, NULL), 0);
 	EXPECT(sandbox_unbind(path_ino(cg)), ENOENT);
 	EXPECT(sandbox_unbind(0), ENOENT);
 	EXPECT(sandbox_unbind(~0ULL), ENOENT);
-	EXPECT(world_up(&w, 0, NULL), 0);
 	l = lease_tmpl(&w, 1);
 	EXPECT(lease_add(&l), 0);
 	EXPECT(sandbox_bind_path(l.id, cg, &cgid), 0);
@@ -298,6 +303,323 @@ OTEST(unbind_leaves_the_tasks_alone_and_they_outlive_the_lease)
 	CHECK(alive(pid));
 	EXPECT(lease_revoke(l.id), 0);
 	EXPECT(child_wait(pid, 300, NULL, NULL, NULL), ETIMEDOUT);
+}
+
+/* ---- where a sandbox may be ---------------------------------------------------- */
+
+OTEST(binding_outside_the_gridgrids_cgroup_is_exdev)
+{
+	char out[CG_PATH_LEN];
+	struct grid_ioc_lease l;
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(cgroup_make(out, cg_top_dir()), 0);
+	EXPECT(sandbox_bind_path(l.id, out, NULL), EXDEV);
+	/* Nor the grid-grid's cgroup itself: a lease is below it. */
+	EXPECT(sandbox_bind_path(l.id, w.cgroup, NULL), EXDEV);
+	CHECK(status_now().sandboxes == test_start.sandboxes);
+}
+
+OTEST(binding_below_another_gridgrids_cgroup_is_exdev)
+{
+	char cg[CG_PATH_LEN];
+	struct grid_ioc_lease l;
+	struct world w0, w1;
+
+	EXPECT(world_up(&w0, 0, NULL), 0);
+	EXPECT(world_up(&w1, 1, NULL), 0);
+	l = lease_tmpl(&w0, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(cgroup_make(cg, w1.cgroup), 0);
+	EXPECT(sandbox_bind_path(l.id, cg, NULL), EXDEV);
+	EXPECT(cgroup_make(cg, w0.cgroup), 0);
+	EXPECT(sandbox_bind_path(l.id, cg, NULL), 0);
+}
+
+OTEST(a_lease_of_a_gridgrid_whose_share_has_no_cgroup_binds_nowhere)
+{
+	struct grid_limits big = big_share();
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	EXPECT(gridgrid_add(N("bare"), 9), 0);
+	EXPECT(share_add(N("bare"), &big), 0);
+	l = lease_tmpl(&w, 1);
+	setname(l.gridgrid, N("bare"));
+	EXPECT(lease_add(&l), 0);
+	EXPECT(cgroup_make(cg, w.cgroup), 0);
+	EXPECT(sandbox_bind_path(l.id, cg, NULL), EXDEV);
+	EXPECT(cgroup_make(cg, cg_top_dir()), 0);
+	EXPECT(sandbox_bind_path(l.id, cg, NULL), EXDEV);
+}
+
+OTEST(a_sandbox_does_not_move_to_a_lease_of_another_gridgrid)
+{
+	struct grid_ioc_sandbox s = { .size = sizeof(s),
+				      .flags = GRID_SANDBOX_REBIND };
+	struct grid_ioc_lease a, b;
+	char cg[CG_PATH_LEN];
+	struct world w0, w1;
+	int cgfd;
+
+	EXPECT(world_up(&w0, 0, NULL), 0);
+	EXPECT(world_up(&w1, 1, NULL), 0);
+	a = lease_tmpl(&w0, 1);
+	b = lease_tmpl(&w1, 2);
+	EXPECT(lease_add(&a), 0);
+	EXPECT(lease_add(&b), 0);
+	snprintf(cg_world, sizeof(cg_world), "%s", w0.cgroup);
+	EXPECT(sandbox_new(a.id, cg, NULL), 0);
+	cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(cgfd >= 0);
+	undo_id(U_FD, (__u64)cgfd);
+	s.cgroup_fd = cgfd;
+	s.lease_id = b.id;
+	EXPECT(sandbox_ioc(GRID_IOC_SANDBOX_BIND, &s), EXDEV);
+	CHECK(status_now().sandboxes == test_start.sandboxes + 1);
+}
+
+OTEST(a_lease_cgroup_holds_one_leases_sandboxes_and_a_lease_has_one)
+{
+	char lc[CG_PATH_LEN], a[CG_PATH_LEN], b[CG_PATH_LEN];
+	char other[CG_PATH_LEN], c[CG_PATH_LEN];
+	struct grid_ioc_lease l, m;
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	m = lease_tmpl(&w, 2);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(lease_add(&m), 0);
+	EXPECT(lease_cgroup(l.id, lc), 0);
+	EXPECT(cgroup_make(a, lc), 0);
+	EXPECT(cgroup_make(b, lc), 0);
+	EXPECT(sandbox_bind_path(l.id, a, NULL), 0);
+	/* Another lease in l's lease cgroup: its limits are l's. */
+	EXPECT(sandbox_bind_path(m.id, b, NULL), EBUSY);
+	/* l in a second lease cgroup: its limits would count twice. */
+	EXPECT(cgroup_make(other, NULL), 0);
+	EXPECT(cgroup_make(c, other), 0);
+	EXPECT(sandbox_bind_path(l.id, c, NULL), EBUSY);
+	EXPECT(sandbox_bind_path(l.id, b, NULL), 0);
+	EXPECT(sandbox_bind_path(m.id, c, NULL), 0);
+	CHECK(status_now().sandboxes == test_start.sandboxes + 3);
+}
+
+/* A lease cgroup file's content, newline cut; "" if it cannot be read. */
+static const char *cg_read(const char *dir, const char *file)
+{
+	static char buf[128];
+	char path[256];
+	ssize_t n;
+	int f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return buf;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+OTEST(bind_and_lease_set_write_the_leases_limits_into_its_lease_cgroup)
+{
+	char lc[CG_PATH_LEN], cg[CG_PATH_LEN];
+	struct grid_ioc_lease l;
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	l.limits.cpu_quota_us = 20000;
+	l.limits.cpu_period_us = 100000;
+	l.limits.memory_bytes = 32ULL << 20;
+	l.limits.pids = 5;
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg, NULL), 0);
+	EXPECT(lease_cgroup(l.id, lc), 0);
+	CHECK(!strcmp(cg_read(lc, "cpu.max"), "20000 100000"));
+	CHECK(!strcmp(cg_read(lc, "memory.max"), "33554432"));
+	CHECK(!strcmp(cg_read(lc, "pids.max"), "5"));
+	/* LEASE_SET writes the new ones before it takes effect. */
+	l.limits.memory_bytes = 48ULL << 20;
+	l.limits.pids = 7;
+	l.limits.cpu_quota_us = GRID_LIMIT_MAX;
+	EXPECT(lease_bump(&l, 2), EDQUOT);	/* an unlimited cpu lease */
+	CHECK(!strcmp(cg_read(lc, "memory.max"), "33554432"));
+	l.limits.cpu_quota_us = 30000;
+	EXPECT(lease_bump(&l, 2), 0);
+	CHECK(!strcmp(cg_read(lc, "cpu.max"), "30000 100000"));
+	CHECK(!strcmp(cg_read(lc, "memory.max"), "50331648"));
+	CHECK(!strcmp(cg_read(lc, "pids.max"), "7"));
+}
+
+OTEST(unlimited_lease_limits_are_written_as_max)
+{
+	struct grid_limits share = big_share();
+	char lc[CG_PATH_LEN], cg[CG_PATH_LEN];
+	struct grid_ioc_lease l;
+	struct world w;
+
+	share.memory_bytes = GRID_LIMIT_MAX;
+	share.pids = GRID_LIMIT_MAX;
+	share.cpu_quota_us = GRID_LIMIT_MAX;
+	EXPECT(world_up(&w, 0, &share), 0);
+	l = lease_tmpl(&w, 1);
+	l.limits.memory_bytes = GRID_LIMIT_MAX;
+	l.limits.pids = GRID_LIMIT_MAX;
+	l.limits.cpu_quota_us = GRID_LIMIT_MAX;
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg, NULL), 0);
+	EXPECT(lease_cgroup(l.id, lc), 0);
+	CHECK(!strcmp(cg_read(lc, "cpu.max"), "max 100000"));
+	CHECK(!strcmp(cg_read(lc, "memory.max"), "max"));
+	CHECK(!strcmp(cg_read(lc, "pids.max"), "max"));
+}
+
+static int fork_ten(void *arg)
+{
+	int made = 0;
+
+	for (int i = 0; i < 10; i++) {
+		pid_t p = fork();
+
+		if (p == 0) {
+			pause();
+			_exit(0);
+		}
+		if (p > 0)
+			made++;
+	}
+	/* Itself and its children: what the sandbox held at most. */
+	return made + 1;
+}
+
+OTEST(a_five_pid_lease_runs_no_more_than_five_tasks)
+{
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	struct world w;
+	int st;
+	pid_t pid;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	l.limits.pids = 5;
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg, NULL), 0);
+	pid = child_in(cg, fork_ten, NULL);
+	CHECK(pid > 0);
+	EXPECT(child_wait(pid, 5000, &st, NULL, NULL), 0);
+	CHECK(WIFEXITED(st));
+	printf("# %d tasks ran in a 5-pid sandbox\n", WEXITSTATUS(st));
+	CHECK(WEXITSTATUS(st) <= 5);
+	/* Its children are killed with the lease. */
+	EXPECT(lease_revoke(l.id), 0);
+	EXPECT(cgroup_wait_empty(cg, 3000), 0);
+}
+
+OTEST(a_limit_whose_controller_is_not_enabled_is_eopnotsupp)
+{
+	struct grid_limits big = big_share();
+	char gg[CG_PATH_LEN], lc[CG_PATH_LEN];
+	struct grid_ioc_lease l;
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	/* A grid-grid cgroup whose children get no memory.max. */
+	EXPECT(cgroup_make(gg, cg_top_dir()), 0);
+	EXPECT(gridgrid_add(N("nodel"), 9), 0);
+	EXPECT(share_add_cgroup(N("nodel"), &big, gg), 0);
+	l = lease_tmpl(&w, 1);
+	setname(l.gridgrid, N("nodel"));
+	EXPECT(lease_add(&l), 0);
+	EXPECT(cgroup_make(lc, gg), 0);
+	EXPECT(sandbox_bind_path(l.id, lc, NULL), EOPNOTSUPP);
+	CHECK(status_now().sandboxes == test_start.sandboxes);
+}
+
+/*
+ * Through a read-only mount of cgroup2 (a tool under ProtectControlGroups=,
+ * a container's /sys/fs/cgroup) the kill could never be written: the bind
+ * says so at once, rather than the lease's end failing in silence.
+ */
+OTEST(binding_through_a_read_only_mount_of_cgroup2_is_erofs)
+{
+	const char *ro = "/tmp/cg-ro-sb";
+	char lc[CG_PATH_LEN], cg[CG_PATH_LEN], path[256];
+	struct grid_ioc_lease l;
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(lease_cgroup(l.id, lc), 0);
+	EXPECT(cgroup_make(cg, lc), 0);
+	EXPECT(ro_cgroup_mount(ro), 0);
+	snprintf(path, sizeof(path), "%s%s", ro, cg + strlen("/sys/fs/cgroup"));
+	EXPECT(sandbox_bind_path(l.id, path, NULL), EROFS);
+	umount2(ro, MNT_DETACH);
+	CHECK(status_now().sandboxes == test_start.sandboxes);
+	EXPECT(sandbox_bind_path(l.id, cg, NULL), 0);
+}
+
+/* The sandbox as netlink shows it; state ~0 if it cannot be read. */
+static struct grid_obj_sandbox sandbox_view(__u64 cgid)
+{
+	static struct grid_obj_sandbox sb;
+	struct grid_nl *nl;
+
+	memset(&sb, 0, sizeof(sb));
+	sb.state = ~0u;
+	if (!grid_nl_open(&nl)) {
+		if (grid_nl_sandbox_get(nl, cgid, &sb))
+			sb.state = ~0u;
+		grid_nl_close(nl);
+	}
+	return sb;
+}
+
+OTEST(a_kill_that_fails_is_reported_and_retried_until_it_works)
+{
+	struct grid_obj_sandbox sb;
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	struct world w;
+	__u64 cgid = 0;
+	int st;
+	pid_t pid;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	EXPECT(deny_up(), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg, &cgid), 0);
+	pid = child_in(cg, NULL, NULL);
+	CHECK(pid > 0);
+	deny_write(cg, "cgroup.kill");
+	EXPECT(lease_revoke(l.id), 0);
+	EXPECT(child_wait(pid, 600, NULL, NULL, NULL), ETIMEDOUT);
+	sb = sandbox_view(cgid);
+	printf("# state %u, error %s, %u tries\n", sb.state, ename(sb.error),
+	       sb.kill_tries);
+	CHECK(sb.state == GRID_SANDBOX_KILL_FAILED);
+	CHECK(sb.error == EPERM);
+	/* Tried at the end and again after 100 ms and 200 ms more. */
+	CHECK(sb.kill_tries >= 3);
+	deny_write(NULL, "");
+	EXPECT(child_wait(pid, 3000, &st, NULL, NULL), 0);
+	CHECK(killed_by_sigkill(st));
+	sb = sandbox_view(cgid);
+	CHECK(sb.state == GRID_SANDBOX_KILLED && sb.error == 0);
 }
 
 /* ---- the kill at the end of a lease -------------------------------------------- */

@@ -136,21 +136,21 @@ OTEST(self_inside_a_sandbox_reports_its_lease_limits_and_cgroup)
 	EXPECT(run_inside(&in, self_reports_the_lease), 0);
 }
 
-static int self_is_pending_then_active(void *arg)
+static int self_is_active(void *arg)
 {
-	const struct inside *in = arg;
 	struct grid_self s;
 
-	CEXPECT(self(fd, &s), 0);
-	CCHECK(s.state == GRID_LEASE_PENDING);
-	while (now_ns() < in->lease.not_before_ns + 100 * NSEC_PER_MSEC)
-		sleep_ms(20);
+	(void)arg;
 	CEXPECT(self(fd, &s), 0);
 	CCHECK(s.state == GRID_LEASE_ACTIVE);
 	return 0;
 }
 
-OTEST(self_of_a_pending_lease_says_pending_then_active)
+/*
+ * No task may run in a pending lease's sandbox: the bind waits for
+ * not_before (-EAGAIN until then), and SELF never says pending.
+ */
+OTEST(a_pending_lease_is_bound_only_once_active_and_self_says_so)
 {
 	struct inside in = { 0 };
 	struct world w;
@@ -160,8 +160,11 @@ OTEST(self_of_a_pending_lease_says_pending_then_active)
 	in.lease.not_before_ns = now_ns() + 400 * NSEC_PER_MSEC;
 	EXPECT(lease_add(&in.lease), 0);
 	CHECK(in.lease.state == GRID_LEASE_PENDING);
-	EXPECT(sandbox_new(in.lease.id, in.cg, &in.cgid), 0);
-	EXPECT(run_inside(&in, self_is_pending_then_active), 0);
+	EXPECT(sandbox_new(in.lease.id, in.cg, &in.cgid), EAGAIN);
+	while (now_ns() < in.lease.not_before_ns + 100 * NSEC_PER_MSEC)
+		sleep_ms(20);
+	EXPECT(sandbox_bind_path(in.lease.id, in.cg, &in.cgid), 0);
+	EXPECT(run_inside(&in, self_is_active), 0);
 }
 
 /*

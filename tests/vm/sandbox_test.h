@@ -104,7 +104,7 @@ static inline int sandbox_unbind(__u64 cgid)
 /* Moves the calling process into the cgroup at @path. */
 static inline int cgroup_enter(const char *path)
 {
-	char file[CG_PATH_LEN + 16], pid[16];
+	char file[256], pid[16];
 	int f, n, ok;
 
 	snprintf(file, sizeof(file), "%s/cgroup.procs", path);
@@ -197,6 +197,31 @@ static inline int child_wait(pid_t pid, int timeout_ms, int *status,
 	return 0;
 }
 
+/*
+ * Waits up to @timeout_ms for the cgroup at @path to hold no task (tasks
+ * killed but not reaped yet, orphans of a child, still hold it).
+ */
+static inline int cgroup_wait_empty(const char *path, int timeout_ms)
+{
+	char file[256], buf[256];
+	__s64 deadline = mono_ns() + timeout_ms * NSEC_PER_MSEC;
+	int f, n;
+
+	snprintf(file, sizeof(file), "%s/cgroup.events", path);
+	do {
+		f = open(file, O_RDONLY | O_CLOEXEC);
+		if (f < 0)
+			return errno;
+		n = (int)read(f, buf, sizeof(buf) - 1);
+		close(f);
+		buf[n > 0 ? n : 0] = '\0';
+		if (strstr(buf, "populated 0"))
+			return 0;
+		sleep_ms(10);
+	} while (mono_ns() < deadline);
+	return ETIMEDOUT;
+}
+
 static inline bool killed_by_sigkill(int status)
 {
 	return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
@@ -244,6 +269,7 @@ struct op {
 	const char *name;
 	unsigned long cmd;
 	__u32 size;				/* its _SIZE_VER0 */
+	__u32 ksize;				/* the size the kernel knows */
 	union {
 		struct grid_ioc_grid grid;
 		struct grid_ioc_gridgrid gridgrid;
@@ -265,7 +291,8 @@ struct opset {
 	char cg_free[CG_PATH_LEN];	/* the BIND op's */
 };
 
-#define OP(i, c, v) (s->op[i].name = #c, s->op[i].cmd = (c), s->op[i].size = (v))
+#define OP(i, c, v, t) (s->op[i].name = #c, s->op[i].cmd = (c),	\
+			s->op[i].size = (v), s->op[i].ksize = sizeof(t))
 
 static inline int ops_build(struct opset *s)
 {
@@ -273,6 +300,7 @@ static inline int ops_build(struct opset *s)
 	struct grid_ioc_lease l;
 	struct grid_ioc_peer p;
 	struct grid_limits big = big_share();
+	char lc[CG_PATH_LEN];
 	int e, cgfd;
 
 	memset(s, 0, sizeof(*s));
@@ -292,7 +320,9 @@ static inline int ops_build(struct opset *s)
 	l = lease_tmpl(&s->w, 3);
 	e = e ?: lease_add(&l);
 	e = e ?: sandbox_new(s->bound.id, s->cg_bound, &s->cgid);
-	e = e ?: cgroup_make(s->cg_free, NULL);
+	/* In the bound lease's lease cgroup: its sandboxes are all there. */
+	e = e ?: lease_cgroup(s->bound.id, lc);
+	e = e ?: cgroup_make(s->cg_free, lc);
 	if (e)
 		return e;
 	cgfd = open(s->cg_free, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -300,59 +330,59 @@ static inline int ops_build(struct opset *s)
 		return errno;
 	undo_id(U_FD, (__u64)cgfd);
 
-	OP(OP_GRID_ADD, GRID_IOC_GRID_ADD, GRID_IOC_GRID_SIZE_VER0);
+	OP(OP_GRID_ADD, GRID_IOC_GRID_ADD, GRID_IOC_GRID_SIZE_VER0, struct grid_ioc_grid);
 	s->op[OP_GRID_ADD].arg.grid = grid_arg(N("new"), "", 170);
 	undo_name(U_GRID, N("new"));
-	OP(OP_GRID_SET, GRID_IOC_GRID_SET, GRID_IOC_GRID_SIZE_VER0);
+	OP(OP_GRID_SET, GRID_IOC_GRID_SET, GRID_IOC_GRID_SIZE_VER0, struct grid_ioc_grid);
 	s->op[OP_GRID_SET].arg.grid = grid_arg(s->w.grid, "", s->w.issuer);
-	OP(OP_GRID_DEL, GRID_IOC_GRID_DEL, GRID_IOC_GRID_SIZE_VER0);
+	OP(OP_GRID_DEL, GRID_IOC_GRID_DEL, GRID_IOC_GRID_SIZE_VER0, struct grid_ioc_grid);
 	s->op[OP_GRID_DEL].arg.grid = grid_arg(N("spare"), "", 150);
 
-	OP(OP_GRIDGRID_ADD, GRID_IOC_GRIDGRID_ADD, GRID_IOC_GRIDGRID_SIZE_VER0);
+	OP(OP_GRIDGRID_ADD, GRID_IOC_GRIDGRID_ADD, GRID_IOC_GRIDGRID_SIZE_VER0, struct grid_ioc_gridgrid);
 	s->op[OP_GRIDGRID_ADD].arg.gridgrid = gridgrid_arg(N("gg-new"), 171);
 	undo_name(U_GRIDGRID, N("gg-new"));
-	OP(OP_GRIDGRID_SET, GRID_IOC_GRIDGRID_SET, GRID_IOC_GRIDGRID_SIZE_VER0);
+	OP(OP_GRIDGRID_SET, GRID_IOC_GRIDGRID_SET, GRID_IOC_GRIDGRID_SIZE_VER0, struct grid_ioc_gridgrid);
 	s->op[OP_GRIDGRID_SET].arg.gridgrid = gridgrid_arg(N("gg-noshare"), 172);
-	OP(OP_GRIDGRID_DEL, GRID_IOC_GRIDGRID_DEL, GRID_IOC_GRIDGRID_SIZE_VER0);
+	OP(OP_GRIDGRID_DEL, GRID_IOC_GRIDGRID_DEL, GRID_IOC_GRIDGRID_SIZE_VER0, struct grid_ioc_gridgrid);
 	s->op[OP_GRIDGRID_DEL].arg.gridgrid = gridgrid_arg(N("gg-del"), 151);
 
-	OP(OP_SHARE_ADD, GRID_IOC_SHARE_ADD, GRID_IOC_SHARE_SIZE_VER0);
+	OP(OP_SHARE_ADD, GRID_IOC_SHARE_ADD, GRID_IOC_SHARE_SIZE_VER0, struct grid_ioc_share);
 	s->op[OP_SHARE_ADD].arg.share = share_arg(N("gg-noshare"), &big);
 	undo_name(U_SHARE, N("gg-noshare"));
-	OP(OP_SHARE_SET, GRID_IOC_SHARE_SET, GRID_IOC_SHARE_SIZE_VER0);
+	OP(OP_SHARE_SET, GRID_IOC_SHARE_SET, GRID_IOC_SHARE_SIZE_VER0, struct grid_ioc_share);
 	s->op[OP_SHARE_SET].arg.share = share_arg(N("gg-share2"), &big);
-	OP(OP_SHARE_DEL, GRID_IOC_SHARE_DEL, GRID_IOC_SHARE_SIZE_VER0);
+	OP(OP_SHARE_DEL, GRID_IOC_SHARE_DEL, GRID_IOC_SHARE_SIZE_VER0, struct grid_ioc_share);
 	s->op[OP_SHARE_DEL].arg.share = share_arg(N("gg-share2"), &big);
 
-	OP(OP_PEER_ADD, GRID_IOC_PEER_ADD, GRID_IOC_PEER_SIZE_VER0);
+	OP(OP_PEER_ADD, GRID_IOC_PEER_ADD, GRID_IOC_PEER_SIZE_VER0, struct grid_ioc_peer);
 	s->op[OP_PEER_ADD].arg.peer = peer_arg(173, "p-new", 1, ggs);
 	undo_key(U_PEER, s->op[OP_PEER_ADD].arg.peer.key);
-	OP(OP_PEER_SET, GRID_IOC_PEER_SET, GRID_IOC_PEER_SIZE_VER0);
+	OP(OP_PEER_SET, GRID_IOC_PEER_SET, GRID_IOC_PEER_SIZE_VER0, struct grid_ioc_peer);
 	s->op[OP_PEER_SET].arg.peer = peer_arg(160, "p-renamed", 0, NULL);
-	OP(OP_PEER_DEL, GRID_IOC_PEER_DEL, GRID_IOC_PEER_SIZE_VER0);
+	OP(OP_PEER_DEL, GRID_IOC_PEER_DEL, GRID_IOC_PEER_SIZE_VER0, struct grid_ioc_peer);
 	s->op[OP_PEER_DEL].arg.peer = peer_arg(160, "p", 0, NULL);
 
-	OP(OP_LEASE_ADD, GRID_IOC_LEASE_ADD, GRID_IOC_LEASE_SIZE_VER0);
+	OP(OP_LEASE_ADD, GRID_IOC_LEASE_ADD, GRID_IOC_LEASE_SIZE_VER0, struct grid_ioc_lease);
 	s->op[OP_LEASE_ADD].arg.lease = lease_tmpl(&s->w, 10);
 	undo_id(U_LEASE, LID(10));
-	OP(OP_LEASE_SET, GRID_IOC_LEASE_SET, GRID_IOC_LEASE_SIZE_VER0);
+	OP(OP_LEASE_SET, GRID_IOC_LEASE_SET, GRID_IOC_LEASE_SIZE_VER0, struct grid_ioc_lease);
 	s->op[OP_LEASE_SET].arg.lease = s->bound;
 	s->op[OP_LEASE_SET].arg.lease.serial = 2;
 	s->op[OP_LEASE_SET].arg.lease.state = 0;
-	OP(OP_LEASE_DEL, GRID_IOC_LEASE_DEL, GRID_IOC_LEASE_REF_SIZE_VER0);
+	OP(OP_LEASE_DEL, GRID_IOC_LEASE_DEL, GRID_IOC_LEASE_REF_SIZE_VER0, struct grid_ioc_lease_ref);
 	s->op[OP_LEASE_DEL].arg.ref =
 		(struct grid_ioc_lease_ref){ .size = 16, .id = LID(2) };
-	OP(OP_LEASE_REVOKE, GRID_IOC_LEASE_REVOKE, GRID_IOC_LEASE_REF_SIZE_VER0);
+	OP(OP_LEASE_REVOKE, GRID_IOC_LEASE_REVOKE, GRID_IOC_LEASE_REF_SIZE_VER0, struct grid_ioc_lease_ref);
 	s->op[OP_LEASE_REVOKE].arg.ref =
 		(struct grid_ioc_lease_ref){ .size = 16, .id = LID(3) };
 
-	OP(OP_SANDBOX_BIND, GRID_IOC_SANDBOX_BIND, GRID_IOC_SANDBOX_SIZE_VER0);
+	OP(OP_SANDBOX_BIND, GRID_IOC_SANDBOX_BIND, GRID_IOC_SANDBOX_SIZE_VER0, struct grid_ioc_sandbox);
 	s->op[OP_SANDBOX_BIND].arg.sandbox = (struct grid_ioc_sandbox){
 		.size = GRID_IOC_SANDBOX_SIZE_VER0, .lease_id = s->bound.id,
 		.cgroup_fd = cgfd,
 	};
 	undo_id(U_SANDBOX, path_ino(s->cg_free));
-	OP(OP_SANDBOX_UNBIND, GRID_IOC_SANDBOX_UNBIND, GRID_IOC_SANDBOX_SIZE_VER0);
+	OP(OP_SANDBOX_UNBIND, GRID_IOC_SANDBOX_UNBIND, GRID_IOC_SANDBOX_SIZE_VER0, struct grid_ioc_sandbox);
 	s->op[OP_SANDBOX_UNBIND].arg.sandbox = (struct grid_ioc_sandbox){
 		.size = GRID_IOC_SANDBOX_SIZE_VER0, .cgroup_id = s->cgid,
 		.cgroup_fd = -1,

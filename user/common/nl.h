@@ -35,9 +35,12 @@ int grid_nl_status(struct grid_nl *nl, struct grid_nl_status *st);
 
 /*
  * Dumps: each object of the kind goes to @fn, in the kernel's order, and a
- * non-zero return from @fn stops the walk and is returned. Objects are
- * handed over only once the whole dump has arrived unchanged: a dump the
- * kernel marks interrupted is started again, a few times, then -EAGAIN.
+ * non-zero return from @fn stops the walk and is returned. The kernel
+ * sends every object once, each as it was when sent, and a dump always
+ * finishes (see GRID_CMD_GET_* in linux/grid.h; objects carry their
+ * generation for a reader that follows events too). A dump marked
+ * interrupted, which only a module older than that sends, is started
+ * again a few times, then -EAGAIN.
  * @gridgrid, if not NULL, narrows leases and sandboxes to one grid-grid.
  */
 int grid_nl_grids(struct grid_nl *nl,
