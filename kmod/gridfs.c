@@ -26,8 +26,6 @@
  */
 #include <linux/cgroup.h>
 #include <linux/fs.h>
-#include <linux/fs_context.h>
-#include <linux/fs_parser.h>
 #include <linux/namei.h>
 #include <linux/nsproxy.h>
 #include <linux/seq_file.h>
@@ -35,47 +33,7 @@
 #include <linux/string.h>
 
 #include "compat.h"
-#include "grid.h"
-
-#define GRIDFS_MAGIC 0x67726964	/* "grid" */
-#define GRIDFS_MODE_DEFAULT 0444
-
-/* A mount's options; sb->s_fs_info. */
-struct gridfs_info {
-	kuid_t uid;
-	kgid_t gid;
-	umode_t mode;		/* of files; directories add x where r is */
-};
-
-enum node_kind {
-	N_ALL,		/* root of a mount without gridgrid= */
-	N_GG,		/* a grid-grid */
-	N_GG_FILE,	/* name, charter_key */
-	N_LIMITS,	/* share/, used/ or a lease's limits/ */
-	N_LIMIT_FILE,
-	N_LEASES,
-	N_LEASE,
-	N_LEASE_FILE,
-	N_SANDBOXES,
-	N_SANDBOX,
-	N_SANDBOX_FILE,
-};
-
-/* What a limits directory shows. */
-enum limits_of { L_SHARE, L_USED, L_LEASE };
-
-/*
- * What an inode shows: a kind, the object (a grid-grid, lease or sandbox,
- * referenced), and which field or which limits.
- */
-struct gridfs_node {
-	enum node_kind kind;
-	int field;
-	enum limits_of lim;
-	struct grid_gridgrid *gg;
-	struct grid_lease *lease;
-	struct grid_sandbox *sb;
-};
+#include "gridfs.h"
 
 static const char *const gg_files[] = { "name", "charter_key" };
 static const char *const lease_files[] = {
@@ -112,7 +70,7 @@ static bool node_dead(const struct gridfs_node *n)
 		n->lim == L_SHARE && !n->gg->has_share);
 }
 
-static void node_free(struct gridfs_node *n)
+void gridfs_node_free(struct gridfs_node *n)
 {
 	if (n->sb)
 		grid_sandbox_put(n->sb);
@@ -426,7 +384,7 @@ static const struct file_operations gridfs_file_fops = {
 static const struct inode_operations gridfs_dir_iops;
 static const struct file_operations gridfs_dir_fops;
 
-static struct inode *make_inode(struct super_block *sb, struct gridfs_node *n)
+struct inode *gridfs_make_inode(struct super_block *sb, struct gridfs_node *n)
 {
 	const struct gridfs_info *info = sb->s_fs_info;
 	struct inode *inode = new_inode(sb);
@@ -484,9 +442,9 @@ static struct dentry *gridfs_lookup(struct inode *dir, struct dentry *dentry,
 		list_dir(c.dir, lookup_emit, &c);
 	mutex_unlock(&grid_mutex);
 	if (c.found) {
-		inode = make_inode(dir->i_sb, c.found);
+		inode = gridfs_make_inode(dir->i_sb, c.found);
 		if (!inode) {
-			node_free(c.found);
+			gridfs_node_free(c.found);
 			return ERR_PTR(-ENOMEM);
 		}
 	}
@@ -584,7 +542,7 @@ static int gridfs_d_revalidate(struct dentry *dentry, unsigned int flags)
 	return valid;
 }
 
-static const struct dentry_operations gridfs_dops = {
+const struct dentry_operations gridfs_dops = {
 	.d_revalidate = gridfs_d_revalidate,
 	.d_delete = always_delete_dentry,
 };
@@ -594,212 +552,20 @@ static void gridfs_evict_inode(struct inode *inode)
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
 	if (inode->i_private)
-		node_free(inode->i_private);
+		gridfs_node_free(inode->i_private);
 }
 
-static int gridfs_show_options(struct seq_file *m, struct dentry *root);
-
-static const struct super_operations gridfs_sops = {
+const struct super_operations gridfs_sops = {
 	.statfs = simple_statfs,
 	.evict_inode = gridfs_evict_inode,
 	.show_options = gridfs_show_options,
 };
 
-/* ---- mounting ------------------------------------------------------------------ */
-
-enum { OPT_GRIDGRID, OPT_UID, OPT_GID, OPT_MODE };
-
-struct gridfs_ctx {
-	char gridgrid[GRID_NAME_LEN];
-	struct gridfs_info info;
-	unsigned int given;		/* BIT(OPT_*) */
-};
-
-static const struct fs_parameter_spec gridfs_params[] = {
-	fsparam_string("gridgrid", OPT_GRIDGRID),
-	fsparam_u32("uid", OPT_UID),
-	fsparam_u32("gid", OPT_GID),
-	fsparam_u32oct("mode", OPT_MODE),
-	{}
-};
-
-static int gridfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
+/* The root of a mount: one grid-grid, or all (@gg NULL); under grid_mutex. */
+struct gridfs_node *gridfs_node_new(enum node_kind kind,
+				    struct grid_gridgrid *gg)
 {
-	struct gridfs_ctx *ctx = fc->fs_private;
-	struct fs_parse_result result;
-	kuid_t uid;
-	kgid_t gid;
-	int opt;
+	struct gridfs_node root = { .kind = N_ALL };
 
-	opt = fs_parse(fc, gridfs_params, param, &result);
-	if (opt < 0)
-		return opt;
-	switch (opt) {
-	case OPT_GRIDGRID:
-		if (strlen(param->string) >= GRID_NAME_LEN)
-			return invalf(fc, "gridfs: gridgrid name too long");
-		memset(ctx->gridgrid, 0, GRID_NAME_LEN);
-		strscpy(ctx->gridgrid, param->string, GRID_NAME_LEN);
-		if (grid_name_check(ctx->gridgrid, false))
-			return invalf(fc, "gridfs: bad gridgrid name '%s'",
-				      param->string);
-		break;
-	case OPT_UID:
-		uid = make_kuid(current_user_ns(), result.uint_32);
-		if (!uid_valid(uid))
-			return invalf(fc, "gridfs: uid %u has no mapping",
-				      result.uint_32);
-		ctx->info.uid = uid;
-		break;
-	case OPT_GID:
-		gid = make_kgid(current_user_ns(), result.uint_32);
-		if (!gid_valid(gid))
-			return invalf(fc, "gridfs: gid %u has no mapping",
-				      result.uint_32);
-		ctx->info.gid = gid;
-		break;
-	case OPT_MODE:
-		/* Read permissions only: nothing here can be written. */
-		if (result.uint_32 & ~0444)
-			return invalf(fc, "gridfs: mode %o gives more than read",
-				      result.uint_32);
-		ctx->info.mode = result.uint_32;
-		break;
-	}
-	ctx->given |= BIT(opt);
-	return 0;
-}
-
-static int gridfs_show_options(struct seq_file *m, struct dentry *root)
-{
-	const struct gridfs_info *info = root->d_sb->s_fs_info;
-	const struct gridfs_node *n = d_inode(root)->i_private;
-
-	if (n->gg)
-		seq_printf(m, ",gridgrid=%s", n->gg->name);
-	seq_printf(m, ",uid=%u,gid=%u,mode=%o",
-		   from_kuid_munged(&init_user_ns, info->uid),
-		   from_kgid_munged(&init_user_ns, info->gid), info->mode);
-	return 0;
-}
-
-/*
- * A remount may only say again what holds: read-only, and the options
- * the mount has (what /proc/mounts shows), so that a tenant's view can
- * neither become writable nor change hands by a remount.
- */
-static int gridfs_reconfigure(struct fs_context *fc)
-{
-	struct gridfs_ctx *ctx = fc->fs_private;
-	struct super_block *sb = fc->root->d_sb;
-	const struct gridfs_info *info = sb->s_fs_info;
-	const struct gridfs_node *root = d_inode(fc->root)->i_private;
-
-	if ((fc->sb_flags_mask & SB_RDONLY) && !(fc->sb_flags & SB_RDONLY))
-		return invalf(fc, "gridfs: read-only, cannot remount rw");
-	if (((ctx->given & BIT(OPT_UID)) && !uid_eq(ctx->info.uid, info->uid)) ||
-	    ((ctx->given & BIT(OPT_GID)) && !gid_eq(ctx->info.gid, info->gid)) ||
-	    ((ctx->given & BIT(OPT_MODE)) && ctx->info.mode != info->mode) ||
-	    ((ctx->given & BIT(OPT_GRIDGRID)) &&
-	     (!root->gg || strcmp(ctx->gridgrid, root->gg->name))))
-		return invalf(fc, "gridfs: options cannot change on remount");
-	return 0;
-}
-
-static int gridfs_fill_super(struct super_block *sb, struct fs_context *fc)
-{
-	struct gridfs_ctx *ctx = fc->fs_private;
-	struct gridfs_node root = { .kind = N_ALL }, *n;
-	struct grid_gridgrid *gg = NULL;
-	struct gridfs_info *info;
-	struct inode *inode;
-
-	info = kmemdup(&ctx->info, sizeof(*info), GFP_KERNEL);
-	if (!info)
-		return -ENOMEM;
-	sb->s_fs_info = info;
-	sb->s_magic = GRIDFS_MAGIC;
-	sb->s_op = &gridfs_sops;
-	sb->s_d_op = &gridfs_dops;
-	sb->s_time_gran = 1;
-	sb->s_flags |= SB_RDONLY | SB_NOEXEC | SB_NOSUID | SB_NODEV;
-
-	mutex_lock(&grid_mutex);
-	if (ctx->gridgrid[0]) {
-		gg = grid_gridgrid_find(ctx->gridgrid);
-		if (!gg) {
-			mutex_unlock(&grid_mutex);
-			errorfc(fc, "no gridgrid '%s'", ctx->gridgrid);
-			return -ENOENT;
-		}
-	}
-	n = node_child(&root, gg ? N_GG : N_ALL, 0, gg, NULL, NULL);
-	mutex_unlock(&grid_mutex);
-	if (!n)
-		return -ENOMEM;
-	inode = make_inode(sb, n);
-	if (!inode) {
-		node_free(n);
-		return -ENOMEM;
-	}
-	sb->s_root = d_make_root(inode);
-	return sb->s_root ? 0 : -ENOMEM;
-}
-
-static int gridfs_get_tree(struct fs_context *fc)
-{
-	return get_tree_nodev(fc, gridfs_fill_super);
-}
-
-static void gridfs_free_fc(struct fs_context *fc)
-{
-	kfree(fc->fs_private);
-}
-
-static const struct fs_context_operations gridfs_ctx_ops = {
-	.parse_param = gridfs_parse_param,
-	.get_tree = gridfs_get_tree,
-	.reconfigure = gridfs_reconfigure,
-	.free = gridfs_free_fc,
-};
-
-static int gridfs_init_fs_context(struct fs_context *fc)
-{
-	struct gridfs_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-
-	if (!ctx)
-		return -ENOMEM;
-	ctx->info.uid = GLOBAL_ROOT_UID;
-	ctx->info.gid = GLOBAL_ROOT_GID;
-	ctx->info.mode = GRIDFS_MODE_DEFAULT;
-	fc->fs_private = ctx;
-	fc->ops = &gridfs_ctx_ops;
-	return 0;
-}
-
-/* Also after a failed fill_super: s_fs_info is ours from its start. */
-static void gridfs_kill_sb(struct super_block *sb)
-{
-	struct gridfs_info *info = sb->s_fs_info;
-
-	kill_anon_super(sb);
-	kfree(info);
-}
-
-static struct file_system_type gridfs_type = {
-	.owner = THIS_MODULE,
-	.name = "gridfs",
-	.init_fs_context = gridfs_init_fs_context,
-	.parameters = gridfs_params,
-	.kill_sb = gridfs_kill_sb,
-};
-
-int grid_gridfs_init(void)
-{
-	return register_filesystem(&gridfs_type);
-}
-
-void grid_gridfs_uninit(void)
-{
-	unregister_filesystem(&gridfs_type);
+	return node_child(&root, kind, 0, gg, NULL, NULL);
 }
