@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Which devices get fq: those of the default routes, read from /proc/net. */
 #define UNIT_SUITE "unit/fq_routes"
+#include <errno.h>
 #include <stdio.h>
 
 #include "unit.h"
@@ -89,4 +90,10 @@ TEST(no_more_devices_than_asked_for)
 	fclose(v4);
 	fclose(v6);
 	CHECK(n == 1 && !strcmp(devs[0], "eth0"));
+}
+
+/* Stuck in another namespace is an error the caller must see. */
+TEST(a_failed_return_to_the_old_network_namespace_is_an_error)
+{
+	CHECK(grid_netns_leave(-1) == -EBADF);
 }
