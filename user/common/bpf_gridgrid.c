@@ -22,6 +22,7 @@
 #include "cgroup.h"
 #include "dev.h"
 #include "fq.h"
+#include "net_state.h"
 #include "units.h"
 
 /* Only leases are below a grid-grid; the usage of this many is cleaned. */
@@ -809,7 +810,7 @@ static int net_limits_write(struct grid_bpf *b, uint64_t id,
 	ret = grid_bpf_gg_net_read(b, id, &st);
 	if (ret)
 		return ret;
-	st.limits = *lim;
+	grid_net_relimit(&st, lim, grid_net_now_ns());
 	return update(b->map[GRID_BPF_MAP_GG_NET], &id, &st,
 		      BPF_EXIST);
 }
