@@ -204,8 +204,13 @@ demo: deps
 # HPET makes every clock read an emulated device access (microseconds), and
 # the paced path reads the clock once a packet.
 BENCH_APPEND ?= clocksource=tsc tsc=reliable
+# First what a packet costs the programs on the host, beside a program that
+# only returns 1 in the same run: BPF_PROG_TEST_RUN, then real packets on lo
+# (the kernel's bpf_stats); then throughput in the guest.
 bench: deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) all tests
+	$(Q)$(B)/tests/bpf/net_quota_test the_cost_per_packet | grep -v '^PASS'
+	$(Q)$(B)/tests/bpf/net_attach_test the_cost_per_real_packet | grep -v '^PASS'
 	$(Q)scripts/vm --timeout 900 --append "$(BENCH_APPEND)" tests/bench/net.sh
 
 style: $(B)/ksrc/.stamp

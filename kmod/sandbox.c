@@ -602,12 +602,17 @@ int grid_self(struct grid_self *s)
 	s->cgroup_id = sb->cgroup_id;
 	grid_sandbox_get(sb);
 	mutex_unlock(&grid_mutex);
-	/* A controller that is not enabled leaves its figure at 0. */
-	s->cpu_usage_us = grid_cgfile_read_u64(&sb->dir, "cpu.stat",
+	/*
+	 * What the lease's limits are held against: the lease cgroup's
+	 * figures, where the module wrote them (the sandbox below may
+	 * not have the controllers). One not enabled leaves its figure 0.
+	 */
+	s->cpu_usage_us = grid_cgfile_read_u64(&sb->lease_dir, "cpu.stat",
 					       "usage_usec", &v) ? 0 : v;
-	s->memory_current = grid_cgfile_read_u64(&sb->dir, "memory.current",
-						 NULL, &v) ? 0 : v;
-	s->pids_current = grid_cgfile_read_u64(&sb->dir, "pids.current",
+	s->memory_current = grid_cgfile_read_u64(&sb->lease_dir,
+						 "memory.current", NULL, &v) ?
+			    0 : v;
+	s->pids_current = grid_cgfile_read_u64(&sb->lease_dir, "pids.current",
 					       NULL, &v) ? 0 : v;
 	grid_sandbox_put(sb);
 	return 0;

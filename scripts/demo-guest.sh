@@ -23,7 +23,7 @@ sleep 0.3
 say in_cgroup $CG/clubhouse/lease $IP netns exec a iperf3 -c 10.9.0.2 -t 3 -f M
 wait
 say gridctl quota
-say bpftool map dump pinned /sys/fs/bpf/grid/grid_net_limits
+say bpftool map dump pinned /sys/fs/bpf/grid/grid_gg_net
 say gridctl quota detach clubhouse
 say rmmod grid
 printf '\n\033[1m$ dmesg | grep grid:\033[0m\n'

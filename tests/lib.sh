@@ -75,3 +75,13 @@ grid_balance() {
 kernel_mem_kb() {
 	awk '/^SUnreclaim:/ { s = $2 } /^VmallocUsed:/ { v = $2 } END { print s + v }' /proc/meminfo
 }
+
+# The layout grid-grids' cgroups live in: /sys/fs/cgroup/grid, with cpu,
+# memory and pids enabled down to it, so that a grid-grid's cgroup below
+# can carry its leases' limits. Prints that directory.
+grid_cgroups() {
+	echo "+cpu +memory +pids" >/sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p /sys/fs/cgroup/grid
+	echo "+cpu +memory +pids" >/sys/fs/cgroup/grid/cgroup.subtree_control
+	echo /sys/fs/cgroup/grid
+}

@@ -6,8 +6,9 @@
  *                                  gridfs), destroyed; ops/s, dump time and
  *                                  kernel memory per lease
  *   grid_stress threads T SECONDS  T threads mixing ioctls and dumps
- *   grid_stress populate N CGROUP  a grid, a grid-grid with a share, N
- *                                  leases, and CGROUP bound to the first
+ *   grid_stress populate N GGDIR   a grid, a grid-grid whose share has the
+ *                                  cgroup GGDIR (made and delegated), N
+ *                                  leases, and GGDIR/l5000 bound to the first
  *
  * Prints "PASS stress/<what>" or "FAIL ..." lines and "# figure" lines.
  * Raw ioctls and libnl, so that it depends on nothing gridctl does.
@@ -24,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <linux/grid.h>
 #include <netlink/netlink.h>
 #include <netlink/genl/genl.h>
@@ -107,7 +109,7 @@ static void limits_small(struct grid_limits *l)
 }
 
 /* A grid "g<tag>" with key seed @tag and a grid-grid "gg<tag>" with a big share. */
-static int setup_domain(unsigned int tag)
+static int setup_domain_in(unsigned int tag, int cgroup_fd)
 {
 	struct grid_ioc_grid g = { .size = sizeof(g) };
 	struct grid_ioc_gridgrid gg = { .size = sizeof(gg) };
@@ -129,11 +131,20 @@ static int setup_domain(unsigned int tag)
 	sh.limits.net_egress_budget = GRID_LIMIT_MAX;
 	sh.limits.net_ingress_budget = GRID_LIMIT_MAX;
 	sh.limits.budget_period_s = 86400;
+	if (cgroup_fd >= 0) {
+		sh.flags = GRID_SHARE_CGROUP;
+		sh.cgroup_fd = cgroup_fd;
+	}
 	if ((e = ioc(GRID_IOC_GRID_ADD, &g)) ||
 	    (e = ioc(GRID_IOC_GRIDGRID_ADD, &gg)) ||
 	    (e = ioc(GRID_IOC_SHARE_ADD, &sh)))
 		return e;
 	return 0;
+}
+
+static int setup_domain(unsigned int tag)
+{
+	return setup_domain_in(tag, -1);
 }
 
 static void teardown_domain(unsigned int tag)
@@ -256,7 +267,7 @@ static long count_dir(const char *path)
 static void scale(unsigned int n)
 {
 	long long far = realtime_ns() + 3600 * 1000000000LL;
-	long before, during, after, got;
+	long before, during, after, got, tomb_kb;
 	struct nl_sock *sk;
 	int family, restarts = 0;
 	unsigned int i;
@@ -316,9 +327,16 @@ static void scale(unsigned int n)
 	       n, n / (t1 - t0), t2 - t1, restarts, n / t3);
 	printf("# kernel memory: %ld kB before, %ld kB with %u leases (%.0f bytes per lease), %ld kB after\n",
 	       before, during, n, (during - before) * 1024.0 / n, after);
-	printf("%s stress/scale_memory_back_to_baseline (%+ld kB)\n",
-	       after - before < 512 ? "PASS" : "FAIL", after - before);
-	if (after - before >= 512)
+	/*
+	 * A deleted lease leaves a tombstone of 64 bytes (a kmalloc-64) until
+	 * its not_after, an hour away: all but that must be back. rmmod frees
+	 * the tombstones too (scale.sh).
+	 */
+	tomb_kb = (long)n * 64 / 1024;
+	printf("%s stress/scale_memory_back_to_baseline_but_tombstones (%+ld kB, %ld kB of them tombstones)\n",
+	       after - before < 512 + tomb_kb ? "PASS" : "FAIL", after - before,
+	       tomb_kb);
+	if (after - before >= 512 + tomb_kb)
 		failures++;
 	if (sk)
 		nl_socket_free(sk);
@@ -415,26 +433,89 @@ static void threads(unsigned int n, unsigned int seconds)
 
 /* ---- populate ---------------------------------------------------------- */
 
-static void populate(unsigned int n, const char *cgroup)
+/* Writes @s into the cgroup file @dir/@file: 0 or an errno. */
+static int cg_write(const char *dir, const char *file, const char *s)
+{
+	char path[4096];
+	int f, e = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = open(path, O_WRONLY | O_CLOEXEC);
+	if (f < 0)
+		return errno;
+	if (write(f, s, strlen(s)) < 0)
+		e = errno;
+	close(f);
+	return e;
+}
+
+/*
+ * Leases a job could live in: a tenth of a core, 64 MiB, 16 tasks, no
+ * network limit. The share has no limit, so N of them always fit.
+ */
+static int lease_add_job(unsigned int tag, uint64_t id, long long not_after)
+{
+	struct grid_ioc_lease l = { .size = sizeof(l) };
+
+	l.id = id;
+	l.serial = 1;
+	key_of(l.issuer, tag);
+	key_of(l.holder, 7);
+	snprintf(l.gridgrid, sizeof(l.gridgrid), "gg%u", tag);
+	l.limits.cpu_quota_us = 10000;
+	l.limits.cpu_period_us = 100000;
+	l.limits.cpu_budget_us = GRID_LIMIT_MAX;
+	l.limits.memory_bytes = 64 << 20;
+	l.limits.pids = 16;
+	l.limits.net_egress_rate = GRID_LIMIT_MAX;
+	l.limits.net_ingress_rate = GRID_LIMIT_MAX;
+	l.limits.net_egress_budget = GRID_LIMIT_MAX;
+	l.limits.net_ingress_budget = GRID_LIMIT_MAX;
+	l.limits.budget_period_s = 86400;
+	l.not_before_ns = realtime_ns() - 1000000000LL;
+	l.not_after_ns = not_after;
+	return ioc(GRID_IOC_LEASE_ADD, &l);
+}
+
+static void populate(unsigned int n, const char *ggdir)
 {
 	long long far = realtime_ns() + 3600 * 1000000000LL;
 	struct grid_ioc_sandbox sb = { .size = sizeof(sb) };
+	char job[4096];
 	unsigned int i;
-	int e;
+	int e, cg;
 
-	if (setup_domain(2)) {
+	/* The grid-grid's cgroup, able to carry its leases' limits. */
+	if (mkdir(ggdir, 0755) && errno != EEXIST) {
+		FAILF("mkdir %s: %s", ggdir, strerror(errno));
+		return;
+	}
+	if ((e = cg_write(ggdir, "cgroup.subtree_control",
+			  "+cpu +memory +pids"))) {
+		FAILF("%s: cannot enable cpu, memory, pids: %s", ggdir,
+		      strerror(e));
+		return;
+	}
+	cg = open(ggdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0 || (e = setup_domain_in(2, cg))) {
 		FAILF("setup failed");
 		return;
 	}
+	close(cg);
 	for (i = 0; i < n; i++)
-		if ((e = lease_add(2, 5000 + i, far))) {
+		if ((e = lease_add_job(2, 5000 + i, far))) {
 			FAILF("lease %u: %s", i, strerror(e));
 			return;
 		}
+	snprintf(job, sizeof(job), "%s/l5000", ggdir);
+	if (mkdir(job, 0755) && errno != EEXIST) {
+		FAILF("mkdir %s: %s", job, strerror(errno));
+		return;
+	}
 	sb.lease_id = 5000;
-	sb.cgroup_fd = open(cgroup, O_RDONLY | O_DIRECTORY);
+	sb.cgroup_fd = open(job, O_RDONLY | O_DIRECTORY);
 	if ((e = ioc(GRID_IOC_SANDBOX_BIND, &sb)))
-		FAILF("bind %s: %s", cgroup, strerror(e));
+		FAILF("bind %s: %s", job, strerror(e));
 	close(sb.cgroup_fd);
 	printf("%s stress/populated (%u leases, sandbox %llu)\n",
 	       failures ? "FAIL" : "PASS", n, (unsigned long long)sb.cgroup_id);

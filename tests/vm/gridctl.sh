@@ -5,12 +5,17 @@
 #
 #   grid home ── grid kid (its member)      peer pi ── clubhouse, other
 #
-#   gridgrid clubhouse, share cpu 2 memory 2G pids 100
-#   ├── lease 7  ── sandbox /sys/fs/cgroup/gridctl.$$      revoked: its job dies
-#   ├── lease 8     pending, then revoked
-#   ├── lease 10    the largest blob, deleted while live
-#   └── lease 9  ── sandbox /sys/fs/cgroup/gridctl.$$.end  expires after 2 s: its job dies
+#   gridgrid clubhouse, share cpu 2 memory 2G pids 100, cgroup $GG
+#   ├── lease 7  ── lease cgroup $GG/gridctl.$$, sandbox in it   revoked: its job dies
+#   ├── lease 8     pending (no sandbox yet), then revoked
+#   ├── lease 10    the largest blob, deleted while live: its id keeps its serial
+#   ├── lease 12 ── sandbox $GG/gridctl.$$.pids   5 pids: a sixth task is refused
+#   └── lease 9  ── sandbox $GG/gridctl.$$.end    expires after 2 s: its job dies
 #   gridgrid other, no share: leases are refused
+#
+# GG is /sys/fs/cgroup/grid/clubhouse, which 'share add' makes and
+# delegates; a sandbox must be below it, and the module writes each lease's
+# limits into its lease cgroup, the child of GG the sandbox is in.
 #
 # Every object's add, set, del, list and show in text and JSON, checked by
 # value; read-modify-write of grids, shares, peers and leases; the error
@@ -28,9 +33,13 @@ K_KID=$(printf 'b2%.0s' {1..32})
 K_CHARTER=$(printf 'c3%.0s' {1..32})
 K_PI=$(printf 'd4%.0s' {1..32})
 K_NEW=$(printf 'e5%.0s' {1..32})
-SB=/sys/fs/cgroup/gridctl.$$
-SB_END=/sys/fs/cgroup/gridctl.$$.end
-SB_OUTER=/sys/fs/cgroup/gridctl.$$.outer
+GG=/sys/fs/cgroup/grid/clubhouse
+L7=$GG/gridctl.$$
+SB=$L7/job
+SB_END=$GG/gridctl.$$.end
+SB_OUTER=$L7/outer
+SB_PIDS=$GG/gridctl.$$.pids
+STRAY=/sys/fs/cgroup/gridctl.$$.stray
 mon_log=/tmp/gridctl-monitor.json
 monitor=
 sleepers=()
@@ -41,7 +50,7 @@ cleanup() {
 	[[ $BASHPID == "$$" ]] || return
 	[[ -n $monitor ]] && kill "$monitor" 2>/dev/null
 	for pid in "${sleepers[@]}"; do kill -9 "$pid" 2>/dev/null; done
-	rmdir "$SB/inner" "$SB" "$SB_END" 2>/dev/null
+	rmdir "$SB/inner" "$SB" "$L7" "$SB_END" "$SB_PIDS" "$STRAY" "$GG" 2>/dev/null
 }
 trap cleanup EXIT
 
@@ -194,6 +203,10 @@ ok lease_without_share_says_so refuses 1 "grid-grid 'other' has no share on this
 
 pretty "share: add, set, del, list, show"
 ok share_add quiet share add clubhouse cpu 2 memory 2G pids 100
+ok share_add_made_the_cgroup test -d "$GG"
+ok share_cgroup_is_delegated grep -qw pids "$GG/cgroup.subtree_control"
+ok share_show_cgroup json ".cgroup_id == $(stat -c %i "$GG" 2>/dev/null || echo 0) and .cgroup == \"$GG\"" share show clubhouse
+ok share_show_cgroup_text shows "^	cgroup [0-9]+ $GG\$" share show clubhouse
 ok share_show_text shows '^clubhouse cpu 2.0 memory 2G pids 100$' share show clubhouse
 ok share_show_used_text shows $'^\tused cpu 0.0 memory 0 pids 0$' share show clubhouse
 ok share_show_json json '.gridgrid == "clubhouse" and .share.cpu_quota_us == 200000 and .share.cpu_period_us == 100000 and .share.cpu_nanocores == 2000000000 and .share.memory_bytes == 2147483648 and .share.pids == 100 and .share.net_egress_rate == 18446744073709551615 and .share.budget_period_s == 86400 and .used.memory_bytes == 0 and .leases == 0' share show clubhouse
@@ -252,6 +265,10 @@ ok lease_edquot_unlimited refuses 1 "would exceed the share of 'clubhouse' (pids
 ok lease_add_pending quiet lease add 8 serial 1 issuer "$K_HOME" holder "$K_PI" gridgrid clubhouse \
 	cpu 0.5 memory 512M pids 10 not-before +1h not-after +2h
 ok lease_is_pending json '.state == "pending" and .blob_len == 0' lease show 8
+mkdir -p "$GG/gridctl.$$.pending"
+ok sandbox_bind_pending_eagain refuses 1 "lease 8 has not started yet; bind once it is active" sandbox bind "$GG/gridctl.$$.pending" lease 8
+ok pending_bind_left_no_sandbox json '.sandboxes == []' sandbox list
+rmdir "$GG/gridctl.$$.pending"
 ok lease_list_json json '[.leases[] | [.id, .state]] == [[7, "active"], [8, "pending"]]' lease list
 ok lease_list_text shows '^8 serial 1 pending gridgrid clubhouse sandboxes 0$' lease list
 ok lease_list_by_gridgrid json '.leases | length == 2' lease list gridgrid clubhouse
@@ -281,13 +298,16 @@ ok lease_set_one_field quiet lease set 7 serial 2 memory 1.5G
 gridctl -j lease show 7 >/tmp/lease.after
 ok lease_set_changed_memory_and_serial jq -e '.serial == 2 and .limits.memory_bytes == 1610612736 and .state == "active"' /tmp/lease.after
 ok lease_set_kept_the_rest jq -en --slurpfile a /tmp/lease.before --slurpfile b /tmp/lease.after \
-	'[$a[0], $b[0]] | map(del(.serial, .limits.memory_bytes)) | .[0] == .[1]'
-ok lease_set_not_after quiet lease set 7 serial 3 not-after +2d
-ok lease_not_after_moved json '.serial == 3 and .not_after - .not_before >= 172799 and .limits.memory_bytes == 1610612736' lease show 7
-ok lease_set_estale refuses 1 "serial 3 is not newer than the lease's (3)" lease set 7 serial 3 memory 1G
-ok lease_set_edquot refuses 1 "would exceed the share of 'clubhouse' (memory 512M of 2G in use, 1.75G requested)" lease set 7 serial 4 memory 1.75G
-ok lease_set_enoent refuses 1 "no lease 99" lease set 99 serial 4 memory 1G
-ok lease_set_only_some_words refuses 2 "unexpected 'issuer' (set changes serial, LIMITS, not-after and blob)" lease set 7 serial 4 issuer "$K_HOME"
+	'[$a[0], $b[0]] | map(del(.serial, .limits.memory_bytes, .blob, .blob_len)) | .[0] == .[1]'
+# The signed bytes described the old limits: a set without them drops them.
+ok lease_set_without_blob_drops_it jq -e '.blob_len == 0 and (.blob == null or .blob == "")' /tmp/lease.after
+ok lease_set_with_blob_keeps_it sh -c 'gridctl lease set 7 serial 3 blob /tmp/blob && gridctl -j lease show 7 | jq -e ".blob_len == 18"'
+ok lease_set_not_after quiet lease set 7 serial 4 not-after +2d blob /tmp/blob
+ok lease_not_after_moved json '.serial == 4 and .blob_len == 18 and .not_after - .not_before >= 172799 and .limits.memory_bytes == 1610612736' lease show 7
+ok lease_set_estale refuses 1 "serial 4 is not newer than the lease's (4)" lease set 7 serial 4 memory 1G
+ok lease_set_edquot refuses 1 "would exceed the share of 'clubhouse' (memory 512M of 2G in use, 1.75G requested)" lease set 7 serial 5 memory 1.75G
+ok lease_set_enoent refuses 1 "no lease 99" lease set 99 serial 5 memory 1G
+ok lease_set_only_some_words refuses 2 "unexpected 'issuer' (set changes serial, LIMITS, not-after and blob)" lease set 7 serial 5 issuer "$K_HOME"
 
 pretty "what live leases hold back"
 ok share_set_edquot_names_the_resource refuses 1 "the live leases of 'clubhouse' hold more than that (memory 2G in use, more than 1G)" share set clubhouse memory 1G
@@ -312,13 +332,29 @@ ok lease_show_largest_blob jq -e --rawfile hex /tmp/blob.max.hex '.blob_len == 4
 	<(gridctl -j lease show 10)
 ok lease_list_with_largest_blob json '[.leases[].id] == [7, 8, 10]' lease list
 ok lease_del_live quiet lease del 10
+ok lease_readd_same_serial_estale refuses 1 "lease 10 was deleted at a serial of at least 1 before its window ended" \
+	lease add 10 serial 1 issuer "$K_HOME" holder "$K_PI" gridgrid clubhouse cpu 0.1 memory 1M pids 1 not-before now not-after +1h
+ok lease_readd_was_refused refuses 1 "no lease 10" lease show 10
+ok lease_readd_newer_serial quiet lease add 10 serial 2 issuer "$K_HOME" holder "$K_PI" gridgrid clubhouse \
+	cpu 0.1 memory 1M pids 1 not-before now not-after +1h
+ok lease_del_again quiet lease del 10
 
 pretty "sandbox: bind, unbind, list, show"
-mkdir -p "$SB/inner" "$SB_END"
+mkdir -p "$SB/inner" "$SB_END" "$STRAY"
+ok sandbox_bind_outside_exdev refuses 1 "cgroup '$STRAY' is not below $GG, the cgroup of lease 7's grid-grid 'clubhouse'" sandbox bind "$STRAY" lease 7
+ok sandbox_bind_gridgrid_itself_exdev refuses 1 "cgroup '$GG' is not below $GG" sandbox bind "$GG" lease 7
+ok stray_binds_left_no_sandbox json '.sandboxes == []' sandbox list
+rmdir "$STRAY"
+ok limits_not_written_before_bind grep -qx max "$L7/pids.max"
 id=$(gridctl sandbox bind "$SB" lease 7)
 ok sandbox_bind_prints_the_cgroup_id test "$id" = "$(stat -c %i "$SB")"
-ok sandbox_show_by_path json ".cgroup_id == $id and .lease_id == 7 and .gridgrid == \"clubhouse\" and .state == \"bound\" and .path == \"/gridctl.$$\"" sandbox show "$SB"
-ok sandbox_show_by_id_text shows "^$id lease 7 gridgrid clubhouse bound path /gridctl.$$\$" sandbox show "$id"
+ok sandbox_show_by_path json ".cgroup_id == $id and .lease_id == 7 and .gridgrid == \"clubhouse\" and .state == \"bound\" and .path == \"/grid/clubhouse/gridctl.$$/job\" and .lease_cgroup_id == $(stat -c %i "$L7")" sandbox show "$SB"
+ok sandbox_show_by_id_text shows "^$id lease 7 gridgrid clubhouse bound path /grid/clubhouse/gridctl.$$/job\$" sandbox show "$id"
+ok bind_wrote_memory_max grep -qx 1610612736 "$L7/memory.max"
+ok bind_wrote_pids_max grep -qx 10 "$L7/pids.max"
+ok bind_wrote_cpu_max grep -qx '150000 100000' "$L7/cpu.max"
+ok lease_set_rewrites_memory_max sh -c "gridctl lease set 7 serial 5 memory 1.25G && grep -qx 1342177280 '$L7/memory.max'"
+ok lease_set_kept_pids_max grep -qx 10 "$L7/pids.max"
 ok sandbox_list_json json "[.sandboxes[] | .cgroup_id] == [$id]" sandbox list
 ok sandbox_list_by_gridgrid json '.sandboxes | length == 1' sandbox list gridgrid clubhouse
 ok sandbox_list_by_no_gridgrid refuses 1 "no grid-grid 'nope'" sandbox list gridgrid nope
@@ -329,11 +365,20 @@ ok sandbox_bind_not_a_cgroup refuses 1 "'/tmp' is not a cgroup v2 directory" san
 ok sandbox_bind_root_einval refuses 1 "'/sys/fs/cgroup' is not a cgroup v2 directory that can be killed (not the root, not threaded)" sandbox bind /sys/fs/cgroup lease 7
 mkdir -p "$SB_OUTER/inner-job" "$SB_OUTER/threads"
 ok sandbox_bind_inner_for_outer gridctl sandbox bind "$SB_OUTER/inner-job" lease 7
-ok sandbox_bind_outer_ebusy refuses 1 "cgroup '$SB_OUTER' holds another sandbox, and sandboxes do not nest" sandbox bind "$SB_OUTER" lease 7
+ok sandbox_bind_outer_ebusy refuses 1 "cgroup '$SB_OUTER' holds another sandbox" sandbox bind "$SB_OUTER" lease 7
 ok sandbox_unbind_inner quiet sandbox unbind "$SB_OUTER/inner-job"
 echo threaded >"$SB_OUTER/threads/cgroup.type"
 ok sandbox_bind_threaded_einval refuses 1 "'$SB_OUTER/threads' is not a cgroup v2 directory that can be killed (not the root, not threaded)" sandbox bind "$SB_OUTER/threads" lease 7
 rmdir "$SB_OUTER/threads" "$SB_OUTER/inner-job" "$SB_OUTER"
+ok lease_add_second_lease quiet lease add 13 serial 1 issuer "$K_HOME" holder "$K_PI" gridgrid clubhouse \
+	cpu 0.1 memory 1M pids 1 not-before now not-after +1h
+mkdir -p "$L7/other"
+ok one_lease_per_lease_cgroup refuses 1 "the lease cgroup of '$L7/other' holds a sandbox of lease 7, and a lease cgroup serves one lease" sandbox bind "$L7/other" lease 13
+rmdir "$L7/other"
+mkdir -p "$SB_END/second"
+ok one_lease_cgroup_per_lease refuses 1 "lease 7 has its sandboxes in another lease cgroup (id $(stat -c %i "$L7")), and a lease has one" sandbox bind "$SB_END/second" lease 7
+rmdir "$SB_END/second"
+ok lease_del_second_lease quiet lease del 13
 ok sandbox_bind_revoked refuses 1 "lease 8 was revoked" sandbox bind "$SB_END" lease 8
 ok sandbox_bind_enoent refuses 1 "no lease 99" sandbox bind "$SB_END" lease 99
 ok sandbox_bind_usage refuses 2 "takes CGROUP-DIR lease ID" sandbox bind "$SB_END" 7
@@ -357,11 +402,30 @@ ok sandbox_set_back test "$(gridctl sandbox set "$SB" lease 7)" = "$id"
 ok sandbox_set_unbound refuses 1 "no lease 7, or cgroup '$SB_END' is not bound to a lease" sandbox set "$SB_END" lease 7
 ok sandbox_set_revoked refuses 1 "lease 8 was revoked" sandbox set "$SB" lease 8
 ok lease_del_after_move quiet lease del 11
+ok lease_del_after_move_limits_are_lease_7s grep -qx 1342177280 "$L7/memory.max"
+
+pretty "a lease of 5 pids holds 5 tasks, however many its job starts"
+ok lease_add_5_pids quiet lease add 12 serial 1 issuer "$K_HOME" holder "$K_PI" gridgrid clubhouse \
+	cpu 0.1 memory 64M pids 5 not-before now not-after +1h
+mkdir -p "$SB_PIDS"
+ok sandbox_bind_5_pids gridctl sandbox bind "$SB_PIDS" lease 12
+ok pids_max_is_5 grep -qx 5 "$SB_PIDS/pids.max"
+sh -c 'echo $$ >"$0/cgroup.procs"; for i in 1 2 3 4 5 6 7 8 9 10; do sleep 100 & done 2>/dev/null; wait' "$SB_PIDS" 2>/dev/null &
+pids_job=$!
+sleepers+=("$pids_job")
+sleep 1
+ok at_most_5_tasks_in_the_sandbox test "$(wc -l <"$SB_PIDS/cgroup.procs")" -le 5
+ok the_sixth_fork_was_refused test "$(awk '$1 == "max" { print $2 }' "$SB_PIDS/pids.events")" -ge 1
+echo 1 >"$SB_PIDS/cgroup.kill"
+wait "$pids_job" 2>/dev/null
+ok sandbox_unbind_5_pids quiet sandbox unbind "$SB_PIDS"
+ok lease_del_5_pids quiet lease del 12
+rmdir "$SB_PIDS"
 
 pretty "gridctl self, inside the sandbox and outside"
-ok self_inside_json jq -e ".lease_id == 7 and .serial == 3 and .state == \"active\" and .gridgrid == \"clubhouse\" and .cgroup_id == $id and .limits.memory_bytes == 1610612736 and .limits.cpu_nanocores == 1500000000 and .pids_current >= 1 and .memory_current > 0" \
+ok self_inside_json jq -e ".lease_id == 7 and .serial == 5 and .state == \"active\" and .gridgrid == \"clubhouse\" and .cgroup_id == $id and .limits.memory_bytes == 1342177280 and .limits.cpu_nanocores == 1500000000 and .pids_current >= 1 and .memory_current > 0" \
 	<(in_sandbox gridctl -j self)
-ok self_inside_text grep -q '^lease 7 serial 3 active gridgrid clubhouse$' <(in_sandbox gridctl self)
+ok self_inside_text grep -q '^lease 7 serial 5 active gridgrid clubhouse$' <(in_sandbox gridctl self)
 ok inside_only_self_works grep -q "^gridctl: lease list: not permitted: .* inside a sandbox only 'gridctl self' works$" \
 	<(in_sandbox gridctl lease list 2>&1)
 ok self_outside_fails refuses 1 "this task is not inside a grid sandbox" self
@@ -411,7 +475,17 @@ ok event_lease_revoked events '.event == "lease-revoked" and .lease_id == 7'
 ok event_sandbox_killed_on_revoke events ".event == \"sandbox-killed\" and .lease_id == 7 and .cgroup_id == $id"
 ok event_lease_expired events '.event == "lease-expired" and .lease_id == 9 and .gridgrid == "clubhouse"'
 ok event_sandbox_killed_on_expiry events ".event == \"sandbox-killed\" and .lease_id == 9 and .cgroup_id == $id_end"
-ok event_granted_once_per_lease jq -se '[.[] | select(.event == "lease-granted") | .lease_id] == [7, 8, 10, 11, 9]' "$mon_log"
+ok event_granted_once_per_lease jq -se '[.[] | select(.event == "lease-granted") | .lease_id] == [7, 8, 10, 10, 13, 11, 12, 9]' "$mon_log"
+ok event_lease_set events '.event == "lease-changed" and .lease_id == 7'
+ok event_lease_deleted events '.event == "lease-deleted" and .lease_id == 10'
+ok event_sandbox_unbound events ".event == \"sandbox-unbound\" and .cgroup_id == $id"
+ok event_share_added events '.event == "share-added" and .gridgrid == "clubhouse"'
+ok event_peer_added events ".event == \"peer-added\" and .key == \"$K_PI\""
+# A refusal changes nothing, so it makes no generation; every change does.
+ok every_change_has_a_generation jq -se 'map(select(.event != "share-exhausted")) | length > 20 and all(.[]; .generation | type == "number" and . > 0)' "$mon_log"
+ok refusals_have_none jq -se 'all(.[] | select(.event == "share-exhausted"); has("generation") | not)' "$mon_log"
+ok generations_only_grow jq -se '[.[].generation // empty] as $g | $g == ($g | sort) and ($g | unique | length) >= 20' "$mon_log"
+ok status_generation_is_the_last jq -se --argjson now "$(gridctl -j status via netlink | jq .netlink.generation)" '[.[].generation // empty] | max <= $now' "$mon_log"
 
 pretty "delete everything"
 ok sandbox_unbind_all sh -c "gridctl sandbox unbind $id && gridctl sandbox unbind '$SB_END'"
@@ -428,9 +502,11 @@ for object in grid gridgrid share peer lease sandbox; do
 	ok "${object}_list_is_empty" json '[.[]] == [[]]' "$object" list
 done
 ok status_counts_nothing json '[.ioctl, .netlink][] | [.grids, .gridgrids, .peers, .leases, .sandboxes] == [0, 0, 0, 0, 0]' status
-rmdir "$SB/inner" "$SB" "$SB_END"
+rmdir "$SB/inner" "$SB" "$L7" "$SB_END"
+ok share_del_leaves_the_cgroup test -d "$GG"
+rmdir "$GG"
 
 ok rmmod_succeeds rmmod grid
-ok no_test_cgroup_is_left sh -c '! ls -d /sys/fs/cgroup/gridctl.* 2>/dev/null'
+ok no_test_cgroup_is_left sh -c '! ls -d /sys/fs/cgroup/gridctl.* /sys/fs/cgroup/grid/clubhouse 2>/dev/null'
 ok created_destroyed_balance grid_balance
 finish

@@ -5,18 +5,22 @@
 # removal: every lease, share, used and sandbox file agrees with what
 # `gridctl -j` (netlink) reports; the mount is read-only; a bind mount in
 # another mount namespace keeps working after the original is gone; files
-# of removed objects read as errors; rmmod waits for the unmount.
+# of removed objects read as errors; rmmod waits for the unmount. Who may
+# read is the mounter's (uid=, gid=, mode=, shown in /proc/mounts); a
+# remount can make it neither writable nor someone else's; readdir and
+# stat give one inode number.
 source "$GRID_TOP/tests/lib.sh"
 
-echo +cpu +memory +pids >/sys/fs/cgroup/cgroup.subtree_control
-cg=/sys/fs/cgroup/gridfs-job
-mkdir -p "$cg" /mnt/gg /mnt/all /srv/c
+ggdir=$(grid_cgroups)/gg2
+cg=$ggdir/l5000
+mkdir -p /mnt/gg /mnt/all /mnt/tenant /srv/c
 grid_load
-grid_stress populate 5 "$cg" >/dev/null
+grid_stress populate 5 "$ggdir" >/dev/null
 gg=/mnt/gg
 mount -t gridfs -o gridgrid=gg2 none "$gg"
 mount -t gridfs none /mnt/all
 ok mounted_read_only grep -qE "^none $gg gridfs ro" /proc/mounts
+ok mount_options_are_shown grep -qE "^none $gg gridfs ro,[^ ]*gridgrid=gg2,uid=0,gid=0,mode=444 " /proc/mounts
 ok unknown_gridgrid_is_refused sh -c '! mount -t gridfs -o gridgrid=nope none /srv/c 2>/dev/null'
 ok bad_gridgrid_name_is_refused sh -c '! mount -t gridfs -o gridgrid=NO/PE none /srv/c 2>/dev/null'
 
@@ -84,6 +88,41 @@ ok cannot_create sh -c "! touch $gg/x 2>/dev/null"
 ok cannot_write sh -c "! echo 1 >$gg/name 2>/dev/null"
 ok cannot_mkdir sh -c "! mkdir $gg/leases/9 2>/dev/null"
 
+pretty "who may read: uid, gid, mode"
+# Debian's setpriv by path, as busybox sh prefers its own applet.
+as_nobody() { /usr/bin/setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+ok default_mode_lets_anyone_read as_nobody cat "$gg/name"
+mount -t gridfs -o gridgrid=gg2,uid=0,gid=1234,mode=440 none /mnt/tenant
+ok tenant_options_are_shown grep -qE "^none /mnt/tenant gridfs ro,[^ ]*gridgrid=gg2,uid=0,gid=1234,mode=440 " /proc/mounts
+ok files_have_the_mode test "$(stat -c '%a %u %g' /mnt/tenant/name)" = "440 0 1234"
+ok dirs_are_searchable_by_whom_may_read test "$(stat -c %a /mnt/tenant/leases)" = 550
+ok others_cannot_read sh -c "! /usr/bin/setpriv --reuid 65534 --regid 65534 --clear-groups cat /mnt/tenant/name 2>/dev/null"
+ok the_group_can_read test "$(/usr/bin/setpriv --reuid 65534 --regid 1234 --clear-groups cat /mnt/tenant/name)" = gg2
+ok mode_with_write_is_refused sh -c '! mount -t gridfs -o mode=644 none /srv/c 2>/dev/null'
+ok mode_with_exec_is_refused sh -c '! mount -t gridfs -o mode=555 none /srv/c 2>/dev/null'
+ok remount_rw_is_refused sh -c '! mount -o remount,rw /mnt/tenant 2>/dev/null'
+ok still_read_only_after_refused_remount grep -qE '^none /mnt/tenant gridfs ro,' /proc/mounts
+ok remount_other_mode_is_refused sh -c '! mount -o remount,ro,mode=444 /mnt/tenant 2>/dev/null'
+ok remount_other_gid_is_refused sh -c '! mount -o remount,ro,gid=0 /mnt/tenant 2>/dev/null'
+ok remount_same_options_works mount -o remount,ro,gid=1234,mode=440 /mnt/tenant
+ok options_unchanged grep -qE "^none /mnt/tenant gridfs ro,[^ ]*gridgrid=gg2,uid=0,gid=1234,mode=440 " /proc/mounts
+umount /mnt/tenant
+
+pretty "readdir and stat agree on inode numbers"
+same_inodes() {
+	local dir=$1 ino name
+	while read -r ino name; do
+		[[ $(stat -c %i "$dir/$name") == "$ino" ]] ||
+			{ echo "$dir/$name: readdir $ino, stat $(stat -c %i "$dir/$name")" >&2; return 1; }
+	done < <(ls -i1 "$dir")
+	[[ -n $(ls "$dir") ]]
+}
+ok inodes_agree_at_the_top same_inodes "$gg"
+ok inodes_agree_in_leases same_inodes "$gg/leases"
+ok inodes_agree_in_a_lease same_inodes "$gg/leases/5003"
+ok inodes_agree_in_all same_inodes /mnt/all
+ok inode_is_the_same_in_every_mount test "$(stat -c %i "$gg/leases/5003/state")" = "$(stat -c %i /mnt/all/gg2/leases/5003/state)"
+
 pretty "bind-mounted into a second mount namespace"
 unshare -m sh -c "mount --bind $gg /srv/c && sleep 3 && cat /srv/c/name /srv/c/leases/5004/state >/tmp/inner.out" &
 inner=$!
@@ -113,5 +152,5 @@ exec 9<&-
 sleep 1
 ok rmmod_succeeds rmmod grid
 ok created_destroyed_balance grid_balance
-rmdir "$cg"
+rmdir "$cg" "$ggdir"
 finish

@@ -7,10 +7,11 @@
 # work.
 source "$GRID_TOP/tests/lib.sh"
 
-cg=/sys/fs/cgroup/scope-job
-mkdir -p "$cg"
+ggdir=$(grid_cgroups)/gg2
+cg=$ggdir/l5000
+self=$ggdir/scope-self
 grid_load
-grid_stress populate 2 "$cg" >/dev/null
+grid_stress populate 2 "$ggdir" >/dev/null
 
 # Runs a command in a child moved into the sandbox first.
 inside() { sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@"; }
@@ -25,17 +26,17 @@ ok inside_netlink_status_is_refused refused gridctl status via netlink
 ok inside_self_works self_is_5000
 
 # Binding a cgroup one is in would lock the binder out and kill it later.
-mkdir -p /sys/fs/cgroup/scope-self
-ok binding_ones_own_cgroup_is_refused sh -c 'echo $$ >/sys/fs/cgroup/scope-self/cgroup.procs && ! gridctl sandbox bind /sys/fs/cgroup/scope-self lease 5001 2>/tmp/err'
-ok refusal_says_why grep -q "gridctl itself runs in cgroup '/sys/fs/cgroup/scope-self' or below it; bind from outside" /tmp/err
-ok binding_an_ancestor_of_ones_own_is_refused sh -c 'mkdir -p /sys/fs/cgroup/scope-self/sub && echo $$ >/sys/fs/cgroup/scope-self/sub/cgroup.procs && ! gridctl sandbox bind /sys/fs/cgroup/scope-self lease 5001 2>/dev/null'
-ok binding_from_outside_works sh -c 'gridctl sandbox bind /sys/fs/cgroup/scope-self lease 5001 >/dev/null && gridctl sandbox unbind /sys/fs/cgroup/scope-self'
-rmdir /sys/fs/cgroup/scope-self/sub /sys/fs/cgroup/scope-self
+mkdir -p $self
+ok binding_ones_own_cgroup_is_refused sh -c 'echo $$ >"$0/cgroup.procs" && ! gridctl sandbox bind "$0" lease 5001 2>/tmp/err' "$self"
+ok refusal_says_why grep -q "gridctl itself runs in cgroup '$self' or below it; bind from outside" /tmp/err
+ok binding_an_ancestor_of_ones_own_is_refused sh -c 'mkdir -p "$0/sub" && echo $$ >"$0/sub/cgroup.procs" && ! gridctl sandbox bind "$0" lease 5001 2>/dev/null' "$self"
+ok binding_from_outside_works sh -c 'gridctl sandbox bind "$0" lease 5001 >/dev/null && gridctl sandbox unbind "$0"' "$self"
+rmdir $self/sub $self
 echo $$ >/sys/fs/cgroup/cgroup.procs
 gridctl lease revoke 5000
 gridctl sandbox unbind "$cg"
 for id in 5000 5001; do gridctl lease del $id; done
 grid_unload
 ok created_destroyed_balance grid_balance
-rmdir "$cg"
+rmdir "$cg" "$ggdir"
 finish

@@ -18,25 +18,13 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "bpf_gg.h"
 #include "bpf_pins.h"
 #include "cgroup.h"
 #include "dev.h"
 #include "fq.h"
 #include "net_state.h"
 #include "units.h"
-
-/* Only leases are below a grid-grid; the usage of this many is cleaned. */
-#define LEASES_MAX	4096
-
-static void fail_at(struct grid_bpf_fail *fail, enum grid_bpf_step at,
-		    const char *path)
-{
-	if (!fail)
-		return;
-	fail->at = at;
-	if (path)
-		snprintf(fail->path, sizeof(fail->path), "%s", path);
-}
 
 static int gg_path(char *buf, size_t len, const char *gg, const char *file)
 {
@@ -146,7 +134,7 @@ static int cpu_max_write(int dirfd, const char *cgroup, uint64_t nanocores,
 
 	ret = grid_cgroup_enable(cgroup, "cpu", failed, sizeof(failed));
 	if (ret) {
-		fail_at(fail, GRID_BPF_AT_CPU_MAX, failed);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_CPU_MAX, failed);
 		return ret;
 	}
 	if (nanocores)
@@ -159,7 +147,7 @@ static int cpu_max_write(int dirfd, const char *cgroup, uint64_t nanocores,
 	ret = grid_cgroup_write_at(dirfd, "cpu.max", val);
 	if (ret) {
 		snprintf(failed, sizeof(failed), "%s/cpu.max", cgroup);
-		fail_at(fail, GRID_BPF_AT_CPU_MAX, failed);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_CPU_MAX, failed);
 	}
 	return ret;
 }
@@ -268,109 +256,6 @@ int grid_bpf_each(struct grid_bpf *b,
 	return ret;
 }
 
-/* ---- watching CPU budgets -------------------------------------------------- */
-
-static int watch(struct grid_bpf *b, int dev_fd, int cgroup_fd)
-{
-	struct grid_ioc_cpu_watch w;
-
-	memset(&w, 0, sizeof(w));
-	w.cgroup_fd = cgroup_fd;
-	w.limits_fd = b->map[GRID_BPF_MAP_CPU_LIMITS];
-	w.usage_fd = b->map[GRID_BPF_MAP_CPU_USAGE];
-	w.run_fd = b->map[GRID_BPF_MAP_CPU_RUN];
-	return grid_dev_cpu_watch(dev_fd, &w);
-}
-
-static int watch_fd(struct grid_bpf *b, int cgroup_fd,
-		    struct grid_bpf_fail *fail)
-{
-	int dev, ret;
-
-	ret = grid_dev_open(&dev);
-	if (!ret) {
-		ret = watch(b, dev, cgroup_fd);
-		close(dev);
-	}
-	if (ret)
-		fail_at(fail, GRID_BPF_AT_WATCH, GRID_DEV_PATH);
-	return ret;
-}
-
-static int watch_path(struct grid_bpf *b, const char *cgroup,
-		      struct grid_bpf_fail *fail)
-{
-	int fd, ret;
-
-	fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		fail_at(fail, GRID_BPF_AT_CGROUP, cgroup);
-		return ret;
-	}
-	ret = watch_fd(b, fd, fail);
-	close(fd);
-	return ret;
-}
-
-/*
- * Stops the watch of cgroup @id, which thaws it. A module that is not
- * loaded watches nothing, and one that does not watch @id has nothing
- * to stop: both are done already.
- */
-static int unwatch(uint64_t id)
-{
-	struct grid_ioc_cpu_watch w;
-	int dev, ret;
-
-	ret = grid_dev_open(&dev);
-	if (ret == -ENOENT || ret == -ENODEV || ret == -ENXIO)
-		return 0;
-	if (ret)
-		return ret;
-	memset(&w, 0, sizeof(w));
-	w.cgroup_id = id;
-	ret = grid_dev_cpu_unwatch(dev, &w);
-	close(dev);
-	return ret == -ENOENT ? 0 : ret;
-}
-
-struct rewatch {
-	struct grid_bpf *b;
-	unsigned int watched;
-	int first;		/* error */
-};
-
-static int rewatch_one(const struct grid_bpf_gg *gg, void *arg)
-{
-	struct rewatch *r = arg;
-	int ret;
-
-	if (!gg->limits.cpu.budget_ns)
-		return 0;
-	ret = *gg->cgroup ? watch_path(r->b, gg->cgroup, NULL) : -ESTALE;
-	if (!ret)
-		r->watched++;
-	else if (!r->first)
-		r->first = ret;
-	return 0;
-}
-
-int grid_bpf_rewatch(struct grid_bpf *b, unsigned int *watched)
-{
-	struct rewatch r = { .b = b };
-	int ret = grid_bpf_lock(b);
-
-	*watched = 0;
-	if (ret)
-		return ret;
-	/* Under the lock: a detach in between would leave a watch behind. */
-	ret = grid_bpf_each(b, rewatch_one, &r);
-	grid_bpf_unlock(b);
-	*watched = r.watched;
-	return ret ? ret : r.first;
-}
-
 /* ---- attach, set, detach ------------------------------------------------- */
 
 /*
@@ -392,7 +277,7 @@ static int ensure_fq(const struct grid_bpf_fq *fq, bool defaults,
 	if (fq->netns) {
 		ret = grid_netns_enter(fq->netns, &back);
 		if (ret) {
-			fail_at(fail, GRID_BPF_AT_NETNS, fq->netns);
+			grid_bpf_fail_at(fail, GRID_BPF_AT_NETNS, fq->netns);
 			return ret;
 		}
 	}
@@ -402,7 +287,7 @@ static int ensure_fq(const struct grid_bpf_fq *fq, bool defaults,
 		if (!ret && !n)
 			ret = -ENOENT;
 		if (ret) {
-			fail_at(fail, GRID_BPF_AT_ROUTES, NULL);
+			grid_bpf_fail_at(fail, GRID_BPF_AT_ROUTES, NULL);
 			goto out;
 		}
 	}
@@ -412,7 +297,7 @@ static int ensure_fq(const struct grid_bpf_fq *fq, bool defaults,
 
 		ret = grid_fq_ensure(dev, NULL);
 		if (ret) {
-			fail_at(fail, GRID_BPF_AT_FQ, NULL);
+			grid_bpf_fail_at(fail, GRID_BPF_AT_FQ, NULL);
 			if (fail)
 				snprintf(fail->dev, sizeof(fail->dev), "%s",
 					 dev);
@@ -426,95 +311,11 @@ out:
 		int left = grid_netns_leave(back);
 
 		if (left && !ret) {
-			fail_at(fail, GRID_BPF_AT_NETNS, fq->netns);
+			grid_bpf_fail_at(fail, GRID_BPF_AT_NETNS, fq->netns);
 			ret = left;
 		}
 	}
 	return ret;
-}
-
-static int update(int fd, const void *key, const void *val, __u64 flags)
-{
-	return grid_bpf_err(bpf_map_update_elem(fd, key, val, flags));
-}
-
-static void delete(int fd, const void *key)
-{
-	bpf_map_delete_elem(fd, key);
-}
-
-/*
- * What a new grid-grid's enforcement needs, once its links exist (they
- * make its cgroup storage): its CPU entries, its network limits in the
- * storage, its name. Every one must be there, or the attach fails: a
- * budget nobody could charge would be enforced by nobody.
- */
-static int write_entries(struct grid_bpf *b, const char *gg, uint64_t id,
-			 const struct grid_quota_limits *q)
-{
-	struct grid_gg_key key = { .cgroup_id = id };
-	struct grid_cpu_usage zero;
-	struct grid_gg_name name;
-	struct grid_gg_net st;
-	int ret;
-
-	memset(&zero, 0, sizeof(zero));
-	ret = update(b->map[GRID_BPF_MAP_CPU_USAGE], &key, &zero, BPF_ANY);
-	/* Even without a CPU budget: the entry has its runtime counted. */
-	if (!ret)
-		ret = update(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &q->cpu,
-			     BPF_ANY);
-	memset(&name, 0, sizeof(name));
-	snprintf(name.name, sizeof(name.name), "%s", gg);
-	if (!ret)
-		ret = update(b->map[GRID_BPF_MAP_GG_IDS], &name, &key, BPF_ANY);
-	/* Last, as the programs act on a grid-grid once its id is set. */
-	memset(&st, 0, sizeof(st));
-	st.cgroup_id = id;
-	st.limits = q->net;
-	if (!ret)
-		ret = update(b->map[GRID_BPF_MAP_GG_NET], &id, &st,
-			     BPF_EXIST);
-	return ret;
-}
-
-/* A lease's entries; one that is not there is no error. */
-static void delete_lease(struct grid_bpf *b, uint64_t id)
-{
-	struct grid_gg_key key = { .cgroup_id = id };
-
-	delete(b->map[GRID_BPF_MAP_LEASE_NET], &key);
-	delete(b->map[GRID_BPF_MAP_LEASE_CPU], &key);
-}
-
-/*
- * Everything grid-grid @gg has in the maps: its own id's entries, its
- * name, and those of the cgroups below its cgroup (@cgroup, "" if it is
- * gone: then the programs deleted theirs when the cgroups went). The
- * cgroup storage goes with the links.
- */
-static void delete_entries(struct grid_bpf *b, const char *gg, uint64_t id,
-			   const char *cgroup)
-{
-	struct grid_gg_key key = { .cgroup_id = id };
-	struct grid_gg_name name;
-	uint64_t *ids = NULL;
-	size_t n = 0, i;
-
-	delete(b->map[GRID_BPF_MAP_CPU_LIMITS], &key);
-	delete(b->map[GRID_BPF_MAP_CPU_USAGE], &key);
-	delete_lease(b, id);
-	memset(&name, 0, sizeof(name));
-	snprintf(name.name, sizeof(name.name), "%s", gg);
-	delete(b->map[GRID_BPF_MAP_GG_IDS], &name);
-	if (*cgroup) {
-		ids = calloc(LEASES_MAX, sizeof(*ids));
-		if (ids)
-			grid_cgroup_ids_below(cgroup, ids, LEASES_MAX, &n);
-	}
-	for (i = 0; i < n; i++)
-		delete_lease(b, ids[i]);
-	free(ids);
 }
 
 /* Unpins @gg's links and their directory; on failure @path says where. */
@@ -566,7 +367,7 @@ static int pin_links(struct grid_bpf *b, const char *gg, int cgroup_fd,
 		close(fd);
 	}
 	if (ret) {
-		fail_at(fail, GRID_BPF_AT_LINKS, path);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_LINKS, path);
 		unpin_links(gg, path);
 	}
 	return ret;
@@ -646,17 +447,17 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 	if (fail)
 		memset(fail, 0, sizeof(*fail));
 	if (!name_ok(gg)) {
-		fail_at(fail, GRID_BPF_AT_NAME, NULL);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_NAME, NULL);
 		return -EINVAL;
 	}
 	ret = grid_quota_resolve(&q, fail ? &fail->field : NULL);
 	if (ret) {
-		fail_at(fail, GRID_BPF_AT_LIMITS, NULL);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_LIMITS, NULL);
 		return ret;
 	}
 	if (b->prog[GRID_BPF_PROG_NET_EGRESS] < 0 ||
 	    b->prog[GRID_BPF_PROG_NET_INGRESS] < 0) {
-		fail_at(fail, GRID_BPF_AT_PROGS, NULL);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_PROGS, NULL);
 		return -ENOENT;
 	}
 	o = malloc(sizeof(*o));
@@ -679,13 +480,13 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 		default_cgroup(want, sizeof(want), gg);
 	ret = open_new(want, &fd, &id, o->path, sizeof(o->path), &created);
 	if (ret) {
-		fail_at(fail, GRID_BPF_AT_CGROUP, want);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_CGROUP, want);
 		goto undo;
 	}
 	o->id = id;
 	ret = grid_bpf_each(b, overlaps, o);
 	if (ret) {
-		fail_at(fail, GRID_BPF_AT_CGROUP, o->path);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_CGROUP, o->path);
 		ret = ret == 1 ? -EBUSY : ret;
 		goto undo;
 	}
@@ -710,21 +511,21 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 		if (snprintf(file, sizeof(file), "%.*s/cgroup.max.depth",
 			     PATH_MAX - 32, o->path) < 0)
 			file[0] = '\0';
-		fail_at(fail, GRID_BPF_AT_CGROUP, file);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_CGROUP, file);
 		goto undo;
 	}
 	ret = pin_links(b, gg, fd, fail);
 	if (ret)
 		goto undo;
 	links = true;
-	ret = write_entries(b, gg, id, &q);
+	ret = grid_bpf_write_entries(b, gg, id, &q);
 	entries = true;
 	if (ret) {
-		fail_at(fail, GRID_BPF_AT_MAPS, NULL);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_MAPS, NULL);
 		goto undo;
 	}
 	if (q.cpu.budget_ns) {
-		ret = watch_fd(b, fd, fail);
+		ret = grid_bpf_watch_fd(b, fd, fail);
 		if (ret)
 			goto undo;
 		watched = true;
@@ -740,11 +541,11 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 
 undo:
 	if (watched)
-		unwatch(id);
+		grid_bpf_unwatch(id);
 	if (links)
 		unpin_links(gg, dir);
 	if (entries)
-		delete_entries(b, gg, id, "");
+		grid_bpf_delete_entries(b, gg, id, "");
 	if (*old_depth)
 		grid_cgroup_write_at(fd, "cgroup.max.depth", old_depth);
 	if (*old_max)
@@ -811,7 +612,7 @@ static int net_limits_write(struct grid_bpf *b, uint64_t id,
 	if (ret)
 		return ret;
 	grid_net_relimit(&st, lim, grid_net_now_ns());
-	return update(b->map[GRID_BPF_MAP_GG_NET], &id, &st,
+	return grid_bpf_update(b->map[GRID_BPF_MAP_GG_NET], &id, &st,
 		      BPF_EXIST);
 }
 
@@ -850,7 +651,7 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 	if (ret)
 		return ret;
 	if (!cur->cgroup_id) {
-		fail_at(fail, GRID_BPF_AT_CGROUP, NULL);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_CGROUP, NULL);
 		ret = -ESTALE;
 		goto out;
 	}
@@ -865,14 +666,14 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 	grid_quota_apply(&q, change);
 	ret = grid_quota_resolve(&q, fail ? &fail->field : NULL);
 	if (ret) {
-		fail_at(fail, GRID_BPF_AT_LIMITS, NULL);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_LIMITS, NULL);
 		goto out;
 	}
 	/* The cgroup's directory is needed for cpu.max and the watch. */
 	if (cpu || (budget && q.cpu.budget_ns)) {
 		ret = *cur->cgroup ? open_known(cur, &fd) : -ESTALE;
 		if (ret) {
-			fail_at(fail, GRID_BPF_AT_CGROUP, cur->cgroup);
+			grid_bpf_fail_at(fail, GRID_BPF_AT_CGROUP, cur->cgroup);
 			goto out;
 		}
 	}
@@ -887,18 +688,18 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 	key.cgroup_id = cur->cgroup_id;
 	ret = net_limits_write(b, cur->cgroup_id, &q.net);
 	if (!ret)
-		ret = update(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &q.cpu,
+		ret = grid_bpf_update(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &q.cpu,
 			     BPF_ANY);
 	if (ret) {
-		fail_at(fail, GRID_BPF_AT_MAPS, NULL);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_MAPS, NULL);
 		goto undo;
 	}
 	if (q.cpu.budget_ns && (budget || !old.cpu.budget_ns)) {
-		ret = watch_fd(b, fd, fail);
+		ret = grid_bpf_watch_fd(b, fd, fail);
 	} else if (!q.cpu.budget_ns && old.cpu.budget_ns) {
-		ret = unwatch(cur->cgroup_id);
+		ret = grid_bpf_unwatch(cur->cgroup_id);
 		if (ret)
-			fail_at(fail, GRID_BPF_AT_UNWATCH, GRID_DEV_PATH);
+			grid_bpf_fail_at(fail, GRID_BPF_AT_UNWATCH, GRID_DEV_PATH);
 	}
 	/*
 	 * Last, as in attach: on the devices named, or on the default
@@ -913,12 +714,12 @@ int grid_bpf_set(struct grid_bpf *b, const char *gg,
 undo:
 	key.cgroup_id = cur->cgroup_id;
 	net_limits_write(b, cur->cgroup_id, &old.net);
-	update(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &old.cpu, BPF_ANY);
+	grid_bpf_update(b->map[GRID_BPF_MAP_CPU_LIMITS], &key, &old.cpu, BPF_ANY);
 	/* The watch as it was: a budget back in force must be enforced. */
 	if (old.cpu.budget_ns && *cur->cgroup)
-		watch_path(b, cur->cgroup, NULL);
+		grid_bpf_watch_path(b, cur->cgroup, NULL);
 	else if (!old.cpu.budget_ns && q.cpu.budget_ns)
-		unwatch(cur->cgroup_id);
+		grid_bpf_unwatch(cur->cgroup_id);
 	if (*old_max && fd >= 0)
 		grid_cgroup_write_at(fd, "cpu.max", old_max);
 out:
@@ -945,20 +746,20 @@ int grid_bpf_detach(struct grid_bpf *b, const char *gg,
 	 * matters only with a budget, which is what a watch enforces.
 	 */
 	if (id) {
-		ret = unwatch(id);
+		ret = grid_bpf_unwatch(id);
 		if (ret && cur->limits.cpu.budget_ns) {
-			fail_at(fail, GRID_BPF_AT_UNWATCH, GRID_DEV_PATH);
+			grid_bpf_fail_at(fail, GRID_BPF_AT_UNWATCH, GRID_DEV_PATH);
 			goto out;
 		}
 		ret = 0;
 	}
 	ret = unpin_links(gg, path);
 	if (ret) {
-		fail_at(fail, GRID_BPF_AT_LINKS, path);
+		grid_bpf_fail_at(fail, GRID_BPF_AT_LINKS, path);
 		goto out;
 	}
 	if (id)
-		delete_entries(b, gg, id, cur->cgroup_id ? cur->cgroup : "");
+		grid_bpf_delete_entries(b, gg, id, cur->cgroup_id ? cur->cgroup : "");
 out:
 	release(b, cur);
 	return ret;

@@ -211,8 +211,12 @@ static int explain(const char *what, int err, const struct grid_ioc_lease *l,
 		return gridctl_fail(what, "lease %" PRIu64 " was revoked and cannot be changed",
 				    id);
 	case ESTALE:
-		return gridctl_fail(what, "serial %" PRIu64 " is not newer than the lease's (%" PRIu64 ")",
-				    (uint64_t)l->serial, cur ? cur->serial : 0);
+		if (cur)
+			return gridctl_fail(what, "serial %" PRIu64 " is not newer than the lease's (%" PRIu64 ")",
+					    (uint64_t)l->serial, cur->serial);
+		/* A tombstone: the deleted lease's window has not ended. */
+		return gridctl_fail(what, "lease %" PRIu64 " was deleted at a serial of at least %" PRIu64 " before its window ended; until then the id takes only a newer serial",
+				    id, (uint64_t)l->serial);
 	case EDQUOT:
 		return gridctl_share_refusal(what, NULL, l->gridgrid, &l->limits,
 					     cur ? &cur->limits : NULL,

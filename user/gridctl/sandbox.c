@@ -147,6 +147,72 @@ static int misplaced(const char *what, const char *dir, uint64_t lease,
 			    dir, cgroup, lease, gg);
 }
 
+/* Who holds the lease cgroups that a refused bind met (see busy()). */
+struct holders {
+	uint64_t lease;
+	uint64_t ancestors[GRID_GRIDGRID_LEVEL_MAX + 2];
+	int nr;
+	uint64_t other_lease;		/* a lease whose sandbox is in ours */
+	uint64_t elsewhere;		/* our lease's lease cgroup, if not ours */
+};
+
+static bool is_ancestor(const struct holders *h, uint64_t id)
+{
+	int i;
+
+	for (i = 0; i < h->nr; i++)
+		if (h->ancestors[i] == id)
+			return true;
+	return false;
+}
+
+static int holder(const struct grid_obj_sandbox *sb, void *arg)
+{
+	struct holders *h = arg;
+	bool ours = is_ancestor(h, sb->lease_cgroup_id);
+
+	if (ours && sb->lease_id != h->lease && !h->other_lease)
+		h->other_lease = sb->lease_id;
+	if (!ours && sb->lease_id == h->lease && !h->elsewhere)
+		h->elsewhere = sb->lease_cgroup_id;
+	return 0;
+}
+
+/*
+ * -EBUSY on a bind of @dir to @lease, not below a sandbox: a sandbox is
+ * below @dir, or the lease cgroup rules (one lease per lease cgroup, one
+ * lease cgroup per lease) were broken; which, from the bound sandboxes.
+ */
+static int busy(const char *what, const char *dir, uint64_t lease)
+{
+	struct holders h = { .lease = lease };
+	char path[PATH_MAX], *slash;
+	struct grid_nl *nl;
+	uint64_t id;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	while (h.nr < (int)(sizeof(h.ancestors) / sizeof(h.ancestors[0])) &&
+	       !grid_cgroup_id(path, &id)) {
+		h.ancestors[h.nr++] = id;
+		slash = strrchr(path, '/');
+		if (!slash || slash == path)
+			break;
+		*slash = '\0';
+	}
+	if (!grid_nl_open(&nl)) {
+		grid_nl_sandboxes(nl, NULL, holder, &h);
+		grid_nl_close(nl);
+	}
+	if (h.other_lease)
+		return gridctl_fail(what, "the lease cgroup of '%s' holds a sandbox of lease %" PRIu64 ", and a lease cgroup serves one lease",
+				    dir, h.other_lease);
+	if (h.elsewhere)
+		return gridctl_fail(what, "lease %" PRIu64 " has its sandboxes in another lease cgroup (id %" PRIu64 "), and a lease has one",
+				    lease, h.elsewhere);
+	return gridctl_fail(what, "cgroup '%s' holds another sandbox, and sandboxes do not nest",
+			    dir);
+}
+
 static int bind_failed(const char *what, int err, const char *dir,
 		       uint64_t lease, bool rebind)
 {
@@ -193,8 +259,7 @@ static int bind_failed(const char *what, int err, const char *dir,
 		if (!sandbox_above(dir, &id))
 			return gridctl_fail(what, "cgroup '%s' is inside sandbox %" PRIu64 ", and sandboxes do not nest",
 					    dir, id);
-		return gridctl_fail(what, "cgroup '%s' holds another sandbox, or its lease cgroup holds another lease's sandbox",
-				    dir);
+		return busy(what, dir, lease);
 	case EDEADLK:
 		return gridctl_fail(what, "gridctl itself runs in cgroup '%s' or below it; bind from outside",
 				    dir);

@@ -21,6 +21,7 @@ struct answer {
 	char release[GRID_RELEASE_LEN];
 	uint32_t abi;
 	struct grid_status st;
+	uint64_t generation;		/* netlink only: 0 there is none */
 };
 
 static int ask_ioctl(struct answer *a)
@@ -78,6 +79,7 @@ static int ask_netlink(struct answer *a)
 	snprintf(a->release, sizeof(a->release), "%s", s.release);
 	a->abi = s.abi;
 	a->st = s.counts;
+	a->generation = s.generation;
 	return 0;
 }
 
@@ -93,6 +95,9 @@ static void show(const struct answer *a)
 	print_u64(PRINT_ANY, "leases", " %7" PRIu64, a->st.leases);
 	print_u64(PRINT_ANY, "sandboxes", " %10" PRIu64, a->st.sandboxes);
 	print_u64(PRINT_ANY, "handles", " %8" PRIu64, a->st.handles);
+	/* Where a reader that lost events resyncs from (see monitor). */
+	if (a->generation)
+		print_u64(PRINT_JSON, "generation", NULL, a->generation);
 	print_text("\n");
 	print_obj_close();
 }

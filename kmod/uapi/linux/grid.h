@@ -194,7 +194,8 @@
  *
  * GRID_IOC_SELF (struct grid_self)
  *	For a task inside a bound sandbox (the only request it may make,
- *	with GRID_IOC_VERSION): its lease, limits and usage. Outside any
+ *	with GRID_IOC_VERSION): its lease, limits and the usage of its lease
+ *	cgroup, which those limits hold (see SANDBOX_BIND). Outside any
  *	sandbox: -ENOENT.
  *
  * GRID_IOC_CPU_WATCH (struct grid_ioc_cpu_watch)
@@ -438,9 +439,9 @@ struct grid_self {
 	__u32	state;			/* enum grid_lease_state */
 	__u32	reserved;
 	__u64	cgroup_id;		/* the sandbox the caller is in */
-	__u64	cpu_usage_us;		/* the sandbox's cpu.stat usage_usec */
-	__u64	memory_current;		/* the sandbox's memory.current */
-	__u64	pids_current;		/* the sandbox's pids.current */
+	__u64	cpu_usage_us;		/* its lease cgroup's cpu.stat usage_usec */
+	__u64	memory_current;		/* its lease cgroup's memory.current */
+	__u64	pids_current;		/* its lease cgroup's pids.current */
 };
 
 #define GRID_SELF_SIZE_VER0	192
