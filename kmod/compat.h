@@ -30,11 +30,17 @@ static inline struct nlattr **grid_dump_attrs(struct netlink_callback *cb)
 #endif
 }
 
-/* 6.6 made inode times private to accessors. */
+/*
+ * 6.6 made ctime private to accessors, 6.7 the others, with
+ * simple_inode_init_ts() for all three.
+ */
 static inline void grid_inode_times_now(struct inode *inode)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
 	simple_inode_init_ts(inode);
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	inode->i_atime = inode_set_ctime_current(inode);
+	inode->i_mtime = inode->i_atime;
 #else
 	inode->i_atime = current_time(inode);
 	inode->i_mtime = inode->i_atime;

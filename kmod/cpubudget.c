@@ -198,7 +198,13 @@ static u64 decide(struct grid_cpuwatch *w, u64 now)
 	u64 period, used, left, next_period, wait;
 
 	lockdep_assert_held(&cpubudget_mutex);
-	if (!read_maps(w, &lim, &use) || !lim.budget_ns || !lim.period_ns) {
+	/*
+	 * The loader writes at most GRID_PERIOD_MAX; a longer period (from
+	 * whoever else can write the map) would carry next_period past
+	 * KTIME_MAX, and is no budget.
+	 */
+	if (!read_maps(w, &lim, &use) || !lim.budget_ns || !lim.period_ns ||
+	    lim.period_ns > GRID_PERIOD_MAX) {
 		if (w->frozen)
 			set_frozen(w, false);
 		return now + CPUBUDGET_IDLE_NS;
@@ -244,14 +250,16 @@ static u64 decide(struct grid_cpuwatch *w, u64 now)
 }
 
 /*
- * decide(), never sooner than the polling floor: a period of a few
- * nanoseconds in the map must not turn the timer into a busy loop.
+ * decide(), never sooner than the polling floor (a period of a few
+ * nanoseconds in the map must not turn the timer into a busy loop) and
+ * never later than the idle poll (nor past a wrap).
  */
 static u64 check(struct grid_cpuwatch *w)
 {
 	u64 now = ktime_get_ns();
 
-	return max(decide(w, now), now + CPUBUDGET_MIN_NS);
+	return clamp(decide(w, now), now + CPUBUDGET_MIN_NS,
+		     now + CPUBUDGET_IDLE_NS);
 }
 
 static void work_fn(struct work_struct *work)
@@ -321,8 +329,12 @@ int grid_cpu_watch(struct grid_ioc_cpu_watch *a)
 	ret = grid_cgroup_dir_get(a->cgroup_fd, &dir, &cgrp);
 	if (ret)
 		return ret;
-	ret = -EINVAL;	/* freezing the root would stop the machine */
-	if (!cgroup_parent(cgrp))
+	/*
+	 * Freezing the root would stop the machine; deeper than a
+	 * grid-grid may be, the programs never charge the cgroup.
+	 */
+	ret = -EINVAL;
+	if (!cgroup_parent(cgrp) || cgrp->level > GRID_GRIDGRID_LEVEL_MAX)
 		goto err_dir;
 	id = cgroup_id(cgrp);
 	limits = get_map(a->limits_fd, BPF_MAP_TYPE_HASH,

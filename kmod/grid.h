@@ -183,6 +183,8 @@ struct grid_lease {
 	struct grid_amounts amounts;
 	s64 not_before;
 	s64 not_after;
+	/* The latest not_after it ever had: its signed bytes were valid that long. */
+	s64 replay_until;
 	enum grid_lease_state state;
 	void *blob;
 	u32 blob_len;

@@ -120,7 +120,7 @@ static void tomb_add(struct tombstone *t, const struct grid_lease *l)
 	lockdep_assert_held(&grid_mutex);
 	t->id = l->id;
 	t->serial = l->serial;
-	t->not_after = l->not_after;
+	t->not_after = l->replay_until;
 	list_for_each_entry_reverse(pos, &tombs, node)
 		if (pos->not_after <= t->not_after)
 			break;
@@ -287,9 +287,15 @@ int grid_lease_add(struct grid_ioc_lease *a, void *blob)
 	ret = grid_index_add(GRID_OBJ_LEASE, l->seq, l);
 	if (ret)
 		goto err;
-	/* The new lease carries the serial from now on. */
-	if (t)
+	/*
+	 * The new lease carries the serial from now on, and how long the
+	 * deleted one's bytes may still be replayed.
+	 */
+	l->replay_until = a->not_after_ns;
+	if (t) {
+		l->replay_until = max(l->replay_until, t->not_after);
 		tomb_drop(t);
+	}
 
 	kref_init(&l->ref);
 	l->id = a->id;
@@ -422,6 +428,7 @@ int grid_lease_set(struct grid_ioc_lease *a, void *blob)
 		l->limits = a->limits;
 		l->serial = a->serial;
 		l->not_after = a->not_after_ns;
+		l->replay_until = max(l->replay_until, a->not_after_ns);
 		/* Bytes signed for the old limits do not describe the new. */
 		old_blob = l->blob;
 		l->blob = blob;
@@ -432,8 +439,8 @@ int grid_lease_set(struct grid_ioc_lease *a, void *blob)
 		changed(l, GRID_EVENT_LEASE_CHANGED);
 	}
 	mutex_unlock(&grid_mutex);
-	/* The lease ended meanwhile: its sandboxes were killed. */
-	if (ret && ret != -EKEYEXPIRED && ret != -EKEYREVOKED)
+	/* Changing nothing, even when the lease ended meanwhile. */
+	if (ret)
 		write_all(dirs, n, &old_limits, &old_limits);
 out:
 	grid_sandbox_dirs_put(dirs, n);
@@ -500,8 +507,11 @@ int grid_lease_del(u64 id)
 		goto out;
 	now = (s64)ktime_get_real_ns();
 	tombs_purge(now);
-	/* An ended window needs none: ADD refuses it as expired. */
-	if (l->not_after > now) {
+	/*
+	 * A window that ended, in every version of the lease, needs none:
+	 * ADD refuses its bytes as expired. A SET may have shortened it.
+	 */
+	if (l->replay_until > now) {
 		tomb_add(t, l);
 		t = NULL;
 	}

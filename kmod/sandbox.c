@@ -90,8 +90,12 @@ static bool lease_cgroup_taken(struct cgroup *lc, struct grid_lease *l,
 	return false;
 }
 
-/* Reads the cgroup.type of the directory at @dir. */
-static bool is_threaded(const struct path *dir)
+/*
+ * Whether cgroup.kill can kill the cgroup at @dir: its cgroup.type is
+ * "domain" or "domain threaded". A threaded one cannot be killed, and a
+ * "domain invalid" one may become threaded.
+ */
+static bool is_domain(const struct path *dir)
 {
 	char buf[24] = {};
 	struct file *f;
@@ -103,7 +107,8 @@ static bool is_threaded(const struct path *dir)
 		return false;
 	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
 	fput(f);
-	return n > 0 && !strncmp(buf, "threaded", 8);
+	return n > 0 && (!strcmp(buf, "domain\n") ||
+			 !strcmp(buf, "domain threaded\n"));
 }
 
 struct grid_sandbox *grid_sandbox_of_current(void)
@@ -159,9 +164,11 @@ static u64 sandbox_changed(struct grid_sandbox *sb, enum grid_event type,
 }
 
 /*
- * Kills every task in the sandbox and below: the kernel's cgroup.kill
- * does the work, including tasks forking while it runs, through the file
- * the bind opened. A cgroup removed since has no task left (-ENODEV).
+ * Kills every task in the sandbox's lease cgroup and below: the
+ * sandbox's, and any the lease's holder moved out of the sandbox but
+ * not out of the lease cgroup, which serves this lease only. The
+ * kernel's cgroup.kill does the work, including tasks forking while it
+ * runs, through the file the bind opened. A cgroup removed since has no task left (-ENODEV).
  * A write that fails leaves the sandbox bound and marked, says so once
  * per errno, and is tried again later by the retry work, which needs no
  * caller alive.
@@ -246,6 +253,7 @@ struct bind {
 	struct grid_lease *lease;	/* referenced */
 	struct grid_sandbox *rebound;	/* REBIND: the sandbox moved */
 	struct grid_limits limits;
+	struct grid_limits old_limits;	/* REBIND: its lease's, for undo */
 };
 
 /* The checks of the lease and the place, under grid_mutex. */
@@ -284,6 +292,7 @@ static int bind_check(struct bind *b)
 		if (!b->rebound) {
 			grid_sandbox_get(sb);
 			b->rebound = sb;
+			b->old_limits = sb->lease->limits;
 		} else if (b->rebound != sb) {
 			return -EAGAIN;	/* cannot happen: changes are serial */
 		}
@@ -418,7 +427,7 @@ int grid_sandbox_bind(struct grid_ioc_sandbox *a)
 		return ret;
 	/* cgroup.kill refuses threaded cgroups: they could not be killed. */
 	ret = -EINVAL;
-	if (is_threaded(&b.dir))
+	if (!is_domain(&b.dir))
 		goto out;
 	/* Binding the root would let one lease's end kill the machine. */
 	if (!cgroup_parent(b.cgrp))
@@ -439,24 +448,35 @@ int grid_sandbox_bind(struct grid_ioc_sandbox *a)
 	mutex_unlock(&grid_mutex);
 	if (ret)
 		goto out;
+	/* Nor in its lease cgroup, which the lease's end kills whole. */
+	rcu_read_lock();
+	inside = cgroup_is_descendant(task_dfl_cgroup(current), b.lease_cgrp);
+	rcu_read_unlock();
+	ret = -EDEADLK;
+	if (inside)
+		goto out;
 
 	if (!b.rebound) {
-		b.kill = grid_cgfile_open(&b.dir, "cgroup.kill", O_WRONLY);
+		ret = lease_dir_of(&b.dir, b.cgrp->level - b.lease_cgrp->level,
+				   b.lease_cgrp, &b.lease_dir);
+		if (ret)
+			goto out;
+		ret = -EINVAL;
+		if (!is_domain(&b.lease_dir))
+			goto out;
+		b.kill = grid_cgfile_open(&b.lease_dir, "cgroup.kill",
+					  O_WRONLY);
 		if (IS_ERR(b.kill)) {
 			ret = PTR_ERR(b.kill);
 			b.kill = NULL;
 			goto out;
 		}
-		ret = lease_dir_of(&b.dir, b.cgrp->level - b.lease_cgrp->level,
-				   b.lease_cgrp, &b.lease_dir);
-		if (ret)
-			goto out;
 		ret = grid_limits_write(&b.lease_dir, &b.limits);
 	} else {
 		ret = grid_limits_write(&b.rebound->lease_dir, &b.limits);
 	}
 	if (ret)
-		goto out;
+		goto undo;
 
 	a->cgroup_id = cgroup_id(b.cgrp);
 	mutex_lock(&grid_mutex);
@@ -469,6 +489,10 @@ int grid_sandbox_bind(struct grid_ioc_sandbox *a)
 			ret = bind_new(&b);
 	}
 	mutex_unlock(&grid_mutex);
+undo:
+	/* The sandbox stays with its old lease, under that lease's limits. */
+	if (ret && b.rebound)
+		grid_limits_write(&b.rebound->lease_dir, &b.old_limits);
 out:
 	bind_free(&b);
 	return ret;

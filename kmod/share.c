@@ -249,6 +249,9 @@ static struct cgroup *share_cgroup(const struct grid_ioc_share *a)
 
 	if (!(a->flags & GRID_SHARE_CGROUP))
 		return NULL;
+	/* A struct too old to hold cgroup_fd would name fd 0. */
+	if (a->size < offsetofend(struct grid_ioc_share, cgroup_fd))
+		return ERR_PTR(-EINVAL);
 	ret = grid_cgroup_dir_get(a->cgroup_fd, &dir, &cgrp);
 	if (ret)
 		return ERR_PTR(ret);
@@ -350,6 +353,13 @@ int grid_share_del(const char *gridgrid)
 		goto out;
 	ret = -EDQUOT;
 	if (gg->nr_live)
+		goto out;
+	/*
+	 * Sandboxes of ended leases still lie below the recorded cgroup:
+	 * forgotten, it could be recorded around them by another share.
+	 */
+	ret = -EBUSY;
+	if (gg->nr_sandboxes)
 		goto out;
 	gg->has_share = false;
 	memset(&gg->share, 0, sizeof(gg->share));

@@ -266,6 +266,24 @@ OTEST(watch_refuses_what_is_not_a_cgroup_or_not_the_right_maps)
 	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), ENOTDIR);
 	w.cgroup_fd = rootfd;
 	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), EINVAL);
+	/* Deeper than a grid-grid may be: the programs never charge it. */
+	{
+		char path[512];
+		int i, deep;
+
+		snprintf(path, sizeof(path), "%s", g.path);
+		for (i = 0; i < GRID_GRIDGRID_LEVEL_MAX; i++) {
+			strcat(path, "/d");
+			if (mkdir(path, 0755) && errno != EEXIST)
+				break;
+			undo_path(U_CGROUP, path);
+		}
+		deep = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		CHECK(deep >= 0);
+		undo_id(U_FD, (__u64)deep);
+		w.cgroup_fd = deep;
+		EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), EINVAL);
+	}
 	w.cgroup_fd = g.fd;
 	w.limits_fd = arrfd;
 	EXPECT(cpu_ioc(GRID_IOC_CPU_WATCH, &w), EINVAL);

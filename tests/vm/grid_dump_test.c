@@ -266,8 +266,8 @@ OTEST(a_kill_that_fails_is_an_event_with_its_errno)
 	const struct grid_obj_event *f;
 	struct grid_nl *sub;
 	struct events e = { 0 };
+	char cg[CG_PATH_LEN], lc[CG_PATH_LEN];
 	struct grid_ioc_lease l;
-	char cg[CG_PATH_LEN];
 	struct world w;
 	pid_t pid;
 
@@ -278,9 +278,11 @@ OTEST(a_kill_that_fails_is_an_event_with_its_errno)
 	l = lease_tmpl(&w, 1);
 	EXPECT(lease_add(&l), 0);
 	EXPECT(sandbox_new(l.id, cg, NULL), 0);
+	EXPECT(lease_cgroup(l.id, lc), 0);
 	pid = child_in(cg, NULL, NULL);
 	CHECK(pid > 0);
-	deny_write(cg, "cgroup.kill");
+	/* The end kills the lease cgroup, through its cgroup.kill. */
+	deny_write(lc, "cgroup.kill");
 	EXPECT(lease_revoke(l.id), 0);
 	EXPECT(drain(sub, &e, 300), 0);
 	deny_write(NULL, "");

@@ -739,6 +739,42 @@ OTEST(a_deleted_lease_cannot_be_added_again_with_its_old_serial)
 	CHECK(status_now().leases == test_start.leases);
 }
 
+/*
+ * The first bytes were signed for a long window; a SET that shortened it
+ * and the lease's end do not make them valid again: the tombstone keeps
+ * the longest window the lease ever had. So does a re-ADD over an older
+ * tombstone with a longer window.
+ */
+OTEST(a_tombstone_keeps_the_longest_window_the_lease_ever_had)
+{
+	struct grid_ioc_lease l, first, again;
+	struct world w;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);		/* an hour */
+	first = l;
+	EXPECT(lease_add(&l), 0);
+	l.not_after_ns = now_ns() + NSEC_PER_SEC / 2;
+	EXPECT(lease_bump(&l, 2), 0);
+	/* Past the shortened end: the lease has expired. */
+	usleep(1200 * 1000);
+	EXPECT(lease_bump(&l, 3), EKEYEXPIRED);
+	EXPECT(lease_del(l.id), 0);
+	/* The hour-long bytes of serial 1 and 2 are still refused. */
+	EXPECT(lease_add(&first), ESTALE);
+	first.serial = 2;
+	EXPECT(lease_add(&first), ESTALE);
+	/* A newer one, for a minute, then deleted: the hour still holds. */
+	again = first;
+	again.serial = 4;
+	again.not_after_ns = now_ns() + 60 * NSEC_PER_SEC;
+	EXPECT(lease_add(&again), 0);
+	EXPECT(lease_del(again.id), 0);
+	first.serial = 4;
+	EXPECT(lease_add(&first), ESTALE);
+	CHECK(status_now().leases == test_start.leases);
+}
+
 OTEST(a_deleted_lease_whose_window_ended_leaves_nothing_to_refuse_by)
 {
 	struct grid_ioc_lease l;

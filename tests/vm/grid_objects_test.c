@@ -894,6 +894,29 @@ OTEST(a_share_cgroup_deeper_than_gridgrid_level_max_is_einval)
 	EXPECT(share_cg(GRID_IOC_SHARE_ADD, N("gg"), path), 0);
 }
 
+/*
+ * A struct of the first published size has no cgroup_fd: the flag there
+ * would name whatever the zero fill says, fd 0.
+ */
+OTEST(the_cgroup_flag_in_a_share_struct_without_cgroup_fd_is_einval)
+{
+	struct grid_limits big = big_share();
+	struct grid_ioc_share sh = share_arg(N("gg"), &big);
+	int dirfd;
+
+	EXPECT(gridgrid_add(N("gg"), 1), 0);
+	/* fd 0 a cgroup directory: what the kernel would otherwise take. */
+	dirfd = open(cg_top_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(dirfd >= 0);
+	undo_id(U_FD, (__u64)dirfd);
+	sh.size = GRID_IOC_SHARE_SIZE_VER0;
+	sh.flags = GRID_SHARE_CGROUP;
+	EXPECT(share_ioc(GRID_IOC_SHARE_ADD, &sh), EINVAL);
+	CHECK(status_now().gridgrids == test_start.gridgrids + 1);
+	sh.flags = 0;
+	EXPECT(share_ioc(GRID_IOC_SHARE_ADD, &sh), 0);
+}
+
 OTEST(the_share_cgroup_does_not_move_while_sandboxes_are_bound)
 {
 	char cg[CG_PATH_LEN], other[CG_PATH_LEN];

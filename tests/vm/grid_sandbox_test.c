@@ -485,6 +485,14 @@ OTEST(unlimited_lease_limits_are_written_as_max)
 	CHECK(!strcmp(cg_read(lc, "pids.max"), "max"));
 }
 
+/* In a child: binds the cgroup at @arg to the test's first lease. */
+static int bind_job_from_here(void *arg)
+{
+	int e = sandbox_bind_path(LID(1), arg, NULL);
+
+	return e > 255 ? 255 : e;
+}
+
 static int fork_ten(void *arg)
 {
 	int made = 0;
@@ -548,6 +556,134 @@ OTEST(a_limit_whose_controller_is_not_enabled_is_eopnotsupp)
 }
 
 /*
+ * A move that fails half way (the new lease's memory.max has no file:
+ * the grid-grid's cgroup gives its children cpu and pids only) leaves
+ * the sandbox with its old lease and under that lease's limits, not the
+ * new lease's cpu.max written before the failure.
+ */
+OTEST(a_rebind_that_fails_leaves_the_old_leases_limits)
+{
+	struct grid_ioc_sandbox s = { .size = sizeof(s),
+				      .flags = GRID_SANDBOX_REBIND };
+	struct grid_limits big = big_share();
+	char gg[CG_PATH_LEN], lc[CG_PATH_LEN];
+	struct grid_ioc_lease x, y;
+	struct world w;
+	int cgfd;
+
+	big.memory_bytes = GRID_LIMIT_MAX;
+	EXPECT(world_up(&w, 0, NULL), 0);
+	EXPECT(cgroup_make(gg, cg_top_dir()), 0);
+	EXPECT(cg_write(gg, "cgroup.subtree_control", "+cpu +pids"), 0);
+	EXPECT(gridgrid_add(N("nomem"), 9), 0);
+	EXPECT(share_add_cgroup(N("nomem"), &big, gg), 0);
+	x = lease_tmpl(&w, 1);
+	setname(x.gridgrid, N("nomem"));
+	x.limits.memory_bytes = GRID_LIMIT_MAX;
+	x.limits.cpu_quota_us = 20000;
+	y = lease_tmpl(&w, 2);
+	setname(y.gridgrid, N("nomem"));
+	y.limits.cpu_quota_us = 70000;		/* memory_bytes finite */
+	EXPECT(lease_add(&x), 0);
+	EXPECT(lease_add(&y), 0);
+	EXPECT(cgroup_make(lc, gg), 0);
+	EXPECT(sandbox_bind_path(x.id, lc, NULL), 0);
+	CHECK(!strcmp(cg_read(lc, "cpu.max"), "20000 100000"));
+	cgfd = open(lc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(cgfd >= 0);
+	undo_id(U_FD, (__u64)cgfd);
+	s.cgroup_fd = cgfd;
+	s.lease_id = y.id;
+	EXPECT(sandbox_ioc(GRID_IOC_SANDBOX_BIND, &s), EOPNOTSUPP);
+	CHECK(!strcmp(cg_read(lc, "cpu.max"), "20000 100000"));
+	/* Still x's sandbox: x cannot go, y can. */
+	CHECK(status_now().sandboxes == test_start.sandboxes + 1);
+	EXPECT(lease_del(x.id), EBUSY);
+	EXPECT(lease_del(y.id), 0);
+}
+
+/*
+ * The lease's end kills its whole lease cgroup: a task its holder moved
+ * out of the sandbox (at the job level) into a sibling still inside the
+ * lease cgroup dies with the rest.
+ */
+OTEST(a_task_moved_out_of_its_sandbox_within_the_lease_cgroup_dies_at_the_end)
+{
+	char lc[CG_PATH_LEN], job[CG_PATH_LEN], side[CG_PATH_LEN];
+	struct grid_ioc_lease l;
+	struct world w;
+	int st;
+	pid_t pid;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(lease_cgroup(l.id, lc), 0);
+	EXPECT(cgroup_make(job, lc), 0);
+	EXPECT(cgroup_make(side, lc), 0);
+	EXPECT(sandbox_bind_path(l.id, job, NULL), 0);
+	pid = child_in(job, NULL, NULL);
+	CHECK(pid > 0);
+	/* As the holder would: out of the sandbox, not out of the lease. */
+	{
+		char num[24];
+
+		snprintf(num, sizeof(num), "%d", (int)pid);
+		EXPECT(cg_write(side, "cgroup.procs", num), 0);
+	}
+	EXPECT(lease_revoke(l.id), 0);
+	EXPECT(child_wait(pid, 3000, &st, NULL, NULL), 0);
+	CHECK(killed_by_sigkill(st));
+}
+
+/* The binder in the lease cgroup would die with it at the lease's end. */
+OTEST(binding_from_inside_the_lease_cgroup_is_edeadlk)
+{
+	char lc[CG_PATH_LEN], job[CG_PATH_LEN], here[CG_PATH_LEN];
+	struct grid_ioc_lease l;
+	struct world w;
+	int st;
+	pid_t pid;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(lease_cgroup(l.id, lc), 0);
+	EXPECT(cgroup_make(job, lc), 0);
+	EXPECT(cgroup_make(here, lc), 0);
+	pid = child_in(here, bind_job_from_here, job);
+	CHECK(pid > 0);
+	EXPECT(child_wait(pid, 5000, &st, NULL, NULL), 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == EDEADLK);
+	CHECK(status_now().sandboxes == test_start.sandboxes);
+	(void)l;
+}
+
+/*
+ * A share whose grid-grid still has sandboxes bound (of an ended lease)
+ * keeps its cgroup: forgotten, another share could be recorded around
+ * them.
+ */
+OTEST(share_del_while_sandboxes_of_ended_leases_are_bound_is_ebusy)
+{
+	struct grid_ioc_share s;
+	struct grid_ioc_lease l;
+	char cg[CG_PATH_LEN];
+	struct world w;
+	__u64 id;
+
+	EXPECT(world_up(&w, 0, NULL), 0);
+	l = lease_tmpl(&w, 1);
+	EXPECT(lease_add(&l), 0);
+	EXPECT(sandbox_new(l.id, cg, &id), 0);
+	EXPECT(lease_revoke(l.id), 0);
+	s = share_arg(w.gg, &w.share);
+	EXPECT(share_ioc(GRID_IOC_SHARE_DEL, &s), EBUSY);
+	EXPECT(sandbox_unbind(id), 0);
+	EXPECT(share_ioc(GRID_IOC_SHARE_DEL, &s), 0);
+}
+
+/*
  * Through a read-only mount of cgroup2 (a tool under ProtectControlGroups=,
  * a container's /sys/fs/cgroup) the kill could never be written: the bind
  * says so at once, rather than the lease's end failing in silence.
@@ -590,9 +726,9 @@ static struct grid_obj_sandbox sandbox_view(__u64 cgid)
 
 OTEST(a_kill_that_fails_is_reported_and_retried_until_it_works)
 {
+	char cg[CG_PATH_LEN], lc[CG_PATH_LEN];
 	struct grid_obj_sandbox sb;
 	struct grid_ioc_lease l;
-	char cg[CG_PATH_LEN];
 	struct world w;
 	__u64 cgid = 0;
 	int st;
@@ -603,9 +739,11 @@ OTEST(a_kill_that_fails_is_reported_and_retried_until_it_works)
 	l = lease_tmpl(&w, 1);
 	EXPECT(lease_add(&l), 0);
 	EXPECT(sandbox_new(l.id, cg, &cgid), 0);
+	EXPECT(lease_cgroup(l.id, lc), 0);
 	pid = child_in(cg, NULL, NULL);
 	CHECK(pid > 0);
-	deny_write(cg, "cgroup.kill");
+	/* The end kills the lease cgroup, through its cgroup.kill. */
+	deny_write(lc, "cgroup.kill");
 	EXPECT(lease_revoke(l.id), 0);
 	EXPECT(child_wait(pid, 600, NULL, NULL, NULL), ETIMEDOUT);
 	sb = sandbox_view(cgid);

@@ -96,6 +96,9 @@ static int explain(const char *what, int err, const struct grid_ioc_share *s,
 	if (err == -EBUSY && (s->flags & GRID_SHARE_CGROUP))
 		return gridctl_fail(what, "cgroup '%s' cannot be the cgroup of '%s': it is, holds or is inside another grid-grid's, or sandboxes of '%s' are bound below its cgroup now",
 				    cgroup, s->gridgrid, s->gridgrid);
+	if (err == -EBUSY && op == grid_dev_share_del)
+		return gridctl_fail(what, "sandboxes of ended leases of '%s' are still bound below its cgroup; unbind them first (gridctl sandbox list gridgrid %s)",
+				    s->gridgrid, s->gridgrid);
 	if (err == -EBUSY)
 		return gridctl_fail(what, "the budget period of '%s' cannot change while it has live leases; they were granted for the old one",
 				    s->gridgrid);

@@ -99,7 +99,10 @@
  *	deeper than GRID_GRIDGRID_LEVEL_MAX (-EINVAL), nor inside, around
  *	or equal to another grid-grid's cgroup (-EBUSY); a SET that moves
  *	it while sandboxes are bound: -EBUSY. SET without the flag keeps
- *	the recorded cgroup; DEL forgets it. fd errors as for SANDBOX_BIND.
+ *	the recorded cgroup; DEL forgets it, and while sandboxes (of ended
+ *	leases) are still bound is -EBUSY. The flag in a struct too short
+ *	to hold cgroup_fd (GRID_IOC_SHARE_SIZE_VER0): -EINVAL. fd errors as
+ *	for SANDBOX_BIND.
  *
  * GRID_IOC_PEER_ADD / _SET / _DEL (struct grid_ioc_peer)
  *	A remote grid: public key, a name for people, and the grid-grids it
@@ -128,11 +131,14 @@
  *	the lease cgroup of every bound sandbox first (see SANDBOX_BIND) and
  *	fails, changing nothing, if it cannot. DEL of a lease with bound
  *	sandboxes: -EBUSY. A deleted lease's id is remembered with its
- *	serial until its not_after: an ADD of that id again needs a greater
- *	serial (-ESTALE), so an old signed lease cannot be replayed. At
- *	not_after a timer on the absolute wall clock (it follows clock
- *	changes) ends the lease: every task in every bound sandbox is killed
- *	through cgroup.kill, with or without a daemon.
+ *	serial until the latest not_after it ever had (a SET may have
+ *	shortened it; the first bytes are still signed): an ADD of that id
+ *	again needs a greater serial (-ESTALE), so an old signed lease
+ *	cannot be replayed. At not_after a timer on the absolute wall clock
+ *	(it follows clock changes) ends the lease: every task in the lease
+ *	cgroup of each bound sandbox is killed through cgroup.kill (a task
+ *	moved out of its sandbox but not out of the lease cgroup dies too),
+ *	with or without a daemon.
  *
  * GRID_IOC_LEASE_REVOKE (struct grid_ioc_lease_ref)
  *	Ends a live lease now, as expiry does, but marks it revoked.
@@ -141,11 +147,13 @@
  *	Binds the cgroup v2 directory open at cgroup_fd to an active lease.
  *	cgroup_fd must be a directory of the cgroup2 filesystem (-EBADF for
  *	a bad fd, -ENOTDIR or -EINVAL otherwise). Returns the cgroup id. A
- *	cgroup already bound: -EEXIST. The root cgroup, or a threaded one
- *	(cgroup.kill cannot kill it): -EINVAL. A cgroup inside another
- *	sandbox, or with one inside it: -EBUSY. A cgroup the caller itself
- *	is in (or below): -EDEADLK. A lease that has ended: -EKEYEXPIRED
- *	or -EKEYREVOKED; one still pending (before not_before): -EAGAIN.
+ *	cgroup already bound: -EEXIST. The root cgroup, or one (or a lease
+ *	cgroup) whose cgroup.type is not "domain" or "domain threaded"
+ *	(cgroup.kill cannot kill a threaded one): -EINVAL. A cgroup inside
+ *	another sandbox, or with one inside it: -EBUSY. A cgroup the caller
+ *	itself is in (or below), or whose lease cgroup it is in: -EDEADLK.
+ *	A lease that has ended: -EKEYEXPIRED or -EKEYREVOKED; one still
+ *	pending (before not_before): -EAGAIN.
  *
  *	Where a sandbox may be. The cgroup must lie strictly below the
  *	cgroup recorded for the lease's grid-grid (GRID_SHARE_CGROUP);
@@ -167,11 +175,14 @@
  *	that cannot be written refuses the bind with the write's errno
  *	(-EROFS through a read-only mount, say); a finite limit whose file
  *	does not exist (its controller is not enabled in the grid-grid's
- *	cgroup.subtree_control) is -EOPNOTSUPP. A bind that fails may have
- *	written some of those files.
+ *	cgroup.subtree_control) is -EOPNOTSUPP. A first bind that fails may
+ *	have written some of those files (the lease cgroup serves this lease
+ *	only); a REBIND that fails writes the old lease's back.
  *
- *	The kill at the lease's end. BIND opens the sandbox's cgroup.kill
- *	for writing, with the caller's credentials, and refuses with that
+ *	The kill at the lease's end. BIND opens the lease cgroup's
+ *	cgroup.kill (which kills the sandbox, and whatever of the lease's
+ *	was moved out of it within the lease cgroup) for writing, with the
+ *	caller's credentials, and refuses with that
  *	open's errno if it cannot (a read-only mount of cgroup2: -EROFS); the
  *	end of the lease then writes to the file held open, needing neither
  *	credentials nor the path again. A write that fails marks the
@@ -190,7 +201,8 @@
  *
  * GRID_IOC_SANDBOX_UNBIND (struct grid_ioc_sandbox)
  *	Unbinds the sandbox with cgroup_id (cgroup_fd is ignored). Its tasks
- *	are left alone; a retried kill stops.
+ *	are left alone (unless another sandbox of the lease stays bound in
+ *	the same lease cgroup: its end kills them too); a retried kill stops.
  *
  * GRID_IOC_SELF (struct grid_self)
  *	For a task inside a bound sandbox (the only request it may make,
@@ -210,7 +222,8 @@
  *	unwatched. Watching a watched
  *	cgroup again takes the new maps (a restarted loader adopts).
  *	Returns the cgroup's id. -EBADF: an fd is not open; -ENOTDIR: not a
- *	directory; -EINVAL: not cgroup2, flags or reserved, the root cgroup, or
+ *	directory; -EINVAL: not cgroup2, flags or reserved, the root cgroup
+ *	or one deeper than GRID_GRIDGRID_LEVEL_MAX (never charged), or
  *	a map of the wrong type, key or value size; -ENOENT: the maps hold
  *	no entry for the cgroup (the loader makes both at attach, so that a
  *	full map can never leave a budget unenforced); -ENOSPC:
