@@ -132,19 +132,48 @@ static __always_inline void roll_period(const struct grid_net_limit *lim,
 	}
 }
 
+/* Compare-and-swap attempts before a contended budget refuses. */
+#define GRID_CAS_TRIES	64
+
 /*
  * Takes @len bytes of a period's @budget in *@used, or none: false when
- * they do not fit. Added first and taken back on a refusal, so that two
- * CPUs can never both take the last bytes; a refusal may, for the
- * nanoseconds before it is taken back, make another CPU's packet that
- * would have fitted drop too (never one that would not).
+ * they do not fit. By compare-and-swap, so that two CPUs can never both
+ * take the last bytes and a refusal never has to give anything back
+ * (a give-back racing with a new period's zero would wrap the count).
  */
 static __always_inline bool take_budget(__u64 *used, __u64 budget, __u32 len)
 {
-	if (__sync_fetch_and_add(used, len) + len <= budget)
-		return true;
-	__sync_fetch_and_sub(used, len);
+	__u64 u = *(volatile __u64 *)used, seen;
+	int i;
+
+	for (i = 0; i < GRID_CAS_TRIES; i++) {
+		if (len > budget || u > budget - len)
+			return false;
+		seen = __sync_val_compare_and_swap(used, u, u + len);
+		if (seen == u)
+			return true;
+		u = seen;
+	}
 	return false;
+}
+
+/*
+ * Gives back @len bytes taken for a packet that was then dropped (by the
+ * pace or the bucket), never below zero: a new period may have zeroed
+ * the count in between.
+ */
+static __always_inline void give_back(__u64 *used, __u32 len)
+{
+	__u64 u = *(volatile __u64 *)used, seen;
+	int i;
+
+	for (i = 0; i < GRID_CAS_TRIES; i++) {
+		seen = __sync_val_compare_and_swap(used, u,
+						   u > len ? u - len : 0);
+		if (seen == u)
+			return;
+		u = seen;
+	}
 }
 
 /*
@@ -199,11 +228,18 @@ static __always_inline int net_egress(struct __sk_buff *skb,
 	if (rate) {
 		delay = (__u64)len * NSEC_PER_SEC / rate;
 		at = reserve(&gg->next_departure_ns, now, delay);
-		if (at - now > lim->horizon_ns) {
+		/*
+		 * Past the horizon by a clock read before the CPU was held
+		 * up (an interrupt, a vCPU descheduled) is not past it:
+		 * a drop is decided on a fresh clock.
+		 */
+		if (at - now > lim->horizon_ns)
+			now = bpf_ktime_get_ns();
+		if (at > now && at - now > lim->horizon_ns) {
 			/* Give back what was taken: the packet never leaves. */
 			__sync_fetch_and_sub(&gg->next_departure_ns, delay);
 			if (budget)
-				__sync_fetch_and_sub(&gg->egress_used, len);
+				give_back(&gg->egress_used, len);
 			drop = true;
 			goto out;
 		}
@@ -258,10 +294,15 @@ static __always_inline int net_ingress(struct __sk_buff *skb,
 		delay = (__u64)len * NSEC_PER_SEC / rate;
 		start = reserve(&gg->ingress_full_at_ns, now, delay);
 		after = start + delay - now;
+		/* As for egress: a drop is decided on a fresh clock. */
+		if (after > tau) {
+			now = bpf_ktime_get_ns();
+			after = start + delay > now ? start + delay - now : 0;
+		}
 		if (after > tau) {
 			__sync_fetch_and_sub(&gg->ingress_full_at_ns, delay);
 			if (budget)
-				__sync_fetch_and_sub(&gg->ingress_used, len);
+				give_back(&gg->ingress_used, len);
 			drop = true;
 			goto out;
 		}

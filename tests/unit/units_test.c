@@ -151,6 +151,12 @@ TEST(a_rate_below_one_byte_per_second_is_out_of_range)
 	CHECK(grid_parse_rate("7bit", &v) == -ERANGE && v == 42);
 	CHECK(grid_parse_rate("1bit/s", &v) == -ERANGE && v == 42);
 	CHECK(grid_parse_rate("0.5kbit", &v) == 0 && v == 62);
+	/* Fractions that round to nothing, in any unit. */
+	v = 42;
+	CHECK(grid_parse_rate("0.0001kbit", &v) == -ERANGE && v == 42);
+	CHECK(grid_parse_rate("0.0001K/s", &v) == -ERANGE && v == 42);
+	CHECK(grid_parse_size("0.0001K", &v) == -ERANGE && v == 42);
+	CHECK(grid_parse_rate("0/s", &v) == 0 && v == 0);
 }
 
 /* ---- durations ------------------------------------------------------ */

@@ -149,11 +149,19 @@ deep=$CG
 for i in $(seq 14); do deep=$deep/d; done
 mkdir -p "$deep"
 ok fifteen_levels_down_attaches gridctl quota attach deep15 cgroup "$deep" cpu-budget 1h cpu-period 1d
+mkdir -p "$deep/lease"
+in_cgroup "$deep/lease" sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done'
+deep_ok() {
+	bpftool map dump pinned "$PIN/grid_cpu_usage" -j |
+		jq -e --argjson id "$(stat -c %i "$deep")" 'any(.[]; .formatted.key.cgroup_id == $id and .formatted.value.runtime_ns > 0)'
+}
+ok fifteen_levels_down_is_charged deep_ok
+rmdir "$deep/lease"
 ok detach_deep15 gridctl quota detach deep15
 mkdir -p "$deep/e"
 ok sixteen_levels_down_refused sh -c "! gridctl quota attach deep16 cgroup $deep/e 2>/tmp/err"
 cat /tmp/err
-ok sixteen_says_why grep -q "is too deep: a grid-grid's cgroup must be 1 to 15 levels below the root" /tmp/err
+ok sixteen_says_why grep -q "cannot be a grid-grid's: it must be 1 to 15 levels below the root" /tmp/err
 ok sixteen_left_nothing test ! -e "$PIN/links/deep16"
 rmdir "$deep/e"; d=$deep; while [ "$d" != "$CG" ]; do rmdir "$d"; d=${d%/*}; done
 
@@ -174,25 +182,34 @@ gg_make a8 && gg_make b8
 ok attach_a8 gridctl quota attach a8 cpu-budget 1h cpu-period 1d
 ok attach_b8 gridctl quota attach b8 cpu-budget 1h cpu-period 1d
 a8_id=$(stat -c %i "$CG/a8") b8_id=$(stat -c %i "$CG/b8")
-b8_lease=$(stat -c %i "$CG/b8/lease")
+a8_lease=$(stat -c %i "$CG/a8/lease") b8_lease=$(stat -c %i "$CG/b8/lease")
+in_cgroup "$CG/a8/lease" sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done'
 in_cgroup "$CG/b8/lease" sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done'
+ok a8_lease_counted [ "$(entries_sum "$a8_lease")" -ge 1 ]
 b8_before=$(entries_sum "$b8_id")
 ok b8_has_its_entries [ "$b8_before" -ge 3 ]
 ok b8_lease_counted [ "$(entries_sum "$b8_lease")" -ge 1 ]
 # In a mount namespace whose only cgroup2 mount is b8's subtree.
 ok detach_a8_from_b8s_view unshare -m sh -c "mkdir -p /tmp/b8view && mount --bind $CG/b8 /tmp/b8view && umount -l /sys/fs/cgroup && gridctl quota detach a8"
 ok a8_entries_gone [ "$(entries_sum "$a8_id")" = 0 ]
+# Its lease's too, once back in a view that shows its cgroup: from b8's
+# view they stay until the cgroup goes (cgroup_release), never b8's.
 ok a8_links_gone test ! -e "$PIN/links/a8"
 ok b8_entries_kept [ "$(entries_sum "$b8_id")" = "$b8_before" ]
 ok b8_lease_entries_kept [ "$(entries_sum "$b8_lease")" -ge 1 ]
 ok b8_still_attached test -e "$PIN/links/b8/net_egress"
 # And from a cgroup namespace rooted in b8 (unshare -C there).
 ok attach_a8_again gridctl quota attach a8 cpu-budget 1h cpu-period 1d
+ok attach_from_a_cgroup_namespace_refused in_cgroup "$CG/b8/lease" /usr/bin/unshare --cgroup --mount sh -c "umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && ! gridctl quota attach c8 cgroup /sys/fs/cgroup/c8 2>/tmp/err"
+cat /tmp/err
+ok cgroup_namespace_refusal_says_why grep -q 'attach from the initial cgroup namespace' /tmp/err
+ok cgroup_namespace_refusal_left_nothing test ! -e "$PIN/links/c8" -a ! -e "$CG/b8/lease/c8"
 ok detach_a8_from_a_cgroup_namespace in_cgroup "$CG/b8/lease" /usr/bin/unshare --cgroup --mount sh -c "umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && gridctl quota detach a8"
 ok a8_entries_gone_again [ "$(entries_sum "$a8_id")" = 0 ]
 ok b8_entries_kept_again [ "$(entries_sum "$b8_id")" = "$b8_before" ]
 ok detach_b8 gridctl quota detach b8
 ok b8_entries_gone [ "$(entries_sum "$b8_id")" = 0 ]
+ok b8_lease_entries_gone [ "$(entries_sum "$b8_lease")" = 0 ]
 
 pretty "a lease's entries go when its cgroup is released"
 ok lease_cgroup_made mkdir "$CG/lim/l2"
@@ -250,7 +267,8 @@ sleep 0.1
 over=$(quota_field cpu cpu.overshoot_ns)
 # A figure, not a check: TCG's timing is the host's load.
 pretty "overshoot past the budget: ${over} ns"
-ok overshoot_is_reported test "$over" -ge 0
+# Generous: a TCG guest on a loaded host is late by milliseconds, not by a second.
+ok overshoot_below_a_second test "$over" -lt 1000000000
 ok shown_frozen [ "$(quota_field cpu cpu.frozen)" = 1 ] 
 ok thawed_next_period wait_for frozen 0
 ok frozen_again wait_for frozen 1

@@ -4,15 +4,50 @@
  * detach; only ids known to be the grid-grid's are ever removed: its own,
  * its name's, and the cgroups found below its own cgroup.
  */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 
 #include "bpf_gg.h"
-#include "cgroup.h"
 
 /* Only leases are below a grid-grid; the usage of this many is cleaned. */
 #define LEASES_MAX	4096
+
+/*
+ * The ids of the cgroups directly below @dir, the only ones lease
+ * entries are kept for (a job's deeper cgroups count as its lease), at
+ * most @max of them. Returns how many.
+ */
+static size_t children(const char *dir, uint64_t *ids, size_t max)
+{
+	struct dirent *e;
+	struct stat st;
+	size_t n = 0;
+	DIR *d;
+	int fd;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while (n < max && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") ||
+		    !strcmp(e->d_name, ".."))
+			continue;
+		if (!fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			ids[n++] = st.st_ino;
+	}
+	closedir(d);
+	return n;
+}
 
 int grid_bpf_update(int fd, const void *key, const void *val, uint64_t flags)
 {
@@ -91,7 +126,7 @@ void grid_bpf_delete_entries(struct grid_bpf *b, const char *gg, uint64_t id,
 	if (*cgroup) {
 		ids = calloc(LEASES_MAX, sizeof(*ids));
 		if (ids)
-			grid_cgroup_ids_below(cgroup, ids, LEASES_MAX, &n);
+			n = children(cgroup, ids, LEASES_MAX);
 	}
 	for (i = 0; i < n; i++)
 		delete_lease(b, ids[i]);

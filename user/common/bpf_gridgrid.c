@@ -373,9 +373,14 @@ static int pin_links(struct grid_bpf *b, const char *gg, int cgroup_fd,
 	return ret;
 }
 
+/* Cgroups looked at below a new grid-grid's, for one whose path is unknown. */
+#define BELOW_MAX	4096
+
 struct overlap {
 	uint64_t id;
 	char path[PATH_MAX];	/* real path of the new cgroup */
+	uint64_t *below;	/* ids below it, once needed (NULL before) */
+	size_t nr_below;
 };
 
 /* Whether @a is @b or a directory below it. */
@@ -392,15 +397,48 @@ static bool within(const char *a, const char *b)
  * task, so a nested one would be charged to the outer one, and both
  * cgroups' links would run for its packets.
  */
+/*
+ * For a grid-grid whose cgroup this view of cgroup2 does not show (the
+ * caller sees a subtree, or the cgroup is gone), by id: is it one of the
+ * new cgroup's ancestors, or below it?
+ */
+static int overlaps_by_id(uint64_t id, struct overlap *o)
+{
+	char up[PATH_MAX], *slash;
+	uint64_t anc;
+	size_t i;
+
+	snprintf(up, sizeof(up), "%s", o->path);
+	while ((slash = strrchr(up, '/')) && slash != up) {
+		*slash = '\0';
+		if (grid_cgroup_id(up, &anc))
+			break;		/* above the cgroup2 mount */
+		if (anc == id)
+			return 1;
+	}
+	if (!o->below) {
+		o->below = calloc(BELOW_MAX, sizeof(*o->below));
+		if (!o->below)
+			return -ENOMEM;
+		/* Past BELOW_MAX only what was seen is compared. */
+		grid_cgroup_ids_below(o->path, o->below, BELOW_MAX,
+				      &o->nr_below);
+	}
+	for (i = 0; i < o->nr_below; i++)
+		if (o->below[i] == id)
+			return 1;
+	return 0;
+}
+
 static int overlaps(const struct grid_bpf_gg *gg, void *arg)
 {
-	const struct overlap *o = arg;
+	struct overlap *o = arg;
 	char real[PATH_MAX];
 
 	if (gg->cgroup_id == o->id)
 		return 1;
 	if (!*gg->cgroup || !realpath(gg->cgroup, real))
-		return 0;
+		return gg->cgroup_id ? overlaps_by_id(gg->cgroup_id, o) : 0;
 	return within(o->path, real) || within(real, o->path);
 }
 
@@ -424,6 +462,12 @@ static int open_new(const char *want, int *fd, uint64_t *id, char *path,
 	ret = grid_cgroup_id_fd(*fd, id);
 	if (!ret)
 		ret = grid_cgroup_fd_path(*fd, path, len);
+	/*
+	 * Levels are read off the caller's view, which is the kernel's
+	 * (the programs') only in the initial cgroup namespace.
+	 */
+	if (!ret && !grid_cgroup_ns_is_initial())
+		ret = -EREMOTE;
 	if (!ret)
 		ret = grid_cgroup_level(path, &level);
 	if (!ret && (level < 1 || level >= GRID_BPF_MAX_LEVEL))
@@ -460,7 +504,7 @@ int grid_bpf_attach(struct grid_bpf *b, const char *gg, const char *cgroup,
 		grid_bpf_fail_at(fail, GRID_BPF_AT_PROGS, NULL);
 		return -ENOENT;
 	}
-	o = malloc(sizeof(*o));
+	o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
 	ret = grid_bpf_lock(b);
@@ -553,6 +597,7 @@ undo:
 	if (created)
 		rmdir(want);
 out:
+	free(o->below);
 	free(o);
 	if (fd >= 0)
 		close(fd);

@@ -415,3 +415,14 @@ int grid_cgroup_delegate(const char *path, char *failed, size_t len)
 	}
 	return 0;
 }
+
+/* The proc inode number of the initial cgroup namespace (PROC_CGROUP_INIT_INO). */
+#define CGROUP_NS_INIT_INO	0xEFFFFFFBU
+
+bool grid_cgroup_ns_is_initial(void)
+{
+	struct stat st;
+
+	return !stat("/proc/self/ns/cgroup", &st) &&
+	       st.st_ino == CGROUP_NS_INIT_INO;
+}

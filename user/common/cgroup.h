@@ -24,6 +24,12 @@ int grid_cgroup_fd_path(int fd, char *buf, size_t len);
  */
 int grid_cgroup_level(const char *path, int *level);
 
+/*
+ * Whether the caller is in the initial cgroup namespace, where the paths
+ * (and so the levels) it sees are the kernel's own.
+ */
+bool grid_cgroup_ns_is_initial(void);
+
 /* Where cgroup2 is mounted; -ENOENT if it is not. */
 int grid_cgroup_root(char *buf, size_t len);
 

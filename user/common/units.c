@@ -107,7 +107,8 @@ static int parse_scaled(const char *s, const struct unit *units, bool nocase,
 	if (big)
 		return -ERANGE;
 	v = ip * u->mult + (u128)frac * u->mult / div;
-	if (v > UINT64_MAX)
+	/* A figure that rounds to 0 would read as no limit at all. */
+	if (v > UINT64_MAX || (!v && (ip || frac)))
 		return -ERANGE;
 	*out = v;
 	return 0;

@@ -302,8 +302,11 @@ static int explain(const char *what, const struct args *a, int err,
 			return gridctl_fail(what, "the cgroup of grid-grid '%s' is gone; detach it and attach it again",
 					    a->name);
 		if (err == -EMLINK)
-			return gridctl_fail(what, "cgroup %s is too deep: a grid-grid's cgroup must be 1 to %d levels below the root, for the programs find it from the top",
+			return gridctl_fail(what, "cgroup %s cannot be a grid-grid's: it must be 1 to %d levels below the root, for the programs find it from the top",
 					    f->path, GRID_BPF_MAX_LEVEL - 1);
+		if (err == -EREMOTE)
+			return gridctl_fail(what, "attach from the initial cgroup namespace: from this one, how deep cgroup %s is cannot be known",
+					    f->path);
 		return gridctl_fail(what, "cgroup %s: %s", f->path, strerror(-err));
 	case GRID_BPF_AT_CPU_MAX:
 		return explain_cpu_max(what, err, f->path);

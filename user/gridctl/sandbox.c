@@ -249,8 +249,8 @@ static int bind_failed(const char *what, int err, const char *dir,
 		return gridctl_fail(what, "cgroup '%s' is on a read-only mount: the kernel could not open its cgroup.kill, nor write the lease's limits",
 				    dir);
 	case EACCES:
-	case EPERM:
-		return gridctl_fail(what, "not permitted to write the cgroup.kill or the limits of '%s'",
+		/* The files' modes; EPERM is the device's own gate too. */
+		return gridctl_fail(what, "not permitted to write the cgroup.kill or the limits of '%s' or its lease cgroup",
 				    dir);
 	case EBUSY:
 		if (rebind)

@@ -79,6 +79,28 @@ static int count_live(const struct grid_obj_lease *l, void *arg)
 	return 0;
 }
 
+/*
+ * Whether @dir could be a grid-grid's cgroup as the kernel sees it (1 to
+ * GRID_GRIDGRID_LEVEL_MAX levels deep): if so, an -EINVAL was about the
+ * limits instead.
+ */
+static bool cgroup_fits(const char *dir)
+{
+	char path[PATH_MAX];
+	int level, fd;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (grid_cgroup_fd_path(fd, path, sizeof(path)) ||
+	    grid_cgroup_level(path, &level)) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return level >= 1 && level <= GRID_GRIDGRID_LEVEL_MAX;
+}
+
 static int explain(const char *what, int err, const struct grid_ioc_share *s,
 		   int (*op)(int, struct grid_ioc_share *), const char *cgroup)
 {
@@ -103,7 +125,7 @@ static int explain(const char *what, int err, const struct grid_ioc_share *s,
 		return gridctl_fail(what, "the budget period of '%s' cannot change while it has live leases; they were granted for the old one",
 				    s->gridgrid);
 	if ((err == -EINVAL || err == -EBADF || err == -ENOTDIR) &&
-	    (s->flags & GRID_SHARE_CGROUP))
+	    (s->flags & GRID_SHARE_CGROUP) && !cgroup_fits(cgroup))
 		return gridctl_fail(what, "'%s' cannot be a grid-grid's cgroup: it must be a cgroup v2 directory below the root and at most %d levels deep",
 				    cgroup, GRID_GRIDGRID_LEVEL_MAX);
 	if (err != -ENOENT && err != -EDQUOT)
@@ -145,26 +167,32 @@ static int explain(const char *what, int err, const struct grid_ioc_share *s,
  * The grid-grid's cgroup @dir, made if missing and made able to carry
  * its leases' limits, open in *@fd. Returns 1 after saying why not.
  */
-static int open_cgroup(const char *what, const char *dir, int *fd)
+static int open_cgroup(const char *what, const char *dir, int *fd,
+		       bool *created)
 {
 	char failed[PATH_MAX];
-	bool created;
 	int ret;
 
-	ret = grid_cgroup_mkdir(dir, &created);
+	ret = grid_cgroup_mkdir(dir, created);
 	if (ret == -EINVAL)
 		return gridctl_fail(what, "'%s' is not below a cgroup v2 directory", dir);
 	if (ret)
 		return gridctl_fail(what, "cannot make the cgroup '%s': %s", dir,
 				    strerror(-ret));
 	ret = grid_cgroup_delegate(dir, failed, sizeof(failed));
+	if (ret && *created)
+		rmdir(dir);
 	if (ret)
 		return gridctl_fail(what, "cannot enable cpu, memory and pids for the leases below '%s': writing '%s': %s",
 				    dir, failed, strerror(-ret));
 	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*fd < 0)
-		return gridctl_fail(what, "cannot open the cgroup '%s': %s", dir,
-				    strerror(errno));
+	if (*fd < 0) {
+		ret = errno;
+		if (*created)
+			rmdir(dir);
+		return gridctl_fail(what, "cannot open the cgroup '%s': %s",
+				    dir, strerror(ret));
+	}
 	return 0;
 }
 
@@ -177,6 +205,7 @@ static int change(const char *what, int (*op)(int, struct grid_ioc_share *),
 {
 	char dir[PATH_MAX], root[PATH_MAX];
 	int fd, cg = -1, ret;
+	bool created = false;
 
 	if (cgroup && !*cgroup) {
 		cgroup = NULL;
@@ -188,21 +217,25 @@ static int change(const char *what, int (*op)(int, struct grid_ioc_share *),
 		}
 	}
 	if (cgroup) {
-		if (open_cgroup(what, cgroup, &cg))
+		if (open_cgroup(what, cgroup, &cg, &created))
 			return 1;
 		s->flags |= GRID_SHARE_CGROUP;
 		s->cgroup_fd = cg;
 	}
 	if (gridctl_dev(what, &fd)) {
-		if (cg >= 0)
-			close(cg);
-		return 1;
+		ret = 1;
+	} else {
+		ret = op(fd, s);
+		close(fd);
+		if (ret)
+			ret = explain(what, ret, s, op, cgroup);
 	}
-	ret = op(fd, s);
-	close(fd);
 	if (cg >= 0)
 		close(cg);
-	return ret ? explain(what, ret, s, op, cgroup) : gridctl_done();
+	/* A refused share leaves no cgroup it made behind. */
+	if (ret && created)
+		rmdir(cgroup);
+	return ret ? ret : gridctl_done();
 }
 
 /*

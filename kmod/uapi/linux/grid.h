@@ -552,7 +552,8 @@ struct grid_ioc_cpu_watch {
  *	above the object's. Without NLM_F_DUMP: the one object the request's
  *	key attribute names
  *	(GRID_GRID_A_NAME, GRID_GRIDGRID_A_NAME, GRID_PEER_A_KEY,
- *	GRID_LEASE_A_ID, GRID_SANDBOX_A_CGROUP_ID), or -ENOENT.
+ *	GRID_LEASE_A_ID, GRID_SANDBOX_A_CGROUP_ID): -ENOENT if there is
+ *	no such object, -EINVAL (with extack) if the key is missing.
  *	A dump of leases or sandboxes may be narrowed to one grid-grid with
  *	GRID_LEASE_A_GRIDGRID / GRID_SANDBOX_A_GRIDGRID (an unknown one
  *	gives an empty dump).
