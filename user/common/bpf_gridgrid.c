@@ -310,7 +310,8 @@ out:
 	if (back >= 0) {
 		int left = grid_netns_leave(back);
 
-		if (left && !ret) {
+		/* The graver of two failures: the caller is not back. */
+		if (left) {
 			grid_bpf_fail_at(fail, GRID_BPF_AT_NETNS, fq->netns);
 			ret = left;
 		}
