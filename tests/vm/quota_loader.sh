@@ -28,6 +28,20 @@ gridd_up() {
 	return 1
 }
 
+# A gridctl that hangs fails its check after 60 s, saying where every
+# task waits, rather than holding the guest until its timeout.
+gridctl() {
+	local rc=0
+	timeout -s KILL 60 /grid/bin/gridctl "$@" || rc=$?
+	if ((rc == 137)); then
+		echo "    gridctl $* hung for 60 s; the tasks:" >&2
+		for t in /proc/[0-9]*; do
+			echo "    ${t#/proc/} $(cat "$t/comm" 2>/dev/null) $(cut -d' ' -f3 "$t/stat" 2>/dev/null) $(cat "$t/wchan" 2>/dev/null)" >&2
+		done
+		cat /proc/locks >&2
+	fi
+	return "$rc"
+}
 prog_id() { bpftool prog show pinned "$PIN/prog/$1" -j | jq -r .id; }
 wait_for_s() { local n=$(($1 * 10)); shift; for _ in $(seq $n); do "$@" && return 0; sleep 0.1; done; return 1; }
 
