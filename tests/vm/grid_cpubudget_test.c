@@ -609,7 +609,15 @@ OTEST(more_short_leases_than_the_map_holds_never_turn_a_budget_off)
 	EXPECT(watch(h.fd, NULL), 0);
 	CHECK(child_in(h.lease, spin, NULL) > 0);
 	CHECK(wait_frozen(h.id, true, 3000));
-	CHECK(usage_of(h.id).period_used_ns >= 100 * NSEC_PER_MSEC);
+	/*
+	 * Charged, not merely frozen. grid.ko also counts what is running
+	 * and not charged yet, up to two ticks a CPU (CPUBUDGET_FLIGHT_MAX_NS),
+	 * and a vCPU the emulator holds up looks running meanwhile: the
+	 * map may read up to that much below the budget at the freeze.
+	 */
+	printf("# charged %.1f ms against a 100 ms budget\n",
+	       usage_of(h.id).period_used_ns / 1e6);
+	CHECK(usage_of(h.id).period_used_ns >= 80 * NSEC_PER_MSEC);
 	EXPECT(unwatch(h.id), 0);
 }
 

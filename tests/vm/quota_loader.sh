@@ -283,7 +283,9 @@ over=$(quota_field cpu cpu.overshoot_ns)
 pretty "overshoot past the budget: ${over} ns"
 # Generous: a TCG guest on a loaded host is late by milliseconds, not by a second.
 ok overshoot_below_a_second test "$over" -lt 1000000000
-ok shown_frozen [ "$(quota_field cpu cpu.frozen)" = 1 ] 
+# The freeze as gridctl shows it: counted, for the 2 s period may have
+# ended (and thawed it) since.
+ok shown_frozen [ "$(quota_field cpu cpu.freezes)" -ge 1 ]
 ok thawed_next_period wait_for frozen 0
 ok frozen_again wait_for frozen 1
 ok gridctl_top_runs sh -c "gridctl -j top -n 2 -d 1 | jq -s -e 'length == 2'"
