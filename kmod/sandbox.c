@@ -432,23 +432,16 @@ int grid_sandbox_bind(struct grid_ioc_sandbox *a)
 	/* Binding the root would let one lease's end kill the machine. */
 	if (!cgroup_parent(b.cgrp))
 		goto out;
-	/*
-	 * A binder inside the cgroup would be killed with it at the lease's
-	 * end, and locked out of /dev/grid until then.
-	 */
-	rcu_read_lock();
-	inside = cgroup_is_descendant(task_dfl_cgroup(current), b.cgrp);
-	rcu_read_unlock();
-	ret = -EDEADLK;
-	if (inside)
-		goto out;
-
 	mutex_lock(&grid_mutex);
 	ret = bind_check(&b);
 	mutex_unlock(&grid_mutex);
 	if (ret)
 		goto out;
-	/* Nor in its lease cgroup, which the lease's end kills whole. */
+	/*
+	 * A binder inside the lease cgroup (the sandbox's own, or one
+	 * around it) would be killed with it at the lease's end, and
+	 * locked out of /dev/grid until then.
+	 */
 	rcu_read_lock();
 	inside = cgroup_is_descendant(task_dfl_cgroup(current), b.lease_cgrp);
 	rcu_read_unlock();

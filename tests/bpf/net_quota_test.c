@@ -42,6 +42,7 @@
 #include "unit.h"
 #include <linux/bpf.h>
 #include <linux/grid_bpf.h>
+#include "net_test.h"
 #include "grid_net_test.skel.h"
 
 #define NSEC_PER_SEC	1000000000ULL
@@ -65,7 +66,6 @@
 
 static struct grid_net_test_bpf *skel;
 static const char *why_not;
-static char why_buf[PATH_MAX + 128];
 static char cg_home[PATH_MAX], cg_gg[PATH_MAX], cg_lease[PATH_MAX];
 static char cg_job[PATH_MAX];
 static bool cg_made;
@@ -75,37 +75,8 @@ static int ncpus;
 
 /* ---- assertions that show the values ------------------------------------- */
 
-#define CHECK_EQ(a, b)							\
-	do {								\
-		unsigned long long a_ = (a), b_ = (b);			\
-		if (a_ != b_) {						\
-			printf("FAIL %s: %s:%d: %s == %s (%llu != %llu)\n", \
-			       UNIT_SUITE, __FILE__, __LINE__, #a, #b,	\
-			       a_, b_);					\
-			unit_failed_now = 1;				\
-			return;						\
-		}							\
-	} while (0)
 
-#define CHECK_IN(x, lo, hi)						\
-	do {								\
-		unsigned long long x_ = (x), lo_ = (lo), hi_ = (hi);	\
-		if (x_ < lo_ || x_ > hi_) {				\
-			printf("FAIL %s: %s:%d: %s in [%s, %s] (%llu not in [%llu, %llu])\n", \
-			       UNIT_SUITE, __FILE__, __LINE__, #x, #lo,	\
-			       #hi, x_, lo_, hi_);			\
-			unit_failed_now = 1;				\
-			return;						\
-		}							\
-	} while (0)
 
-/* Calls a helper that checks, and stops the test if it failed. */
-#define CALL(f)								\
-	do {								\
-		f;							\
-		if (unit_failed_now)					\
-			return;						\
-	} while (0)
 
 /* ---- time ---------------------------------------------------------------- */
 
@@ -392,21 +363,6 @@ static int set_limits(__u64 id, const struct grid_net_limit *lim)
 	return put_state(&st);
 }
 
-/* Counters are bytes, packets, drops: all three shown when one is off. */
-#define CHECK_USAGE(u, b, p, d)						\
-	do {								\
-		struct grid_usage u_ = (u);				\
-		unsigned long long b_ = (b), p_ = (p), d_ = (d);	\
-		if (u_.bytes != b_ || u_.packets != p_ || u_.drops != d_) { \
-			printf("FAIL %s: %s:%d: %s is %llu B %llu packets %llu drops, not %llu B %llu packets %llu drops\n", \
-			       UNIT_SUITE, __FILE__, __LINE__, #u,	\
-			       (unsigned long long)u_.bytes,		\
-			       (unsigned long long)u_.packets,		\
-			       (unsigned long long)u_.drops, b_, p_, d_); \
-			unit_failed_now = 1;				\
-			return;						\
-		}							\
-	} while (0)
 
 #define CHECK_GG(dir, b, p, d)	CHECK_USAGE(gg_usage(dir), (b), (p), (d))
 #define CHECK_LEASE(dir, b, p, d)					\
@@ -421,28 +377,7 @@ static int set_limits(__u64 id, const struct grid_net_limit *lim)
 
 /* ---- cgroups ------------------------------------------------------------- */
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
 
-	if (fd < 0)
-		return errno;
-	if (write(fd, s, strlen(s)) < 0)
-		err = errno;
-	close(fd);
-	return err;
-}
-
-/* Moves this process (all its threads) into the cgroup at @dir. */
-static int move_to(const char *dir)
-{
-	char path[PATH_MAX + 16], pid[32];
-
-	if (snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= (int)sizeof(path))
-		return ENAMETOOLONG;
-	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	return write_str(path, pid);
-}
 
 /* The cgroup v2 path of this process, as /proc/self/cgroup says. */
 static int own_cgroup(char *out, size_t size)
@@ -525,11 +460,6 @@ static __u32 level_of_gg(const char *top)
 	return strcmp(ns, INIT_CGROUP_NS) ? 0 : depth(top) + 1;
 }
 
-static const char *why(const char *what, int err)
-{
-	snprintf(why_buf, sizeof(why_buf), "%s: %s", what, strerror(err));
-	return why_buf;
-}
 
 static int inode_of(const char *path, __u64 *ino)
 {
@@ -1543,11 +1473,6 @@ TEST(the_cost_per_packet)
 
 /* ---- setup --------------------------------------------------------------- */
 
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return level == LIBBPF_WARN && getenv("GRID_BPF_VERBOSE") ?
-		vfprintf(stderr, fmt, ap) : 0;
-}
 
 __attribute__((constructor(101))) static void load(void)
 {

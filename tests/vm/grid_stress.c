@@ -161,7 +161,9 @@ static void teardown_domain(unsigned int tag)
 	ioc(GRID_IOC_GRID_DEL, &g);
 }
 
-static int lease_add(unsigned int tag, uint64_t id, long long not_after)
+/* Lease @id of grid-grid gg<@tag> with limits @lim, active until @not_after. */
+static int lease_add_limits(unsigned int tag, uint64_t id, long long not_after,
+			    const struct grid_limits *lim)
 {
 	struct grid_ioc_lease l = { .size = sizeof(l) };
 
@@ -170,10 +172,18 @@ static int lease_add(unsigned int tag, uint64_t id, long long not_after)
 	key_of(l.issuer, tag);
 	key_of(l.holder, 7);
 	snprintf(l.gridgrid, sizeof(l.gridgrid), "gg%u", tag);
-	limits_small(&l.limits);
+	l.limits = *lim;
 	l.not_before_ns = realtime_ns() - 1000000000LL;
 	l.not_after_ns = not_after;
 	return ioc(GRID_IOC_LEASE_ADD, &l);
+}
+
+static int lease_add(unsigned int tag, uint64_t id, long long not_after)
+{
+	struct grid_limits lim;
+
+	limits_small(&lim);
+	return lease_add_limits(tag, id, not_after, &lim);
 }
 
 static int lease_del(uint64_t id)
@@ -455,26 +465,20 @@ static int cg_write(const char *dir, const char *file, const char *s)
  */
 static int lease_add_job(unsigned int tag, uint64_t id, long long not_after)
 {
-	struct grid_ioc_lease l = { .size = sizeof(l) };
+	struct grid_limits lim = {
+		.cpu_quota_us = 10000,
+		.cpu_period_us = 100000,
+		.cpu_budget_us = GRID_LIMIT_MAX,
+		.memory_bytes = 64 << 20,
+		.pids = 16,
+		.net_egress_rate = GRID_LIMIT_MAX,
+		.net_ingress_rate = GRID_LIMIT_MAX,
+		.net_egress_budget = GRID_LIMIT_MAX,
+		.net_ingress_budget = GRID_LIMIT_MAX,
+		.budget_period_s = 86400,
+	};
 
-	l.id = id;
-	l.serial = 1;
-	key_of(l.issuer, tag);
-	key_of(l.holder, 7);
-	snprintf(l.gridgrid, sizeof(l.gridgrid), "gg%u", tag);
-	l.limits.cpu_quota_us = 10000;
-	l.limits.cpu_period_us = 100000;
-	l.limits.cpu_budget_us = GRID_LIMIT_MAX;
-	l.limits.memory_bytes = 64 << 20;
-	l.limits.pids = 16;
-	l.limits.net_egress_rate = GRID_LIMIT_MAX;
-	l.limits.net_ingress_rate = GRID_LIMIT_MAX;
-	l.limits.net_egress_budget = GRID_LIMIT_MAX;
-	l.limits.net_ingress_budget = GRID_LIMIT_MAX;
-	l.limits.budget_period_s = 86400;
-	l.not_before_ns = realtime_ns() - 1000000000LL;
-	l.not_after_ns = not_after;
-	return ioc(GRID_IOC_LEASE_ADD, &l);
+	return lease_add_limits(tag, id, not_after, &lim);
 }
 
 static void populate(unsigned int n, const char *ggdir)
