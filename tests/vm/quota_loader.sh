@@ -200,7 +200,7 @@ a8_lease=$(stat -c %i "$CG/a8/lease") b8_lease=$(stat -c %i "$CG/b8/lease")
 in_cgroup "$CG/a8/lease" sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done'
 in_cgroup "$CG/b8/lease" sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done'
 ok a8_lease_counted [ "$(entries_sum "$a8_lease")" -ge 1 ]
-b8_before=$(entries_sum "$b8_id")
+b8_before=$(entries_sum "$b8_id") lim_before=$(entries_sum "$lim_id")
 ok b8_has_its_entries [ "$b8_before" -ge 3 ]
 ok b8_lease_counted [ "$(entries_sum "$b8_lease")" -ge 1 ]
 # In a mount namespace whose only cgroup2 mount is b8's subtree.
@@ -210,6 +210,10 @@ ok a8_entries_gone [ "$(entries_sum "$a8_id")" = 0 ]
 # view they stay until the cgroup goes (cgroup_release), never b8's.
 ok a8_links_gone test ! -e "$PIN/links/a8"
 ok b8_entries_kept [ "$(entries_sum "$b8_id")" = "$b8_before" ]
+# lim is not in that view at all: a sweep of what the view cannot find
+# (the landed code's) removed its entries.
+lim_kept() { [ "$lim_before" -ge 3 ] && [ "$(entries_sum "$lim_id")" = "$lim_before" ]; }
+ok lim_entries_kept_though_out_of_view lim_kept
 ok b8_lease_entries_kept [ "$(entries_sum "$b8_lease")" -ge 1 ]
 ok b8_still_attached test -e "$PIN/links/b8/net_egress"
 # And from a cgroup namespace rooted in b8 (unshare -C there).
