@@ -38,23 +38,29 @@ BPFTOOL ?= bpftool
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 BPF_LIBS := -lbpf -lelf -lz
+# Signed records: libsodium (all cryptography), libcbor (CBOR heads).
+REC_LIBS := -lsodium -lcbor
+# gridd's state: SQLite. gridctl's invitations as QR codes: libqrencode.
+GRIDD_LIBS := -lsqlite3
+GRIDCTL_LIBS := -lqrencode
 
 # -MD, not -MMD: kmod/uapi is an -isystem directory, and -MMD would leave
 # the uapi headers out of the dependencies.
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wformat=2 -Wshadow \
 	  -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	  -fstack-protector-strong -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
-	  -isystem kmod/uapi -Iuser/common -Itests/unit $(NL_CFLAGS) \
+	  -isystem kmod/uapi -Iuser/common -Iuser/record -Itests/unit $(NL_CFLAGS) \
 	  -DGRID_RELEASE='"$(GRID_RELEASE)"' -MD -MP
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 
-COMMON_SRC := $(wildcard user/common/*.c)
+COMMON_SRC := $(wildcard user/common/*.c) $(wildcard user/record/*.c)
 GRIDCTL_SRC := $(wildcard user/gridctl/*.c)
 GRIDD_SRC := $(wildcard user/gridd/*.c)
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 VMTEST_SRC := $(filter-out %.bpf.c,$(wildcard tests/vm/*.c))
 BPFTEST_SRC := $(filter-out %.bpf.c,$(wildcard tests/bpf/*.c))
+TOOL_SRC := $(wildcard tests/tools/*.c)
 # BPF programs of the product (bpf/) and the tests' own (tests/*/).
 BPF_SRC := $(wildcard bpf/*.bpf.c) $(wildcard tests/bpf/*.bpf.c) \
 	   $(wildcard tests/vm/*.bpf.c)
@@ -66,6 +72,7 @@ BINS := $(B)/bin/gridctl $(B)/bin/gridd
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 VMTEST_BINS := $(patsubst tests/vm/%.c,$(B)/tests/vm/%,$(VMTEST_SRC))
 BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(B)/tests/bpf/%,$(BPFTEST_SRC))
+TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRC))
 BPF_OBJS := $(addprefix $(B)/bpf/,$(notdir $(BPF_SRC:.bpf.c=.bpf.o)))
 BPF_SKELS := $(addprefix $(B)/bpf/,$(notdir $(BPF_SRC:.bpf.c=.skel.h)))
 
@@ -74,7 +81,7 @@ BPF_SKELS := $(addprefix $(B)/bpf/,$(notdir $(BPF_SRC:.bpf.c=.skel.h)))
 all: modules bpf user tests
 
 user: $(BINS)
-tests: $(UNIT_BINS) $(VMTEST_BINS) $(BPFTEST_BINS)
+tests: $(UNIT_BINS) $(VMTEST_BINS) $(BPFTEST_BINS) $(TOOL_BINS)
 bpf: $(BPF_OBJS) $(BPF_SKELS)
 
 # In place (kmod/grid.ko), for one kernel: a real host, DKMS.
@@ -118,18 +125,24 @@ $(B)/lib/libgrid-asan.a: $(call asan,$(COMMON_SRC))
 $(B)/bin/gridctl: $(call obj,$(GRIDCTL_SRC)) $(B)/lib/libgrid.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS)
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS) $(REC_LIBS) $(GRIDCTL_LIBS)
 
 $(B)/bin/gridd: $(call obj,$(GRIDD_SRC)) $(B)/lib/libgrid.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS)
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS) $(REC_LIBS) $(GRIDD_LIBS)
 
 # Host unit tests run with ASan and UBSan.
 $(B)/tests/unit/%: $(B)/asan/tests/unit/%.o $(B)/lib/libgrid-asan.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD ASAN $@")
-	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(NL_LIBS)
+	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(NL_LIBS) $(REC_LIBS)
+
+# Tools the tests run on the host (with sanitizers): samples, exporters.
+$(B)/tests/tools/%: $(B)/asan/tests/tools/%.o $(B)/lib/libgrid-asan.a
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD ASAN $@")
+	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(NL_LIBS) $(REC_LIBS)
 
 # Helpers that tests/vm/*.sh run inside the guest (no sanitizers there).
 # Some use the BPF skeletons: they see build/bpf and link libbpf.
@@ -138,7 +151,7 @@ $(B)/obj/tests/vm/%.o: $(BPF_SKELS)
 $(B)/tests/vm/%: $(B)/obj/tests/vm/%.o $(B)/lib/libgrid.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS) -lpthread
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS) $(REC_LIBS) -lpthread
 
 # ---- BPF -------------------------------------------------------------------
 
@@ -183,7 +196,7 @@ $(B)/asan/tests/bpf/%.o: tests/bpf/%.c $(BPF_SKELS)
 $(B)/tests/bpf/%: $(B)/asan/tests/bpf/%.o $(B)/lib/libgrid-asan.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD ASAN $@")
-	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(BPF_LIBS) $(NL_LIBS)
+	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(BPF_LIBS) $(NL_LIBS) $(REC_LIBS)
 
 # ---- everything else ---------------------------------------------------------
 
