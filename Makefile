@@ -49,12 +49,13 @@ GRIDCTL_LIBS := -lqrencode
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wformat=2 -Wshadow \
 	  -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	  -fstack-protector-strong -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
-	  -isystem kmod/uapi -Iuser/common -Iuser/record -Itests/unit $(NL_CFLAGS) \
+	  -isystem kmod/uapi -Iuser/common -Iuser/record -Iuser/api -Itests/unit $(NL_CFLAGS) \
 	  -DGRID_RELEASE='"$(GRID_RELEASE)"' -MD -MP
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 
-COMMON_SRC := $(wildcard user/common/*.c) $(wildcard user/record/*.c)
+COMMON_SRC := $(wildcard user/common/*.c) $(wildcard user/record/*.c) \
+	      $(wildcard user/api/*.c)
 GRIDCTL_SRC := $(wildcard user/gridctl/*.c)
 GRIDD_SRC := $(wildcard user/gridd/*.c)
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
@@ -198,6 +199,43 @@ $(B)/tests/bpf/%: $(B)/asan/tests/bpf/%.o $(B)/lib/libgrid-asan.a
 	$(if $(Q),@echo "  LD ASAN $@")
 	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(BPF_LIBS) $(NL_LIBS) $(REC_LIBS)
 
+# ---- fuzzing ---------------------------------------------------------------
+
+# make fuzz: every tests/fuzz/<name>_fuzz.c, a libFuzzer target, as
+# build/fuzz/<name>; tests/run runs each over tests/fuzz/corpus/<name>/.
+# clang's coverage instrumentation has to be in the code under test, so the
+# sources the fuzzers reach are compiled again here, not taken from the gcc
+# libgrid; they go into an archive, so each fuzzer links only what it calls
+# (a fuzzer reaching further adds its sources to FUZZ_LIB_SRC).
+FUZZ_SRC := $(wildcard tests/fuzz/*_fuzz.c)
+FUZZ_LIB_SRC := $(wildcard user/record/*.c) $(wildcard user/api/*.c) \
+		user/common/units.c
+FUZZ_BINS := $(patsubst tests/fuzz/%_fuzz.c,$(B)/fuzz/%,$(FUZZ_SRC))
+# The project's warnings but those clang reads differently (designated
+# initialisers), and no -Werror: gcc's build is the one that enforces them.
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	       -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	       -Wall -Wextra -Wno-unused-parameter \
+	       -Wno-missing-field-initializers -D_GNU_SOURCE \
+	       -isystem kmod/uapi -Iuser/common -Iuser/record -Iuser/api -MD -MP
+
+.PHONY: fuzz
+fuzz: $(FUZZ_BINS)
+tests: fuzz
+
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC FUZZ $<")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(B)/fuzz/obj/libgrid-fuzz.a: $(patsubst %.c,$(B)/fuzz/obj/%.o,$(FUZZ_LIB_SRC))
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BINS): $(B)/fuzz/%: $(B)/fuzz/obj/tests/fuzz/%_fuzz.o $(B)/fuzz/obj/libgrid-fuzz.a
+	$(if $(Q),@echo "  LD FUZZ $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $^ $(REC_LIBS)
+
 # ---- everything else ---------------------------------------------------------
 
 # check and demo set up what they need first, then build in a fresh make
@@ -236,6 +274,9 @@ install: user
 	install -D -m 0644 user/man/gridctl.8 $(DESTDIR)/usr/share/man/man8/gridctl.8
 	install -D -m 0644 user/man/gridd.8 $(DESTDIR)/usr/share/man/man8/gridd.8
 	install -D -m 0644 user/completion/gridctl $(DESTDIR)/usr/share/bash-completion/completions/gridctl
+	install -D -m 0644 user/conf/gridd.service $(DESTDIR)/lib/systemd/system/gridd.service
+	test -e $(DESTDIR)/etc/grid/gridd.conf || \
+		install -D -m 0644 user/conf/gridd.conf $(DESTDIR)/etc/grid/gridd.conf
 
 dkms-install:
 	$(Q)scripts/dkms-install

@@ -4,8 +4,20 @@
  * as "TYPE HEX-BYTES HEX-ID", one per line, and with "keys" the public key
  * of each sample key as "NAME HEX". The Python verifier and RECORDS.md
  * take their examples from it.
+ *
+ * "forged" prints records that someone without the right made, each after
+ * a line "# CASE: what verify.py must say": some with a signature that is
+ * not their issuer's, some well signed by a key the chain gives no right.
+ *
+ * "open" reads lines "[TYPE] HEX [ID]" (as printed here; '#' lines and
+ * blank lines skipped) and opens each with grid_record_open(), printing
+ * "ok TYPE ID" or "FAIL TYPE: why", so that tests can hold the C reader
+ * and the Python verifier to the same verdicts.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -18,6 +30,163 @@ static void hex(const uint8_t *p, size_t n)
 
 	for (i = 0; i < n; i++)
 		printf("%02x", p[i]);
+}
+
+static void print_signed(const char *what, const struct grid_signed *s)
+{
+	printf("# %s\n%s ", what, grid_record_type_name(s->r.type));
+	hex(s->bytes, s->len);
+	printf(" ");
+	hex(s->id, GRID_ID_LEN);
+	printf("\n");
+}
+
+/*
+ * @r signed by @key whatever its issuer says: what a forger without the
+ * issuer's key can make. grid_record_sign() refuses to, so this goes a
+ * layer down.
+ */
+static int sign_as(struct grid_signed *s, const struct grid_record *r,
+		   const struct grid_key *key)
+{
+	uint8_t payload[GRID_PAYLOAD_MAX];
+	struct grid_why why;
+	size_t n;
+	int ret;
+
+	ret = grid_record_encode(r, payload, sizeof(payload), &n, &why);
+	if (!ret)
+		ret = cose_sign1_make(s->bytes, sizeof(s->bytes), &s->len,
+				      payload, n, key);
+	if (ret) {
+		fprintf(stderr, "record-samples: %s\n", why.msg);
+		return ret;
+	}
+	s->r = *r;
+	grid_record_id(s->id, s->bytes, s->len);
+	return 0;
+}
+
+static int forged(const struct grid_signed *s)
+{
+	static struct grid_signed f;
+	struct grid_key k[S_NKEYS];
+	struct grid_record r;
+	struct grid_why why;
+	int i, ret = 0;
+
+	for (i = 0; i < S_NKEYS; i++) {
+		ret = sample_key(i, &k[i]);
+		if (ret)
+			return ret;
+	}
+#define OR_OUT(x) do { ret = (x); if (ret) goto out; } while (0)
+
+	/* The sample lease, claiming home, signed by friend. */
+	OR_OUT(sign_as(&f, &s[GRID_REC_LEASE].r, &k[S_FRIEND]));
+	print_signed("lease-forged: signature", &f);
+	/* The sample invitation, claiming home, signed by friend. */
+	OR_OUT(sign_as(&f, &s[GRID_REC_INVITATION].r, &k[S_FRIEND]));
+	print_signed("invitation-forged: signature", &f);
+	/* The sample charter, claiming clubhouse's key, signed by home. */
+	OR_OUT(sign_as(&f, &s[GRID_REC_CHARTER].r, &k[S_HOME]));
+	print_signed("charter-forged: signature", &f);
+
+	/* Friend, a member but not an admin, invites alice itself. */
+	r = s[GRID_REC_INVITATION].r;
+	memcpy(r.issuer, k[S_FRIEND].pk, GRID_PK_LEN);
+	memcpy(r.subject, k[S_ALICE].pk, GRID_PK_LEN);
+	if (grid_record_sign(&f, &r, &k[S_FRIEND], &why))
+		goto why;
+	print_signed("invitation-by-friend: chain may not invite", &f);
+	/* Home invites for longer than the charter's invite_max allows. */
+	r = s[GRID_REC_INVITATION].r;
+	r.not_after = r.issued + 8 * 86400;
+	if (grid_record_sign(&f, &r, &k[S_HOME], &why))
+		goto why;
+	print_signed("invitation-too-long: chain lives longer", &f);
+	/* Alice accepts the invitation that is friend's. */
+	r = s[GRID_REC_MEMBERSHIP].r;
+	memcpy(r.issuer, k[S_ALICE].pk, GRID_PK_LEN);
+	if (grid_record_sign(&f, &r, &k[S_ALICE], &why))
+		goto why;
+	print_signed("membership-by-alice: chain not signed by the invitee", &f);
+	/* Friend leases out of home's share, in its own name. */
+	r = s[GRID_REC_LEASE].r;
+	memcpy(r.issuer, k[S_FRIEND].pk, GRID_PK_LEN);
+	if (grid_record_sign(&f, &r, &k[S_FRIEND], &why))
+		goto why;
+	print_signed("lease-by-friend: chain not the share's issuer", &f);
+	goto out;
+why:
+	fprintf(stderr, "record-samples: %s\n", why.msg);
+	ret = -EINVAL;
+out:
+#undef OR_OUT
+	for (i = 0; i < S_NKEYS; i++)
+		grid_key_free(&k[i]);
+	return ret;
+}
+
+static bool is_hex(const char *t)
+{
+	for (; *t; t++) {
+		if (!isxdigit((unsigned char)*t))
+			return false;
+	}
+	return true;
+}
+
+/* See the top of the file. Returns 1 if any record failed. */
+static int open_lines(FILE *in)
+{
+	static struct grid_signed s;
+	static uint8_t raw[GRID_RECORD_MAX + 1];
+	char *line = NULL, *tok[4], *save;
+	size_t cap = 0, len;
+	int failed = 0;
+
+	while (getline(&line, &cap, in) >= 0) {
+		const char *type = NULL, *hexrec, *id = NULL;
+		struct grid_why why = { "" };
+		char idhex[2 * GRID_ID_LEN + 1];
+		int n = 0, ret;
+
+		memset(tok, 0, sizeof(tok));
+		for (tok[n] = strtok_r(line, " \t\r\n", &save); tok[n] && n < 3;
+		     tok[++n] = strtok_r(NULL, " \t\r\n", &save))
+			;
+		if (!n || tok[0][0] == '#')
+			continue;
+		n = 0;
+		if (!is_hex(tok[0]))
+			type = tok[n++];
+		hexrec = tok[n++];
+		if (hexrec && tok[n])
+			id = tok[n];
+		if (!hexrec || sodium_hex2bin(raw, sizeof(raw), hexrec,
+					      strlen(hexrec), NULL, &len, NULL)) {
+			printf("FAIL %s: not hex, or longer than %d bytes\n",
+			       type ?: "record", GRID_RECORD_MAX);
+			failed = 1;
+			continue;
+		}
+		ret = grid_record_open(&s, raw, len, &why);
+		if (!ret && type && strcmp(type, grid_record_type_name(s.r.type)))
+			ret = grid_why_set(&why, -EBADMSG, "the line says %s",
+					   type);
+		sodium_bin2hex(idhex, sizeof(idhex), s.id, GRID_ID_LEN);
+		if (!ret && id && strcmp(id, idhex))
+			ret = grid_why_set(&why, -EBADMSG, "another id");
+		if (ret) {
+			printf("FAIL %s: %s\n", type ?: "record", why.msg);
+			failed = 1;
+		} else {
+			printf("ok %s %s\n", grid_record_type_name(s.r.type), idhex);
+		}
+	}
+	free(line);
+	return failed;
 }
 
 int main(int argc, char **argv)
@@ -43,8 +212,12 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (argc > 1 && !strcmp(argv[1], "open"))
+		return open_lines(stdin);
 	if (sample_records(s))
 		return 1;
+	if (argc > 1 && !strcmp(argv[1], "forged"))
+		return forged(s) ? 1 : 0;
 	for (t = 1; t <= GRID_REC_MAX; t++) {
 		printf("%s ", grid_record_type_name(t));
 		hex(s[t].bytes, s[t].len);

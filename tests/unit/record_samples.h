@@ -163,7 +163,7 @@ static inline int sample_records(struct grid_signed s[GRID_REC_MAX + 1])
 	memcpy(r.gridgrid, k[S_CLUB].pk, GRID_PK_LEN);
 	memcpy(r.ref, s[GRID_REC_LEASE].id, GRID_ID_LEN);
 	r.lease_id = 1;
-	r.usage = (struct grid_usage){ 1500000, 300ULL << 20, 1 << 20,
+	r.usage = (struct grid_rec_usage){ 1500000, 300ULL << 20, 1 << 20,
 				       4 << 20, 0, SAMPLE_T0 + 10,
 				       SAMPLE_T0 + 1800 };
 	r.has |= GRID_HAS(GRID_K_SUBJECT) | GRID_HAS(GRID_K_GRIDGRID) |

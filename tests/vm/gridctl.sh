@@ -54,19 +54,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# gridctl with the kernel objects (grid, gridgrid, share, lease) under
+# 'gridctl kernel', where they live since gridd owns the top-level verbs:
+# this test drives grid.ko directly, with no gridd.
+kgc() {
+	local opts=()
+	while [[ ${1:-} == -* ]]; do opts+=("$1"); shift; done
+	case ${1:-} in
+	grid | gridgrid | share | lease) gridctl "${opts[@]}" kernel "$@" ;;
+	*) gridctl "${opts[@]}" "$@" ;;
+	esac
+}
+
 # refuses STATUS SENTENCE ARGS...: gridctl ARGS exits STATUS saying
 # "gridctl: ...SENTENCE..." on stderr, and gridctl -j ARGS exits STATUS
 # with {"error": "...SENTENCE..."} on stdout and nothing on stderr.
 refuses() {
 	local want=$1 sentence=$2 rc=0 err out
 	shift 2
-	err=$(gridctl "$@" 2>&1 >/dev/null) || rc=$?
+	err=$(kgc "$@" 2>&1 >/dev/null) || rc=$?
 	if [[ $rc != "$want" || $err != "gridctl: "*"$sentence"* ]]; then
 		echo "    status $rc: $err" >&2
 		return 1
 	fi
 	rc=0
-	out=$(gridctl -j "$@" 2>/tmp/gridctl.err) || rc=$?
+	out=$(kgc -j "$@" 2>/tmp/gridctl.err) || rc=$?
 	if [[ $rc != "$want" || -s /tmp/gridctl.err ]] ||
 	   ! jq -e --arg s "$sentence" '.error | contains($s)' <<<"$out" >/dev/null; then
 		echo "    -j status $rc: $out $(cat /tmp/gridctl.err)" >&2
@@ -79,19 +91,19 @@ refuses() {
 json() {
 	local filter=$1
 	shift
-	gridctl -j "$@" | jq -e "$filter"
+	kgc -j "$@" | jq -e "$filter"
 }
 
 # shows REGEX ARGS...: gridctl ARGS works and prints a line matching REGEX.
 shows() {
 	local re=$1
 	shift
-	gridctl "$@" | grep -qE -- "$re"
+	kgc "$@" | grep -qE -- "$re"
 }
 
 # Prints nothing and, with -j, an empty object: how a change says it worked.
-quiet() { [[ -z $(gridctl "$@") ]]; }
-quiet_json() { [[ $(gridctl -j "$@") == "{}" ]]; }
+quiet() { [[ -z $(kgc "$@") ]]; }
+quiet_json() { [[ $(kgc -j "$@") == "{}" ]]; }
 
 # events FILTER: the monitor has printed a line for which jq FILTER holds.
 events() { jq -se "any(.[]; $1)" "$mon_log"; }
@@ -148,10 +160,10 @@ pretty "usage"
 ok no_arguments_shows_the_status shows '^grid.ko .+ \(abi 1\)$'
 ok status_columns_line_up columns_line_up
 ok unknown_object_is_a_usage_error refuses 2 "unknown object 'bogus'; try 'gridctl help'" bogus
-ok unknown_command_is_a_usage_error refuses 2 "unknown command 'frob'; try 'gridctl lease help'" lease frob
+ok unknown_command_is_a_usage_error refuses 2 "unknown command 'frob'; try 'gridctl kernel lease help'" lease frob
 ok unknown_option_is_a_usage_error refuses 2 "unknown option '--frob'" --frob
 ok help_lists_the_objects shows '^  lease +signed leases' help
-ok command_help_is_its_grammar shows '^Usage: gridctl lease add ID serial N issuer HEX' lease add help
+ok command_help_is_its_grammar shows '^Usage: gridctl kernel lease add ID serial N issuer HEX' lease add help
 ok bad_key_names_its_word refuses 2 "'key' takes a public key of 64 hex digits, not all zero, not '12'" grid add home key 12
 ok bad_name_names_its_word refuses 2 "'NAME' takes a name of 1 to 31 characters" grid add Home key "$K_HOME"
 ok missing_value_is_a_usage_error refuses 2 "'key' needs a value" grid add home key
@@ -163,10 +175,10 @@ ok grid_list_text shows "^kid key $K_KID parent home\$" grid list
 ok grid_list_json json "[.grids[].name] == [\"home\", \"kid\"] and .grids[0].parent == null and .grids[1].parent == \"home\"" grid list
 ok grid_show_json json ".name == \"kid\" and .key == \"$K_KID\" and .parent == \"home\"" grid show kid
 ok grid_show_text shows "^home key $K_HOME\$" grid show home
-ok grid_pretty_json_parses sh -c 'gridctl -p grid show kid | jq -e ".name == \"kid\""'
+ok grid_pretty_json_parses sh -c 'gridctl -p kernel grid show kid | jq -e ".name == \"kid\""'
 ok grid_set_parent_none_keeps_the_key quiet grid set kid parent none
 ok grid_parent_is_gone json ".key == \"$K_KID\" and .parent == null" grid show kid
-ok grid_set_key_keeps_the_parent sh -c "gridctl grid set kid parent home && gridctl grid set kid key $K_NEW"
+ok grid_set_key_keeps_the_parent sh -c "gridctl kernel grid set kid parent home && gridctl kernel grid set kid key $K_NEW"
 ok grid_key_changed_parent_kept json ".key == \"$K_NEW\" and .parent == \"home\"" grid show kid
 ok grid_set_key_back quiet grid set kid key "$K_KID"
 ok grid_add_eexist refuses 1 "grid 'home' already exists" grid add home key "$K_NEW"
@@ -192,13 +204,13 @@ ok gridgrid_missing_charter_is_usage refuses 2 "missing 'charter HEX'" gridgrid 
 
 pretty "the monitor is listening once it reports a refused lease"
 for ((i = 0; i < 50; i++)); do
-	gridctl lease add 1 serial 1 issuer "$K_HOME" holder "$K_PI" gridgrid other \
+	gridctl kernel lease add 1 serial 1 issuer "$K_HOME" holder "$K_PI" gridgrid other \
 		not-before now not-after +1h 2>/dev/null
 	grep -q share-exhausted "$mon_log" && break
 	sleep 0.1
 done
 ok monitor_is_listening grep -q share-exhausted "$mon_log"
-ok lease_without_share_says_so refuses 1 "grid-grid 'other' has no share on this machine; add one with 'gridctl share add other LIMITS'" \
+ok lease_without_share_says_so refuses 1 "grid-grid 'other' has no share on this machine; add one with 'gridctl kernel share add other LIMITS'" \
 	lease add 1 serial 1 issuer "$K_HOME" holder "$K_PI" gridgrid other not-before now not-after +1h
 
 pretty "share: add, set, del, list, show"
@@ -211,15 +223,15 @@ ok share_show_text shows '^clubhouse cpu 2.0 memory 2G pids 100$' share show clu
 ok share_show_used_text shows $'^\tused cpu 0.0 memory 0 pids 0$' share show clubhouse
 ok share_show_json json '.gridgrid == "clubhouse" and .share.cpu_quota_us == 200000 and .share.cpu_period_us == 100000 and .share.cpu_nanocores == 2000000000 and .share.memory_bytes == 2147483648 and .share.pids == 100 and .share.net_egress_rate == 18446744073709551615 and .share.budget_period_s == 86400 and .used.memory_bytes == 0 and .leases == 0' share show clubhouse
 ok share_in_gridgrid_show json '.share.memory_bytes == 2147483648 and .used.pids == 0' gridgrid show clubhouse
-gridctl -j share show clubhouse >/tmp/share.before
+gridctl -j kernel share show clubhouse >/tmp/share.before
 ok share_set_two_fields quiet share set clubhouse memory 3G egress-rate 5M/s
-gridctl -j share show clubhouse >/tmp/share.after
+gridctl -j kernel share show clubhouse >/tmp/share.after
 ok share_set_changed_them jq -e '.share.memory_bytes == 3221225472 and .share.net_egress_rate == 5242880' /tmp/share.after
 ok share_set_kept_the_rest jq -en --slurpfile a /tmp/share.before --slurpfile b /tmp/share.after \
 	'[$a[0], $b[0]] | map(.share | del(.memory_bytes, .net_egress_rate)) | .[0] == .[1]'
 ok share_set_shows_as_words shows '^clubhouse cpu 2.0 memory 3G pids 100 egress-rate 5M/s$' share show clubhouse
 ok share_set_back quiet share set clubhouse memory 2G egress-rate max
-ok share_is_as_added jq -e --slurpfile a /tmp/share.before '.share == $a[0].share' <(gridctl -j share show clubhouse)
+ok share_is_as_added jq -e --slurpfile a /tmp/share.before '.share == $a[0].share' <(gridctl -j kernel share show clubhouse)
 ok share_list_json json '[.shares[].gridgrid] == ["clubhouse"]' share list
 ok share_add_eexist refuses 1 "grid-grid 'clubhouse' already has a share" share add clubhouse cpu 1
 ok share_add_enoent refuses 1 "no grid-grid 'nope'" share add nope cpu 1
@@ -294,15 +306,15 @@ ok lease_add_too_big_blob refuses 1 "the blob '/tmp/blob.big' is larger than 409
 ok lease_show_enoent refuses 1 "no lease 99" lease show 99
 
 pretty "lease set: read-modify-write under a newer serial"
-gridctl -j lease show 7 >/tmp/lease.before
+gridctl -j kernel lease show 7 >/tmp/lease.before
 ok lease_set_one_field quiet lease set 7 serial 2 memory 1.5G
-gridctl -j lease show 7 >/tmp/lease.after
+gridctl -j kernel lease show 7 >/tmp/lease.after
 ok lease_set_changed_memory_and_serial jq -e '.serial == 2 and .limits.memory_bytes == 1610612736 and .state == "active"' /tmp/lease.after
 ok lease_set_kept_the_rest jq -en --slurpfile a /tmp/lease.before --slurpfile b /tmp/lease.after \
 	'[$a[0], $b[0]] | map(del(.serial, .limits.memory_bytes, .blob, .blob_len)) | .[0] == .[1]'
 # The signed bytes described the old limits: a set without them drops them.
 ok lease_set_without_blob_drops_it jq -e '.blob_len == 0 and (.blob == null or .blob == "")' /tmp/lease.after
-ok lease_set_with_blob_keeps_it sh -c 'gridctl lease set 7 serial 3 blob /tmp/blob && gridctl -j lease show 7 | jq -e ".blob_len == 18"'
+ok lease_set_with_blob_keeps_it sh -c 'gridctl kernel lease set 7 serial 3 blob /tmp/blob && gridctl -j kernel lease show 7 | jq -e ".blob_len == 18"'
 ok lease_set_not_after quiet lease set 7 serial 4 not-after +2d blob /tmp/blob
 ok lease_not_after_moved json '.serial == 4 and .blob_len == 18 and .not_after - .not_before >= 172799 and .limits.memory_bytes == 1610612736' lease show 7
 ok lease_set_estale refuses 1 "serial 4 is not newer than the lease's (4)" lease set 7 serial 4 memory 1G
@@ -330,7 +342,7 @@ od -An -v -tx1 /tmp/blob.max | tr -d ' \n' >/tmp/blob.max.hex
 ok lease_add_largest_blob quiet lease add 10 serial 1 issuer "$K_HOME" holder "$K_PI" gridgrid clubhouse \
 	cpu 0.1 memory 1M pids 1 not-before now not-after +1h blob /tmp/blob.max
 ok lease_show_largest_blob jq -e --rawfile hex /tmp/blob.max.hex '.blob_len == 4096 and .blob == $hex' \
-	<(gridctl -j lease show 10)
+	<(gridctl -j kernel lease show 10)
 ok lease_list_with_largest_blob json '[.leases[].id] == [7, 8, 10]' lease list
 ok lease_del_live quiet lease del 10
 ok lease_readd_same_serial_estale refuses 1 "lease 10 was deleted at a serial of at least 1 before its window ended" \
@@ -353,7 +365,7 @@ ok sandbox_show_by_id_text shows "^$id lease 7 gridgrid clubhouse bound path /gr
 ok bind_wrote_memory_max grep -qx 1610612736 "$L7/memory.max"
 ok bind_wrote_pids_max grep -qx 10 "$L7/pids.max"
 ok bind_wrote_cpu_max grep -qx '150000 100000' "$L7/cpu.max"
-ok lease_set_rewrites_memory_max sh -c "gridctl lease set 7 serial 5 memory 1.25G && grep -qx 1342177280 '$L7/memory.max'"
+ok lease_set_rewrites_memory_max sh -c "gridctl kernel lease set 7 serial 5 memory 1.25G && grep -qx 1342177280 '$L7/memory.max'"
 ok lease_set_kept_pids_max grep -qx 10 "$L7/pids.max"
 ok sandbox_list_json json "[.sandboxes[] | .cgroup_id] == [$id]" sandbox list
 ok sandbox_list_by_gridgrid json '.sandboxes | length == 1' sandbox list gridgrid clubhouse
@@ -426,8 +438,8 @@ pretty "gridctl self, inside the sandbox and outside"
 ok self_inside_json jq -e ".lease_id == 7 and .serial == 5 and .state == \"active\" and .gridgrid == \"clubhouse\" and .cgroup_id == $id and .limits.memory_bytes == 1342177280 and .limits.cpu_nanocores == 1500000000 and .pids_current >= 1 and .memory_current > 0" \
 	<(in_sandbox gridctl -j self)
 ok self_inside_text grep -q '^lease 7 serial 5 active gridgrid clubhouse$' <(in_sandbox gridctl self)
-ok inside_only_self_works grep -q "^gridctl: lease list: not permitted: .* inside a sandbox only 'gridctl self' works$" \
-	<(in_sandbox gridctl lease list 2>&1)
+ok inside_only_self_works grep -q "^gridctl: kernel lease list: not permitted: .* inside a sandbox only 'gridctl self' works$" \
+	<(in_sandbox gridctl kernel lease list 2>&1)
 ok self_outside_fails refuses 1 "this task is not inside a grid sandbox" self
 
 pretty "a revoked lease kills the job in its sandbox"
@@ -489,14 +501,14 @@ ok status_generation_is_at_least_the_last_event jq -se --argjson now "$(gridctl 
 
 pretty "delete everything"
 ok sandbox_unbind_all sh -c "gridctl sandbox unbind $id && gridctl sandbox unbind '$SB_END'"
-ok lease_del_all sh -c 'gridctl lease del 7 && gridctl lease del 8 && gridctl lease del 9'
+ok lease_del_all sh -c 'gridctl kernel lease del 7 && gridctl kernel lease del 8 && gridctl kernel lease del 9'
 ok lease_del_enoent refuses 1 "no lease 7" lease del 7
 ok peer_del quiet peer del "$K_PI"
 ok share_del quiet share del clubhouse
 ok share_del_enoent refuses 1 "grid-grid 'clubhouse' has no share" share del clubhouse
-ok gridgrid_del sh -c 'gridctl gridgrid del clubhouse && gridctl gridgrid del other'
+ok gridgrid_del sh -c 'gridctl kernel gridgrid del clubhouse && gridctl kernel gridgrid del other'
 ok gridgrid_del_enoent refuses 1 "no grid-grid 'clubhouse'" gridgrid del clubhouse
-ok grid_del sh -c 'gridctl grid del kid && gridctl grid del home'
+ok grid_del sh -c 'gridctl kernel grid del kid && gridctl kernel grid del home'
 ok grid_del_enoent refuses 1 "no grid 'home'" grid del home
 for object in grid gridgrid share peer lease sandbox; do
 	ok "${object}_list_is_empty" json '[.[]] == [[]]' "$object" list

@@ -24,8 +24,8 @@ ok mount_options_are_shown grep -qE "^none $gg gridfs ro,[^ ]*gridgrid=gg2,uid=0
 ok unknown_gridgrid_is_refused sh -c '! mount -t gridfs -o gridgrid=nope none /srv/c 2>/dev/null'
 ok bad_gridgrid_name_is_refused sh -c '! mount -t gridfs -o gridgrid=NO/PE none /srv/c 2>/dev/null'
 
-gridctl -j lease list >/tmp/leases.json
-gridctl -j gridgrid show gg2 >/tmp/gg.json
+gridctl -j kernel lease list >/tmp/leases.json
+gridctl -j kernel gridgrid show gg2 >/tmp/gg.json
 gridctl -j sandbox list >/tmp/sandboxes.json
 
 # "max" in gridfs is 2^64-1 in JSON, which jq 1.6 holds as a double.
@@ -134,12 +134,12 @@ ok inner_namespace_reads_after_outer_unmount test "$(tr '\n' ' ' </tmp/inner.out
 
 pretty "removal while open"
 exec 8</mnt/all/gg2/leases/5002/state
-gridctl lease del 5002
+gridctl kernel lease del 5002
 ok removed_lease_is_gone_from_listing sh -c '! ls /mnt/all/gg2/leases | grep -qx 5002'
 ok removed_lease_file_cannot_be_opened sh -c '! cat /mnt/all/gg2/leases/5002/state 2>/dev/null'
 ok open_file_of_removed_lease_reads_as_error sh -c '! cat <&8 2>/dev/null'
 exec 8<&-
-gridctl lease revoke 5000
+gridctl kernel lease revoke 5000
 ok revoked_state_shows test "$(cat /mnt/all/gg2/leases/5000/state)" = revoked
 ok killed_sandbox_shows test "$(cat /mnt/all/gg2/sandboxes/*/state)" = killed
 

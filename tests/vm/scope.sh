@@ -18,10 +18,10 @@ inside() { sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@"; }
 refused() { ! inside "$@" 2>/tmp/err && grep -qi 'not permitted' /tmp/err; }
 self_is_5000() { inside gridctl -j self | jq -e '.lease_id == 5000'; }
 
-ok outside_lease_dump_works sh -c 'gridctl -j lease list | jq -e ".leases | length == 2"'
-ok inside_lease_dump_is_refused refused gridctl lease list
-ok inside_lease_get_is_refused refused gridctl lease show 5000
-ok inside_gridgrid_dump_is_refused refused gridctl gridgrid list
+ok outside_lease_dump_works sh -c 'gridctl -j kernel lease list | jq -e ".leases | length == 2"'
+ok inside_lease_dump_is_refused refused gridctl kernel lease list
+ok inside_lease_get_is_refused refused gridctl kernel lease show 5000
+ok inside_gridgrid_dump_is_refused refused gridctl kernel gridgrid list
 ok inside_netlink_status_is_refused refused gridctl status via netlink
 ok inside_self_works self_is_5000
 
@@ -33,9 +33,9 @@ ok binding_an_ancestor_of_ones_own_is_refused sh -c 'mkdir -p "$0/sub" && echo $
 ok binding_from_outside_works sh -c 'gridctl sandbox bind "$0" lease 5001 >/dev/null && gridctl sandbox unbind "$0"' "$self"
 rmdir $self/sub $self
 echo $$ >/sys/fs/cgroup/cgroup.procs
-gridctl lease revoke 5000
+gridctl kernel lease revoke 5000
 gridctl sandbox unbind "$cg"
-for id in 5000 5001; do gridctl lease del $id; done
+for id in 5000 5001; do gridctl kernel lease del $id; done
 grid_unload
 ok created_destroyed_balance grid_balance
 rmdir "$cg" "$ggdir"

@@ -196,7 +196,7 @@ static int change(const char *what, int (*op)(int, struct grid_ioc_grid *),
 
 static int grid_add(int argc, char **argv)
 {
-	const char *what = "grid add", *v;
+	const char *what = "kernel grid add", *v;
 	struct grid_ioc_grid g;
 	bool have_key = false;
 	int i;
@@ -228,7 +228,7 @@ static int grid_add(int argc, char **argv)
 /* SET replaces key and parent; what is not given is kept as it is. */
 static int grid_set(int argc, char **argv)
 {
-	const char *what = "grid set", *v;
+	const char *what = "kernel grid set", *v;
 	struct grid_obj_grid cur;
 	struct grid_ioc_grid g;
 	struct grid_nl *nl;
@@ -282,7 +282,7 @@ static int grid_set(int argc, char **argv)
 
 static int grid_del(int argc, char **argv)
 {
-	const char *what = "grid del";
+	const char *what = "kernel grid del";
 	struct grid_ioc_grid g;
 
 	memset(&g, 0, sizeof(g));
@@ -304,7 +304,7 @@ static int list_one(const struct grid_obj_grid *g, void *arg)
 
 static int grid_list(int argc, char **argv)
 {
-	const char *what = "grid list";
+	const char *what = "kernel grid list";
 	struct gridctl_list l = { .key = "grids" };
 	struct grid_nl *nl;
 	int ret;
@@ -322,7 +322,7 @@ static int grid_list(int argc, char **argv)
 
 static int grid_show(int argc, char **argv)
 {
-	const char *what = "grid show";
+	const char *what = "kernel grid show";
 	char name[GRID_NAME_LEN];
 	struct grid_obj_grid g;
 	struct grid_nl *nl;
@@ -358,5 +358,5 @@ static const struct gridctl_cmd cmds[] = {
 
 int do_grid(int argc, char **argv)
 {
-	return gridctl_dispatch("gridctl grid", cmds, argc, argv);
+	return gridctl_dispatch("gridctl kernel grid", cmds, argc, argv);
 }

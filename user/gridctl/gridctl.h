@@ -8,6 +8,8 @@
 
 #include <linux/grid.h>
 
+#include "proto.h"
+
 struct grid_nl;
 struct grid_obj_limits;
 
@@ -116,6 +118,35 @@ int gridctl_list_end(struct gridctl_list *l);
 int gridctl_share_refusal(const char *what, struct grid_nl *nl,
 			  const char *gridgrid, const struct grid_limits *req,
 			  const struct grid_obj_limits *old, uint32_t exhausted);
+
+/* client.c: gridd's local API (GRID_SOCKET or -S names the socket). */
+extern const char *gridctl_socket;
+/*
+ * One request to gridd; on success *@in holds the answer (free it with
+ * grid_api_in_free()). Failures, gridd's sentences among them, are
+ * reported here: returns 1.
+ */
+int gridctl_call(const char *what, uint32_t op, const struct grid_api_map *args,
+		 struct grid_api_in *in);
+int gridctl_has_gridd(void);
+/* A key or id in hex; text only if @fmt is given. */
+void gridctl_print_hexkey(const char *key, const char *fmt, const uint8_t *pk);
+int gridctl_seconds(const char *what, const char *word, const char *val,
+		    uint64_t *secs);
+/* owner.c: a document of @in's items (a JSON array @list, if given). */
+void gridctl_print_items(const struct grid_api_in *in, const char *list,
+			 void (*one)(const struct grid_api_map *m));
+int gridctl_items_end(struct grid_api_in *in);
+int gridctl_gridd_status(void);
+
+int do_init(int argc, char **argv);
+int do_agent(int argc, char **argv);
+int do_record(int argc, char **argv);
+int do_grid_owner(int argc, char **argv);
+int do_gridgrid_owner(int argc, char **argv);
+int do_share_owner(int argc, char **argv);
+int do_lease_owner(int argc, char **argv);
+int do_kernel(int argc, char **argv);
 
 int do_status(int argc, char **argv);
 int do_grid(int argc, char **argv);

@@ -141,22 +141,22 @@ static int name_and_charter(const char *what, int argc, char **argv,
 static int gridgrid_add(int argc, char **argv)
 {
 	struct grid_ioc_gridgrid gg;
-	int ret = name_and_charter("gridgrid add", argc, argv, &gg);
+	int ret = name_and_charter("kernel gridgrid add", argc, argv, &gg);
 
-	return ret ? ret : change("gridgrid add", grid_dev_gridgrid_add, &gg);
+	return ret ? ret : change("kernel gridgrid add", grid_dev_gridgrid_add, &gg);
 }
 
 static int gridgrid_set(int argc, char **argv)
 {
 	struct grid_ioc_gridgrid gg;
-	int ret = name_and_charter("gridgrid set", argc, argv, &gg);
+	int ret = name_and_charter("kernel gridgrid set", argc, argv, &gg);
 
-	return ret ? ret : change("gridgrid set", grid_dev_gridgrid_set, &gg);
+	return ret ? ret : change("kernel gridgrid set", grid_dev_gridgrid_set, &gg);
 }
 
 static int gridgrid_del(int argc, char **argv)
 {
-	const char *what = "gridgrid del";
+	const char *what = "kernel gridgrid del";
 	struct grid_ioc_gridgrid gg;
 
 	memset(&gg, 0, sizeof(gg));
@@ -178,7 +178,7 @@ static int list_one(const struct grid_obj_gridgrid *gg, void *arg)
 
 static int gridgrid_list(int argc, char **argv)
 {
-	const char *what = "gridgrid list";
+	const char *what = "kernel gridgrid list";
 	struct gridctl_list l = { .key = "gridgrids" };
 	struct grid_nl *nl;
 	int ret;
@@ -196,7 +196,7 @@ static int gridgrid_list(int argc, char **argv)
 
 static int gridgrid_show(int argc, char **argv)
 {
-	const char *what = "gridgrid show";
+	const char *what = "kernel gridgrid show";
 	char name[GRID_NAME_LEN];
 	struct grid_obj_gridgrid gg;
 	struct grid_nl *nl;
@@ -232,5 +232,5 @@ static const struct gridctl_cmd cmds[] = {
 
 int do_gridgrid(int argc, char **argv)
 {
-	return gridctl_dispatch("gridctl gridgrid", cmds, argc, argv);
+	return gridctl_dispatch("gridctl kernel gridgrid", cmds, argc, argv);
 }

@@ -246,7 +246,7 @@ static int submit(const char *what, struct lease_args *a,
 
 static int lease_add(int argc, char **argv)
 {
-	const char *what = "lease add";
+	const char *what = "kernel lease add";
 	static struct lease_args a;
 	int ret = read_args(what, argc, argv, true, &a);
 
@@ -268,7 +268,7 @@ static int lease_add(int argc, char **argv)
 
 static int lease_set(int argc, char **argv)
 {
-	const char *what = "lease set";
+	const char *what = "kernel lease set";
 	static struct lease_args a;
 	static struct grid_obj_lease cur;
 	struct grid_nl *nl;
@@ -350,12 +350,12 @@ static int lease_ref(const char *what, int argc, char **argv, bool revoke)
 
 static int lease_del(int argc, char **argv)
 {
-	return lease_ref("lease del", argc, argv, false);
+	return lease_ref("kernel lease del", argc, argv, false);
 }
 
 static int lease_revoke(int argc, char **argv)
 {
-	return lease_ref("lease revoke", argc, argv, true);
+	return lease_ref("kernel lease revoke", argc, argv, true);
 }
 
 static int list_one(const struct grid_obj_lease *l, void *arg)
@@ -369,7 +369,7 @@ static int list_one(const struct grid_obj_lease *l, void *arg)
 
 static int lease_list(int argc, char **argv)
 {
-	const char *what = "lease list";
+	const char *what = "kernel lease list";
 	struct gridctl_list l = { .key = "leases" };
 	char gg[GRID_NAME_LEN];
 	struct grid_obj_gridgrid found;
@@ -399,7 +399,7 @@ static int lease_list(int argc, char **argv)
 
 static int lease_show(int argc, char **argv)
 {
-	const char *what = "lease show";
+	const char *what = "kernel lease show";
 	static struct grid_obj_lease l;
 	struct grid_nl *nl;
 	uint64_t id;
@@ -437,10 +437,10 @@ static const struct gridctl_cmd cmds[] = {
 int do_lease(int argc, char **argv)
 {
 	if (argc && gridctl_is_help(argv[0])) {
-		gridctl_list_cmds(stdout, "gridctl lease", cmds);
+		gridctl_list_cmds(stdout, "gridctl kernel lease", cmds);
 		printf("LIMITS := { %s }\n", GRIDCTL_LIMITS_HELP);
 		printf("TIME := { now | +DURATION | -DURATION | @UNIX-SECONDS | RFC-3339 }\n");
 		return 0;
 	}
-	return gridctl_dispatch("gridctl lease", cmds, argc, argv);
+	return gridctl_dispatch("gridctl kernel lease", cmds, argc, argv);
 }

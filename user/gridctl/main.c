@@ -16,12 +16,16 @@ bool gridctl_json;
 bool gridctl_pretty;
 
 static const struct gridctl_cmd objects[] = {
-	{ "status", do_status, "module version and object counts" },
-	{ "grid", do_grid, "local security domains: name, key, parent" },
-	{ "gridgrid", do_gridgrid, "federations this machine shares with" },
-	{ "share", do_share, "this machine's share for a grid-grid" },
+	{ "status", do_status, "module version and object counts, and gridd's" },
+	{ "init", do_init, "make this machine's grid: its key and name (gridd)" },
+	{ "agent", do_agent, "the grid's users and services, with their keys (gridd)" },
+	{ "grid", do_grid_owner, "member grids this grid certifies (gridd)" },
+	{ "gridgrid", do_gridgrid_owner, "create, invite, join and leave grid-grids (gridd)" },
+	{ "share", do_share_owner, "this machine's share for a grid-grid (gridd)" },
+	{ "lease", do_lease_owner, "signed leases: issue, renew, revoke, import (gridd)" },
+	{ "record", do_record, "the signed records gridd keeps" },
+	{ "kernel", do_kernel, "grid.ko's objects directly, for tests and recovery" },
 	{ "peer", do_peer, "remote grids and the grid-grids they are in" },
-	{ "lease", do_lease, "signed leases out of a share" },
 	{ "sandbox", do_sandbox, "cgroups bound to a lease" },
 	{ "monitor", do_monitor, "print the module's events as they happen" },
 	{ "self", do_self, "from inside a sandbox: its lease and usage" },
@@ -42,6 +46,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(o, "-p") || !strcmp(o, "--pretty")) {
 			gridctl_json = true;
 			gridctl_pretty = true;
+		} else if ((!strcmp(o, "-S") || !strcmp(o, "--socket")) &&
+			   i + 1 < argc) {
+			gridctl_socket = argv[++i];
 		} else if (!strcmp(o, "-V") || !strcmp(o, "--version")) {
 			printf("gridctl " GRID_RELEASE " (abi %d)\n",
 			       GRID_ABI_VERSION);

@@ -49,7 +49,7 @@ int gridctl_share_refusal(const char *what, struct grid_nl *nl,
 		return gridctl_fail(what, "would exceed the share of '%s'",
 				    gridgrid);
 	if (!gg.has_share)
-		return gridctl_fail(what, "grid-grid '%s' has no share on this machine; add one with 'gridctl share add %s LIMITS'",
+		return gridctl_fail(what, "grid-grid '%s' has no share on this machine; add one with 'gridctl kernel share add %s LIMITS'",
 				    gridgrid, gridgrid);
 	gridctl_limits_from(&want, req);
 	/* The kernel said which; working it out again could race. */
@@ -274,7 +274,7 @@ static int read_args(const char *what, int argc, char **argv,
 
 static int share_add(int argc, char **argv)
 {
-	const char *what = "share add";
+	const char *what = "kernel share add";
 	struct grid_ioc_share s;
 	struct gridctl_limits e;
 	const char *cgroup;
@@ -293,7 +293,7 @@ static int share_add(int argc, char **argv)
 
 static int share_set(int argc, char **argv)
 {
-	const char *what = "share set";
+	const char *what = "kernel share set";
 	struct grid_obj_gridgrid gg;
 	struct grid_ioc_share s;
 	struct gridctl_limits e;
@@ -316,7 +316,7 @@ static int share_set(int argc, char **argv)
 	else if (ret)
 		ret = gridctl_fail_errno(what, ret, nl);
 	else if (!gg.has_share)
-		ret = gridctl_fail(what, "grid-grid '%s' has no share; add one with 'gridctl share add'",
+		ret = gridctl_fail(what, "grid-grid '%s' has no share; add one with 'gridctl kernel share add'",
 				   s.gridgrid);
 	grid_nl_close(nl);
 	if (ret)
@@ -328,7 +328,7 @@ static int share_set(int argc, char **argv)
 
 static int share_del(int argc, char **argv)
 {
-	const char *what = "share del";
+	const char *what = "kernel share del";
 	struct grid_ioc_share s;
 
 	memset(&s, 0, sizeof(s));
@@ -376,7 +376,7 @@ static int list_one(const struct grid_obj_gridgrid *gg, void *arg)
 
 static int share_list(int argc, char **argv)
 {
-	const char *what = "share list";
+	const char *what = "kernel share list";
 	struct gridctl_list l = { .key = "shares" };
 	struct grid_nl *nl;
 	int ret;
@@ -394,7 +394,7 @@ static int share_list(int argc, char **argv)
 
 static int share_show(int argc, char **argv)
 {
-	const char *what = "share show";
+	const char *what = "kernel share show";
 	char name[GRID_NAME_LEN];
 	struct grid_obj_gridgrid gg;
 	struct grid_nl *nl;
@@ -433,9 +433,9 @@ static const struct gridctl_cmd cmds[] = {
 int do_share(int argc, char **argv)
 {
 	if (argc && gridctl_is_help(argv[0])) {
-		gridctl_list_cmds(stdout, "gridctl share", cmds);
+		gridctl_list_cmds(stdout, "gridctl kernel share", cmds);
 		printf("LIMITS := { %s }\n", GRIDCTL_LIMITS_HELP);
 		return 0;
 	}
-	return gridctl_dispatch("gridctl share", cmds, argc, argv);
+	return gridctl_dispatch("gridctl kernel share", cmds, argc, argv);
 }

@@ -102,6 +102,32 @@ static void show(const struct answer *a)
 	print_obj_close();
 }
 
+/* gridd's part: the grid, its role here, who the caller acts as. */
+static void show_gridd(struct grid_api_in *in)
+{
+	const struct grid_api_map *m = in->n_items ? &in->items[0] : NULL;
+
+	print_obj_open("gridd");
+	if (m && grid_api_has(m, GRID_A_NAME)) {
+		print_str(PRINT_ANY, "grid", "gridd: grid %s", m->t[GRID_A_NAME]);
+		gridctl_print_hexkey("key", " key %s\n", m->b[GRID_A_KEY]);
+		print_u64(PRINT_ANY, "gridgrids", "gridd: member of %" PRIu64 " grid-grids\n",
+			  m->u[GRID_A_COUNT]);
+	} else {
+		print_null("grid");
+		print_text("gridd: no grid yet (gridctl init NAME)\n");
+	}
+	if (m) {
+		print_str(PRINT_ANY, "role", "gridd: %s", m->t[GRID_A_ROLE]);
+		print_str(PRINT_ANY, "kernel", " (%s)\n", m->t[GRID_A_KERNEL]);
+		if (grid_api_has(m, GRID_A_HOLDER))
+			print_str(PRINT_ANY, "acting_as", "gridd: you act as %s\n",
+				  m->t[GRID_A_HOLDER]);
+	}
+	print_obj_close();
+	grid_api_in_free(in);
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: gridctl status [ via { ioctl | netlink } ]\n");
@@ -110,7 +136,8 @@ static void usage(FILE *out)
 int do_status(int argc, char **argv)
 {
 	struct answer ans[2];
-	bool use_ioctl = true, use_nl = true;
+	struct grid_api_in in;
+	bool use_ioctl = true, use_nl = true, has_gridd;
 	int n = 0, i;
 
 	if (argc >= 1 && gridctl_is_help(argv[0])) {
@@ -128,9 +155,25 @@ int do_status(int argc, char **argv)
 	}
 
 	memset(ans, 0, sizeof(ans));
+	/*
+	 * With gridd up and no module (a traveller's laptop), the status is
+	 * gridd's alone: consumer only, which it says.
+	 */
+	has_gridd = !argc && gridctl_has_gridd();
+	if (has_gridd && access(GRID_DEV_PATH, F_OK)) {
+		if (gridctl_call("status", GRID_OP_STATUS, NULL, &in))
+			return 1;
+		print_start(stdout, gridctl_json, gridctl_pretty);
+		print_null("release");
+		print_text("no grid.ko on this machine\n");
+		show_gridd(&in);
+		return print_end() ? 1 : 0;
+	}
 	if (use_ioctl && ask_ioctl(&ans[n++]))
 		return 1;
 	if (use_nl && ask_netlink(&ans[n++]))
+		return 1;
+	if (has_gridd && gridctl_call("status", GRID_OP_STATUS, NULL, &in))
 		return 1;
 
 	print_start(stdout, gridctl_json, gridctl_pretty);
@@ -140,5 +183,7 @@ int do_status(int argc, char **argv)
 		   "gridgrids", "peers", "leases", "sandboxes", "handles");
 	for (i = 0; i < n; i++)
 		show(&ans[i]);
+	if (has_gridd)
+		show_gridd(&in);
 	return print_end() ? 1 : 0;
 }

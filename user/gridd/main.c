@@ -1,57 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gridd: the grid daemon.
- *
- * What it does so far: it checks that grid.ko speaks its ABI, adopts the
- * pinned BPF quota programs (loading them if nothing is pinned) and has
- * grid.ko watch the CPU budgets again, subscribes to the module's event
- * group and logs each event until SIGTERM or SIGINT.
- * Identity keys, peers, leases and jobs arrive with their issues; this file
- * stays the wiring, as DESIGN.md lays out.
+ * gridd: the grid daemon. This file wires the subsystems: configuration,
+ * state (store.c), identity (identity.c), grid-grids (gridgrid.c,
+ * members.c), shares and leases (share.c, lease.c, held.c), grid.ko
+ * (kernel.c) and the local API that gridctl speaks (api.c). It never
+ * forks into the background; run it under a service manager.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bpf_loader.h"
 #include "dev.h"
+#include "gridd.h"
 #include "log.h"
-#include "names.h"
 #include "nl.h"
+
+#define CONFIG_DEFAULT "/etc/grid/gridd.conf"
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: gridd [-v] [--check] [--no-bpf]\n"
-		"  -v        log debug lines too\n"
-		"  --check   check that grid.ko is usable, then exit\n"
-		"  --no-bpf  neither load nor adopt the BPF quota programs\n"
-		"  -V        print the version\n");
-}
-
-static void on_event(const struct grid_obj_event *ev, void *arg)
-{
-	const char *name = grid_event_name(ev->type);
-	const char *res = ev->has_resource ? grid_limit_name(ev->resource) : NULL;
-	char lease[32] = "", cg[32] = "", gg[48] = "", rs[48] = "";
-
-	(void)arg;
-	if (ev->has_lease_id)
-		snprintf(lease, sizeof(lease), " lease %" PRIu64, ev->lease_id);
-	if (ev->has_cgroup_id)
-		snprintf(cg, sizeof(cg), " cgroup %" PRIu64, ev->cgroup_id);
-	if (ev->gridgrid[0])
-		snprintf(gg, sizeof(gg), " gridgrid %s", ev->gridgrid);
-	if (ev->has_resource)
-		snprintf(rs, sizeof(rs), " resource %s", res ? res : "unknown");
-	if (name)
-		log_info("event: %s%s%s%s%s", name, lease, cg, gg, rs);
-	else
-		log_info("event: type %u%s%s%s%s", ev->type, lease, cg, gg, rs);
+	fprintf(out, "Usage: gridd [-v] [--foreground] [--config FILE] [--check] [--no-bpf]\n"
+		"  -v              log debug lines too\n"
+		"  --foreground    stay in the foreground (gridd always does)\n"
+		"  --config FILE   the configuration (default " CONFIG_DEFAULT ")\n"
+		"  --check         check that grid.ko is usable, then exit\n"
+		"  --check-config  read the configuration, say what is wrong, exit\n"
+		"  --no-bpf        neither load nor adopt the BPF quota programs\n"
+		"  -V              print the version\n");
 }
 
 static void on_libbpf(const char *msg)
@@ -110,70 +94,96 @@ static int bpf_start(struct grid_bpf **b, bool verbose)
 	return 0;
 }
 
-static int serve(struct grid_nl *events)
+/* mkdir -p with @mode for the folders gridd makes. */
+static int make_dirs(const char *path, mode_t mode)
 {
-	struct pollfd pfd[2];
-	sigset_t mask;
-	int sfd, ret;
+	char buf[256], *p;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return -errno;
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (sfd < 0)
-		return -errno;
-
-	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = grid_nl_fd(events), .events = POLLIN };
-	log_info("ready");
-	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			break;
-		}
-		if (pfd[0].revents) {
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				log_info("signal %u: stopping", si.ssi_signo);
-			ret = 0;
-			break;
-		}
-		if (pfd[1].revents) {
-			ret = grid_nl_read_events(events, on_event, NULL);
-			if (ret == -ENOBUFS) {
-				log_warn("events were lost: the socket's buffer overflowed");
-				ret = 0;
-			}
-			if (ret) {
-				log_err("reading events: %s", strerror(-ret));
-				break;
-			}
-		}
+	if (strlen(path) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	strcpy(buf, path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
 	}
-	close(sfd);
-	return ret;
+	if (mkdir(buf, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int open_state(struct gridd *g)
+{
+	struct grid_why why;
+	char sockdir[108];
+	int ret;
+
+	ret = make_dirs(g->cfg.state_dir, 0700);
+	if (ret) {
+		log_err("cannot make %s: %s", g->cfg.state_dir, strerror(-ret));
+		return ret;
+	}
+	g->state_fd = open(g->cfg.state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (g->state_fd < 0) {
+		ret = -errno;
+		log_err("cannot open %s: %s", g->cfg.state_dir, strerror(errno));
+		return ret;
+	}
+	if (mkdirat(g->state_fd, "keys", 0700) && errno != EEXIST) {
+		ret = -errno;
+		log_err("cannot make %s/keys: %s", g->cfg.state_dir, strerror(errno));
+		return ret;
+	}
+	snprintf(sockdir, sizeof(sockdir), "%s", g->cfg.socket);
+	ret = make_dirs(dirname(sockdir), 0755);
+	if (ret) {
+		log_err("cannot make the folder of %s: %s", g->cfg.socket,
+			strerror(-ret));
+		return ret;
+	}
+	ret = store_open(&g->st, g->cfg.state_dir, &why);
+	if (ret) {
+		log_err("state: %s", why.msg);
+		return ret;
+	}
+	ret = gridd_identity_load(g);
+	if (ret) {
+		log_err("state: the grid's key cannot be read: %s", strerror(-ret));
+		return ret;
+	}
+	if (g->has_grid)
+		log_info("grid %s", g->name);
+	else
+		log_info("no grid yet: gridctl init NAME makes one");
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	static struct gridd g;
 	struct grid_nl *events = NULL;
-	struct grid_bpf *bpf = NULL;
-	struct grid_version v;
-	bool check = false, verbose = false, no_bpf = false;
-	int fd = -1, ret, i;
+	const char *config = NULL, *now;
+	bool check = false, verbose = false, no_bpf = false, check_config = false;
+	struct grid_why why;
+	sigset_t mask;
+	int ret, i, sfd = -1;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-v")) {
 			verbose = true;
 		} else if (!strcmp(argv[i], "--check")) {
 			check = true;
+		} else if (!strcmp(argv[i], "--check-config")) {
+			check_config = true;
 		} else if (!strcmp(argv[i], "--no-bpf")) {
 			no_bpf = true;
+		} else if (!strcmp(argv[i], "--foreground") || !strcmp(argv[i], "-f")) {
+			/* gridd never forks: the service manager keeps it. */
+		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			config = argv[++i];
 		} else if (!strcmp(argv[i], "-V")) {
 			printf("gridd " GRID_RELEASE " (abi %d)\n",
 			       GRID_ABI_VERSION);
@@ -188,45 +198,96 @@ int main(int argc, char **argv)
 		}
 	}
 	log_init("gridd", verbose);
+	umask(077);
+	g.dev = -1;
+	g.state_fd = -1;
+	gridd_config_defaults(&g.cfg);
+	if (config || access(CONFIG_DEFAULT, F_OK) == 0) {
+		ret = gridd_config_read(&g.cfg, config ?: CONFIG_DEFAULT, &why);
+		if (ret) {
+			log_err("%s", why.msg);
+			return 2;
+		}
+	}
+	if (check_config)
+		return 0;
+	now = getenv("GRIDD_NOW");
+	if (now)
+		g.now_override = strtoull(now, NULL, 10);
 
-	ret = grid_dev_open(&fd);
-	if (ret == -EPROTO) {
-		log_err("grid.ko does not speak ABI %d", GRID_ABI_VERSION);
-		goto out;
+	if (check) {
+		ret = grid_dev_open(&g.dev);
+		if (ret == -EPROTO)
+			log_err("grid.ko does not speak ABI %d", GRID_ABI_VERSION);
+		else if (ret)
+			log_err("cannot open %s: %s%s", GRID_DEV_PATH, strerror(-ret),
+				ret == -ENOENT ? " (is grid.ko loaded?)" : "");
+		if (!ret) {
+			gridd_kernel_close(&g);
+			ret = gridd_kernel_open(&g);
+			if (!ret)
+				log_info("%s", g.kernel);
+		}
+		gridd_kernel_close(&g);
+		return ret ? 1 : 0;
 	}
+	ret = grid_crypto_init();
 	if (ret) {
-		log_err("cannot open %s: %s%s", GRID_DEV_PATH, strerror(-ret),
-			ret == -ENOENT ? " (is grid.ko loaded?)" : "");
-		goto out;
+		log_err("libsodium cannot start");
+		return 1;
 	}
-	ret = grid_dev_version(fd, &v);
-	if (ret) {
-		log_err("version query failed: %s", strerror(-ret));
+	ret = open_state(&g);
+	if (ret)
 		goto out;
-	}
-	ret = grid_nl_open(&events);
-	if (!ret)
-		ret = grid_nl_subscribe(events);
-	if (ret) {
-		log_err("cannot subscribe to the '%s' events: %s",
-			GRID_GENL_NAME, strerror(-ret));
-		goto out;
-	}
-	log_info("grid.ko %s (abi %u)", v.release, v.abi);
-	if (check)
-		goto out;
-	if (!no_bpf) {
-		ret = bpf_start(&bpf, verbose);
-		if (ret)
+	if (gridd_kernel_open(&g) == 0) {
+		log_info("%s", g.kernel);
+		ret = grid_nl_open(&events);
+		if (!ret)
+			ret = grid_nl_subscribe(events);
+		if (ret) {
+			log_err("cannot subscribe to the '%s' events: %s",
+				GRID_GENL_NAME, strerror(-ret));
 			goto out;
+		}
+		if (!no_bpf && g.cfg.bpf) {
+			ret = bpf_start(&g.bpf, verbose);
+			if (ret)
+				goto out;
+		}
+		ret = gridd_kernel_reconcile(&g);
+		if (ret)
+			log_warn("reconcile: %s", strerror(-ret));
+	} else {
+		log_info("%s", g.kernel);
 	}
-	ret = serve(events);
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	sigdelset(&mask, SIGPIPE);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = gridd_api_serve(&g, sfd, events);
 	if (ret)
 		log_err("stopped: %s", strerror(-ret));
 out:
-	grid_bpf_close(bpf);
+	if (sfd >= 0)
+		close(sfd);
+	grid_bpf_close(g.bpf);
 	grid_nl_close(events);
-	if (fd >= 0)
-		close(fd);
+	gridd_kernel_close(&g);
+	store_close(&g.st);
+	if (g.has_grid)
+		grid_key_free(&g.key);
+	if (g.state_fd >= 0)
+		close(g.state_fd);
 	return ret ? 1 : 0;
 }

@@ -141,10 +141,15 @@ void grid_record_init(struct grid_record *r, uint32_t type,
 	memcpy(r->issuer, issuer, GRID_PK_LEN);
 	r->issued = issued;
 	r->has = BASE;
-	r->limits = (struct grid_limits){
-		GRID_LIMIT_MAX, 0, GRID_LIMIT_MAX, GRID_LIMIT_MAX,
-		GRID_LIMIT_MAX, GRID_LIMIT_MAX, GRID_LIMIT_MAX,
-		GRID_LIMIT_MAX, GRID_LIMIT_MAX, 0, 0 };
+	grid_limits_none(&r->limits);
+}
+
+void grid_limits_none(struct grid_limits *l)
+{
+	*l = (struct grid_limits){
+		GRID_LIMIT_MAX, GRID_CPU_PERIOD_DEFAULT, GRID_LIMIT_MAX,
+		GRID_LIMIT_MAX, GRID_LIMIT_MAX, GRID_LIMIT_MAX, GRID_LIMIT_MAX,
+		GRID_LIMIT_MAX, GRID_LIMIT_MAX, GRID_BUDGET_PERIOD_DEFAULT, 0 };
 }
 
 void grid_record_id(uint8_t id[GRID_ID_LEN], const uint8_t *buf, size_t len)
@@ -200,7 +205,7 @@ static int limits_check(const struct grid_limits *l, struct grid_why *why)
 	return 0;
 }
 
-static uint64_t *usage_field(struct grid_usage *u, unsigned int k)
+static uint64_t *usage_field(struct grid_rec_usage *u, unsigned int k)
 {
 	uint64_t *f[N_USAGE + 1] = {
 		NULL, &u->cpu_us, &u->memory_peak, &u->bytes_out, &u->bytes_in,
@@ -353,6 +358,9 @@ static int check(const struct grid_record *r, struct grid_why *why)
 				"revocation: kind %llu needs exactly one of subject (member) or lease_id (lease)",
 				(unsigned long long)r->kind);
 	}
+	if (r->n_ext > GRID_EXT_MAX)
+		return grid_why_set(why, -EINVAL, "%s: too many extensions",
+				    t->name);
 	for (i = 0; i < r->n_ext; i++) {
 		if (r->ext[i].key < GRID_KEY_EXT_MIN ||
 		    (i && r->ext[i].key <= r->ext[i - 1].key))
@@ -360,13 +368,10 @@ static int check(const struct grid_record *r, struct grid_why *why)
 				"%s: extension keys below %d or out of order",
 				t->name, GRID_KEY_EXT_MIN);
 	}
-	if (r->n_ext > GRID_EXT_MAX)
-		return grid_why_set(why, -EINVAL, "%s: too many extensions",
-				    t->name);
 	return 0;
 }
 
-static void put_limits(struct cb_buf *b, const struct grid_limits *l)
+void grid_limits_write(struct cb_buf *b, const struct grid_limits *l)
 {
 	unsigned int k, n = 0;
 
@@ -381,14 +386,14 @@ static void put_limits(struct cb_buf *b, const struct grid_limits *l)
 	}
 }
 
-static void put_usage(struct cb_buf *b, const struct grid_usage *u)
+static void put_usage(struct cb_buf *b, const struct grid_rec_usage *u)
 {
 	unsigned int k;
 
 	cb_map(b, N_USAGE);
 	for (k = 1; k <= N_USAGE; k++) {
 		cb_uint(b, k);
-		cb_uint(b, *usage_field((struct grid_usage *)u, k));
+		cb_uint(b, *usage_field((struct grid_rec_usage *)u, k));
 	}
 }
 
@@ -433,7 +438,7 @@ int grid_record_encode(const struct grid_record *r, uint8_t *out, size_t cap,
 		case GRID_K_REF: cb_bytes(&b, r->ref, GRID_ID_LEN); break;
 		case GRID_K_CLAIM: cb_bytes(&b, r->claim, GRID_SIG_LEN); break;
 		case GRID_K_REASON: cb_text(&b, r->reason, strlen(r->reason)); break;
-		case GRID_K_LIMITS: put_limits(&b, &r->limits); break;
+		case GRID_K_LIMITS: grid_limits_write(&b, &r->limits); break;
 		case GRID_K_LEASE_ID: cb_uint(&b, r->lease_id); break;
 		case GRID_K_SERIAL: cb_uint(&b, r->serial); break;
 		case GRID_K_USAGE: put_usage(&b, &r->usage); break;
@@ -566,6 +571,23 @@ static int get_limits(struct dec *x, uint32_t v, struct grid_limits *l)
 	if (ld.budget_period_s > UINT32_MAX)
 		return bad(x, "limits", "have a budget period past 2^32-1");
 	l->budget_period_s = ld.budget_period_s;
+	return 0;
+}
+
+int grid_limits_read(const struct cb_doc *d, uint32_t i, struct grid_limits *l,
+		    struct grid_why *why)
+{
+	struct dec x = { .d = d, .why = why, .type = "request" };
+	int ret;
+
+	grid_limits_none(l);
+	l->cpu_period_us = 0;
+	l->budget_period_s = 0;
+	ret = get_limits(&x, i, l);
+	if (!ret)
+		ret = limits_check(l, why);
+	if (ret)
+		return -EBADMSG;
 	return 0;
 }
 

@@ -87,7 +87,7 @@ enum grid_revocation_kind {
 };
 
 /* Keys of the usage map of a receipt. */
-struct grid_usage {
+struct grid_rec_usage {
 	uint64_t cpu_us;
 	uint64_t memory_peak;
 	uint64_t bytes_out;
@@ -127,7 +127,7 @@ struct grid_record {
 	struct grid_limits limits;	/* absent fields: GRID_LIMIT_MAX */
 	uint64_t lease_id;
 	uint64_t serial;
-	struct grid_usage usage;
+	struct grid_rec_usage usage;
 	uint8_t holder_grid[GRID_PK_LEN];
 	uint64_t kind;
 	uint32_t n_ext;
@@ -197,6 +197,18 @@ void grid_record_id(uint8_t id[GRID_ID_LEN], const uint8_t *buf, size_t len);
  */
 int grid_record_valid_at(const struct grid_record *r, uint64_t now,
 			 struct grid_why *why);
+
+/*
+ * The limits map of records (key 18), for the local API too: written with
+ * absent fields unlimited; read strictly, 0 or -EBADMSG with @why.
+ */
+struct cb_buf;
+struct cb_doc;
+void grid_limits_write(struct cb_buf *b, const struct grid_limits *l);
+int grid_limits_read(const struct cb_doc *d, uint32_t i, struct grid_limits *l,
+		    struct grid_why *why);
+/* Limits with every field unlimited, the default CPU and budget periods. */
+void grid_limits_none(struct grid_limits *l);
 
 int grid_why_set(struct grid_why *why, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -86,8 +86,9 @@ int grid_bundle_decode(struct grid_bundle *b, const uint8_t *p, size_t n,
 		const struct cb_item *it = &d->it[rv + 1 + i];
 
 		if (it->kind != CB_BYTES) {
-			grid_why_set(why, ret, "token: record %u is not a byte string",
-				     i + 1);
+			ret = grid_why_set(why, -EBADMSG,
+					   "token: record %u is not a byte string",
+					   i + 1);
 			goto out;
 		}
 		ret = grid_record_open(&b->rec[i], it->p, it->n, why);
@@ -153,6 +154,16 @@ int grid_token_read(struct grid_bundle *b, const char *text,
 	text += pre;
 	if ((size_t)(end - text) > GRID_TOKEN_MAX)
 		return grid_why_set(why, -EMSGSIZE, "token: too long");
+	/*
+	 * The alphabet first: libsodium 1.0.18 reads a byte past 0x7f as a
+	 * negative char and decodes it as '_', so a token mangled in copying
+	 * (UTF-8 where '_' was) would read as another text of the same bundle.
+	 */
+	if (strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		   "0123456789-_") != (size_t)(end - text))
+		return grid_why_set(why, -EBADMSG,
+				    "token: not base64url after '%s' (cut short in copying?)",
+				    GRID_TOKEN_PREFIX);
 	raw = sodium_malloc(GRID_BUNDLE_BYTES_MAX);
 	if (!raw)
 		return -ENOMEM;

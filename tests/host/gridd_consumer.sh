@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# gridd on the host, where there is no grid.ko: a consumer only, as on a
+# traveller's laptop. Two gridds (home and friend), each with its own
+# state and socket, go through the story as far as a consumer can, and
+# the local API refuses malformed requests without changing anything.
+# Prints PASS/FAIL lines for tests/run.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+T=host/gridd_consumer
+D=$(mktemp -d)
+B=$top/build/bin
+failures=0
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$D"
+}
+trap cleanup EXIT
+
+ok() {
+	local name=$1
+	shift
+	if "$@" >/dev/null 2>"$D/err"; then
+		echo "PASS $T/$name"
+	else
+		echo "FAIL $T/$name: $* ($(head -c 300 "$D/err"))"
+		failures=$((failures + 1))
+	fi
+}
+refused() {
+	local s=$1 err
+	shift
+	err=$("$@" 2>&1 >/dev/null) && { echo "worked" >&2; return 1; }
+	[[ $err == *"$s"* ]] || { echo "said: $err" >&2; return 1; }
+}
+up() {
+	printf 'state_dir %s/%s\nsocket %s/%s.sock\nbpf no\n' "$D" "$1" "$D" "$1" >"$D/$1.conf"
+	: >"$D/$1.log"
+	"$B/gridd" --config "$D/$1.conf" 2>>"$D/$1.log" &
+	pids+=($!)
+	eval "pid_$1=$!"
+	for ((i = 0; i < 100; i++)); do
+		[[ -S $D/$1.sock ]] && grep -q 'gridd: ready' "$D/$1.log" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+H() { "$B/gridctl" -S "$D/home.sock" "$@"; }
+F() { "$B/gridctl" -S "$D/friend.sock" "$@"; }
+
+if [[ ! -x $B/gridd ]]; then
+	echo "SKIP $T: build/bin/gridd is not built"
+	exit 0
+fi
+
+# ---- configuration ------------------------------------------------------------
+ok shipped_config_reads "$B/gridd" --check-config --config "$top/user/conf/gridd.conf"
+bad() {
+	printf '%b' "$2" >"$D/bad.conf"
+	refused "$1" "$B/gridd" --check-config --config "$D/bad.conf"
+}
+ok unknown_setting_named_with_its_line bad "bad.conf:2: unknown setting 'colour'" 'bpf yes\ncolour blue\n'
+ok setting_twice_refused bad "bad.conf:2: 'bpf' is set twice" 'bpf yes\nbpf no\n'
+ok value_missing_refused bad "bad.conf:1: 'socket' needs a value" 'socket\n'
+ok two_values_refused bad "bad.conf:1: 'bpf' takes one value" 'bpf yes no\n'
+ok bad_boolean_refused bad "bad.conf:1: 'maybe' is not a valid bpf (yes or no)" 'bpf maybe\n'
+ok relative_path_refused bad "bad.conf:3: 'var/lib' is not a valid state_dir" '# c\n\nstate_dir var/lib\n'
+ok unknown_group_refused bad "bad.conf:1: no group 'nosuchgroup'" 'group nosuchgroup\n'
+ok comments_and_blank_lines_are_fine sh -c "printf '# x\n\n  bpf no # inline\n' >$D/c.conf && $B/gridd --check-config --config $D/c.conf"
+ok gridctl_says_gridd_is_not_running refused "gridd is not running" H agent list
+
+# ---- a consumer's story ---------------------------------------------------------
+ok home_up up home
+ok friend_up up friend
+ok status_says_consumer_only sh -c "'$B/gridctl' -S '$D/home.sock' status | grep -q 'consumer only'"
+ok home_init H init home
+ok friend_init F init friend
+ok key_file_is_0600 sh -c "test \$(stat -c %a '$D'/home/keys/grid-*.key) = 600"
+ok state_folder_is_0700 sh -c "test \$(stat -c %a '$D/home') = 700"
+ok agent_add H agent add alice uid 4242
+ok agent_uid_taken_is_refused refused "uid 4242 acts as another agent already" H agent add bob uid 4242
+ok agent_root_refused refused "root acts as the grid" H agent add boss uid 0
+ok agent_bad_name_refused refused "1 to 31 of a-z" H agent add Alice
+FK=$(F -j status | jq -r .gridd.key)
+HK=$(H -j status | jq -r .gridd.key)
+ok grid_certify H grid certify "$FK" as friend-pi
+ok grid_certify_self_refused refused "cannot be its own member" H grid certify "$HK" as me
+ok create H gridgrid create clubhouse
+INV=$(H -j gridgrid invite clubhouse for "$FK" expires 1h | jq -r .token)
+ok invitation_for_too_long_refused refused "lives at most 30d" H gridgrid invite clubhouse for "$FK" expires 60d
+ok tampered_token_refused refused "does not verify" F gridgrid join "${INV%?}A"
+ok join F gridgrid join "$INV"
+ONCE=$(H -j gridgrid invite clubhouse once expires 1h | jq -r .token)
+ok share_refused_without_grid_ko refused "no grid.ko" H share set clubhouse memory 1G
+ok lease_issue_refused_without_grid_ko refused "no grid.ko" H lease issue clubhouse to alice memory 1M for 1h
+ok leave F gridgrid leave clubhouse
+ok leaving_shows sh -c "'$B/gridctl' -S '$D/friend.sock' -j gridgrid list | jq -e '.gridgrids[0].state == \"left\"'"
+ok one_time_invitation_lets_a_grid_join_again F gridgrid join "$ONCE"
+PROOF=$(F -j gridgrid proof clubhouse | jq -r '.tokens[0].token')
+ok its_proof_is_admitted H gridgrid admit "$PROOF"
+ok records_verify_as_exported sh -c "'$B/gridctl' -S '$D/home.sock' -j record list | jq -e '.records | length >= 6'"
+
+# ---- malformed requests change nothing --------------------------------------------
+before=$(H -j record list | md5sum)
+ok malformed_requests_are_refused /usr/bin/python3 - "$D/home.sock" <<'EOF'
+import socket, struct, sys
+path = sys.argv[1]
+def ask(raw, expect_answer=True):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    s.settimeout(5)
+    data = b""
+    try:
+        s.sendall(raw)
+        while True:
+            c = s.recv(65536)
+            if not c:
+                break
+            data += c
+            if len(data) >= 4 and len(data) >= 4 + struct.unpack(">I", data[:4])[0]:
+                break
+    except (socket.timeout, ConnectionResetError, BrokenPipeError):
+        pass
+    s.close()
+    return data
+def frame(b):
+    return struct.pack(">I", len(b)) + b
+# each body must get an answer whose status is negative (a CBOR nint)
+bodies = [
+    b"\xff",                              # not CBOR
+    b"\xa0",                              # no version
+    b"\xa2\x01\x02\x02\x01",              # version 2
+    b"\xa2\x01\x01\x02\x18\x63",          # unknown op 99
+    b"\xa2\x02\x01\x01\x01",              # keys out of order
+    b"\xa2\x01\x18\x01\x02\x01",          # non-shortest head
+    b"\xa3\x01\x01\x02\x02\x03\xa1\x01\x05", # init with name = 5 (not text)
+    b"\xa3\x01\x01\x02\x02\x03\xa1\x18\x3f\x00", # unknown argument 63
+    b"\xa2\x01\x01\x02\x01" + b"\x00",    # trailing byte
+]
+for b in bodies:
+    r = ask(frame(b))
+    if len(r) < 6 or r[4] & 0xe0 != 0xa0:
+        sys.exit("no answer to %r: %r" % (b, r))
+    # {1: 1, 2: status ...}: status is the byte after a2/a3.. 01 01 02
+    i = r.index(b"\x02", 5)
+    if r[i + 1] & 0xe0 != 0x20:
+        sys.exit("%r was not refused: %r" % (b, r))
+# frames of length 0 and past the maximum: the connection is closed
+for raw in (struct.pack(">I", 0), struct.pack(">I", 1 << 20) + b"x" * 16):
+    r = ask(raw)
+    if r:
+        sys.exit("a bad frame was answered: %r" % r)
+# and gridd still answers a good request
+r = ask(frame(b"\xa2\x01\x01\x02\x01"))
+if r[4:9] != b"\xa2\x01\x01\x02\x00" and b"\x02\x00" not in r[4:12]:
+    sys.exit("status request failed after the bad ones: %r" % r)
+EOF
+ok state_unchanged_by_them bash -c "[[ \"\$('$B/gridctl' -S '$D/home.sock' -j record list | md5sum)\" == '$before' ]]"
+ok gridd_still_running kill -0 "$pid_home"
+
+kill "${pids[@]}" 2>/dev/null
+wait 2>/dev/null
+pids=()
+ok restart_keeps_the_grid up home
+ok the_grid_is_still_home sh -c "'$B/gridctl' -S '$D/home.sock' -j status | jq -e '.gridd.grid == \"home\" and .gridd.key == \"$HK\"'"
+ok sqlite_integrity sh -c "sqlite3 '$D/home/state.db' 'PRAGMA integrity_check' | grep -qx ok"
+ok wal_mode sh -c "sqlite3 '$D/home/state.db' 'PRAGMA journal_mode' | grep -qx wal"
+exit $((failures > 0))

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The other members of a grid-grid, as this grid knows them: admitted
+ * from the proofs they show (a membership chain, an agent certificate),
+ * revoked by an admin's signed record, and this grid's own leaving. A
+ * revocation or a leave ends the leases this grid issued that depend on
+ * it, in the state first and then in grid.ko.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "chain.h"
+#include "dev.h"
+#include "gridd.h"
+#include "log.h"
+
+static int admitted(struct request *rq, const char *what, const char *name,
+		    const uint8_t pk[GRID_PK_LEN])
+{
+	struct grid_api_map m;
+
+	grid_api_map_init(&m);
+	grid_api_set_t(&m, GRID_A_TYPE, what);
+	grid_api_set_t(&m, GRID_A_NAME, name);
+	grid_api_set_b(&m, GRID_A_KEY, pk, GRID_PK_LEN);
+	return grid_api_add_item(rq->out, &m);
+}
+
+/* The name of the grid-grid with charter key @pk that this grid is in. */
+static int gg_name(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
+		   char name[GRID_NAME_LEN])
+{
+	sqlite3_stmt *st;
+	int ret;
+
+	st = store_prep(&g->st, "SELECT name FROM gridgrids WHERE pk = ?"
+			" AND left_at IS NULL", "k", pk);
+	if (!st)
+		return -EIO;
+	ret = store_step(&g->st, st);
+	if (ret == 1) {
+		snprintf(name, GRID_NAME_LEN, "%s", sqlite3_column_text(st, 0));
+		ret = 0;
+	} else if (!ret) {
+		ret = -ENOENT;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int admit_member(struct gridd *g, struct request *rq,
+			const struct grid_bundle *b, const uint8_t *proof,
+			size_t proof_len)
+{
+	const struct grid_record *c = &b->rec[0].r, *m;
+	char gname[GRID_NAME_LEN];
+	int64_t ended = 0;
+	uint32_t i;
+	int ret;
+
+	if (gg_name(g, c->issuer, gname))
+		return gridd_fail(rq, -ENOENT, "not a member of %s", c->name);
+	ret = grid_chain_membership(b, c->issuer, &rq->why);
+	if (ret)
+		return ret;
+	m = &b->rec[b->n - 1].r;
+	store_int(&g->st, &ended, "SELECT count(*) FROM members WHERE gridgrid = ?"
+		  " AND pk = ? AND ended IS NOT NULL", "kk", c->issuer, m->issuer);
+	if (ended)
+		return gridd_fail(rq, -EKEYREVOKED,
+				  "grid %s was revoked from %s or left it", m->name,
+				  gname);
+	/* A one-time invitation: the first grid to show it is its holder. */
+	if (m->has & GRID_HAS(GRID_K_CLAIM)) {
+		int64_t used = 0;
+
+		store_int(&g->st, &used, "SELECT count(*) FROM members WHERE gridgrid = ?"
+			  " AND invitation = ? AND pk != ?", "kkk", c->issuer, m->ref,
+			  m->issuer);
+		if (used)
+			return gridd_fail(rq, -EEXIST,
+					  "this one-time invitation was used by another grid");
+	}
+	for (i = 0; i < b->n && !ret; i++)
+		ret = store_record_put(&g->st, &b->rec[i]);
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"INSERT OR REPLACE INTO members (gridgrid, pk, name, admin,"
+			" membership, invitation, proof) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			"kktikkb", c->issuer, m->issuer, m->name, (int64_t)m->admin,
+			b->rec[b->n - 1].id, m->ref, proof, proof_len));
+	return ret ? ret : admitted(rq, "member", m->name, m->issuer);
+}
+
+/* An agent certificate, or a founder's charter. */
+static int admit_record(struct gridd *g, struct request *rq,
+			const struct grid_signed *s)
+{
+	const struct grid_record *r = &s->r;
+	char gname[GRID_NAME_LEN];
+	int64_t known = 0;
+	int ret;
+
+	switch (r->type) {
+	case GRID_REC_AGENT:
+		ret = grid_record_valid_at(r, gridd_now(g), &rq->why);
+		if (ret)
+			return ret;
+		store_int(&g->st, &known, "SELECT count(*) FROM members WHERE pk = ?"
+			  " AND ended IS NULL", "k", r->issuer);
+		if (!known && sodium_memcmp(r->issuer, g->key.pk, GRID_PK_LEN))
+			return gridd_fail(rq, -EPERM,
+					  "agent %s is certified by a grid that is not a member of any grid-grid of this one",
+					  r->name);
+		ret = store_record_put(&g->st, s);
+		if (!ret)
+			ret = store_exec(&g->st, store_prep(&g->st,
+				"INSERT OR REPLACE INTO peer_agents (pk, grid, name, cert)"
+				" VALUES (?, ?, ?, ?)", "kktk", r->subject, r->issuer,
+				r->name, s->id));
+		return ret ? ret : admitted(rq, "agent", r->name, r->subject);
+	case GRID_REC_CHARTER:
+		if (gg_name(g, r->issuer, gname))
+			return gridd_fail(rq, -ENOENT, "not a member of %s", r->name);
+		ret = store_record_put(&g->st, s);
+		if (!ret)
+			ret = store_exec(&g->st, store_prep(&g->st,
+				"INSERT OR IGNORE INTO members (gridgrid, pk, name, admin)"
+				" VALUES (?, ?, ?, 1)", "kkt", r->issuer, r->subject,
+				"founder"));
+		return ret ? ret : admitted(rq, "founder", r->name, r->subject);
+	}
+	return gridd_fail(rq, -EINVAL, "a %s is not something to admit",
+			  grid_record_type_name(r->type));
+}
+
+int op_gg_admit(struct gridd *g, struct request *rq)
+{
+	const struct grid_api_map *a = rq->args;
+	struct grid_bundle *b;
+	uint8_t *bytes = NULL;
+	size_t len;
+	uint32_t i;
+	int ret;
+
+	if (!grid_api_has(a, GRID_A_TOKEN))
+		return gridd_fail(rq, -EINVAL, "admit what?");
+	b = calloc(1, sizeof(*b));
+	bytes = malloc(GRID_BUNDLE_BYTES_MAX);
+	if (!b || !bytes) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = grid_token_read(b, a->t[GRID_A_TOKEN], &rq->why);
+	if (ret)
+		goto out;
+	grid_bundle_wipe(b);
+	switch (b->kind) {
+	case GRID_BUNDLE_MEMBERSHIP:
+		ret = grid_bundle_encode(b, bytes, GRID_BUNDLE_BYTES_MAX, &len);
+		if (!ret)
+			ret = admit_member(g, rq, b, bytes, len);
+		break;
+	case GRID_BUNDLE_RECORDS:
+		for (i = 0; i < b->n && !ret; i++)
+			ret = admit_record(g, rq, &b->rec[i]);
+		break;
+	default:
+		ret = gridd_fail(rq, -EINVAL,
+				 "this token is neither a membership proof nor certificates");
+	}
+out:
+	free(b);
+	free(bytes);
+	return ret;
+}
+
+/* After the commit: the leases ended by record rq->after_key, in grid.ko. */
+static int end_leases_after(struct gridd *g, struct request *rq)
+{
+	sqlite3_stmt *st;
+	int ret, n = 0;
+
+	if (g->dev < 0)
+		return 0;
+	st = store_prep(&g->st, "SELECT lease_id FROM leases_issued WHERE revoked = ?",
+			"k", rq->after_key);
+	if (!st)
+		return 0;
+	while ((ret = store_step(&g->st, st)) == 1) {
+		struct grid_ioc_lease_ref ref = { .size = sizeof(ref),
+			.id = sqlite3_column_int64(st, 0) };
+
+		ret = grid_dev_lease_revoke(g->dev, &ref);
+		if (ret && ret != -ENOENT && ret != -EKEYEXPIRED &&
+		    ret != -EKEYREVOKED)
+			log_warn("lease %" PRIu64 ": grid.ko did not revoke it: %s",
+				 (uint64_t)ref.id, strerror(-ret));
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (n)
+		log_info("%d lease%s ended in grid.ko", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+int op_gg_revoke(struct gridd *g, struct request *rq)
+{
+	const struct grid_api_map *a = rq->args;
+	struct grid_signed *s;
+	struct grid_record r;
+	uint8_t pk[GRID_PK_LEN];
+	int64_t admin = 0, known = 0;
+	int ret;
+
+	if (!grid_api_has(a, GRID_A_GRIDGRID) || gridd_gg_key(g, a->t[GRID_A_GRIDGRID], pk))
+		return gridd_fail(rq, -ENOENT, "not a member of %s",
+				  grid_api_has(a, GRID_A_GRIDGRID) ?
+				  a->t[GRID_A_GRIDGRID] : "that grid-grid");
+	if (!grid_api_has(a, GRID_A_KEY))
+		return gridd_fail(rq, -EINVAL, "revoke which member (its key)?");
+	store_int(&g->st, &admin, "SELECT admin FROM gridgrids WHERE name = ?",
+		  "t", a->t[GRID_A_GRIDGRID]);
+	if (!admin)
+		return gridd_fail(rq, -EPERM, "this grid is not an admin of %s",
+				  a->t[GRID_A_GRIDGRID]);
+	store_int(&g->st, &known, "SELECT count(*) FROM members WHERE gridgrid = ?"
+		  " AND pk = ? AND ended IS NULL", "kk", pk, a->b[GRID_A_KEY]);
+	if (!known)
+		return gridd_fail(rq, -ENOENT, "no member of %s with that key",
+				  a->t[GRID_A_GRIDGRID]);
+	if (!sodium_memcmp(a->b[GRID_A_KEY], g->key.pk, GRID_PK_LEN))
+		return gridd_fail(rq, -EINVAL,
+				  "a grid leaves a grid-grid; it does not revoke itself");
+	s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	grid_record_init(&r, GRID_REC_REVOCATION, g->key.pk, gridd_now(g));
+	memcpy(r.gridgrid, pk, GRID_PK_LEN);
+	memcpy(r.subject, a->b[GRID_A_KEY], GRID_PK_LEN);
+	r.kind = GRID_REVOKE_MEMBER;
+	r.has |= GRID_HAS(GRID_K_GRIDGRID) | GRID_HAS(GRID_K_SUBJECT) |
+		 GRID_HAS(GRID_K_KIND);
+	if (grid_api_has(a, GRID_A_REASON)) {
+		snprintf(r.reason, sizeof(r.reason), "%s", a->t[GRID_A_REASON]);
+		grid_record_set(&r, GRID_K_REASON);
+	}
+	ret = gridd_sign_keep(g, &r, &g->key, s, &rq->why);
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"UPDATE members SET ended = ? WHERE gridgrid = ? AND pk = ?",
+			"kkk", s->id, pk, r.subject));
+	/* Leases issued to it, or to its agents, end with it. */
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"UPDATE leases_issued SET revoked = ? WHERE revoked IS NULL"
+			" AND holder_grid = ? AND gridgrid = ?", "kkt", s->id,
+			r.subject, a->t[GRID_A_GRIDGRID]));
+	if (!ret) {
+		struct grid_api_map m;
+
+		grid_api_map_init(&m);
+		grid_api_set_b(&m, GRID_A_ID, s->id, GRID_ID_LEN);
+		ret = grid_api_add_item(rq->out, &m);
+		memcpy(rq->after_key, s->id, GRID_ID_LEN);
+		rq->after = end_leases_after;
+	}
+	free(s);
+	return ret;
+}
+
+/* After leaving: the leases ended, the share gone from grid.ko. */
+static int leave_after(struct gridd *g, struct request *rq)
+{
+	end_leases_after(g, rq);
+	return gridd_share_kernel_del(g, rq->after_name);
+}
+
+int op_gg_leave(struct gridd *g, struct request *rq)
+{
+	const struct grid_api_map *a = rq->args;
+	const char *gname = a->t[GRID_A_GRIDGRID];
+	struct grid_signed *s;
+	struct grid_record r;
+	uint8_t pk[GRID_PK_LEN], ref[GRID_ID_LEN];
+	sqlite3_stmt *st;
+	int ret;
+
+	if (!grid_api_has(a, GRID_A_GRIDGRID) || gridd_gg_key(g, gname, pk))
+		return gridd_fail(rq, -ENOENT, "not a member of %s",
+				  grid_api_has(a, GRID_A_GRIDGRID) ? gname :
+				  "that grid-grid");
+	/* What the leave follows: our membership, or the charter we founded. */
+	st = store_prep(&g->st, "SELECT coalesce(membership, charter) FROM gridgrids"
+			" WHERE name = ?", "t", gname);
+	ret = st ? store_step(&g->st, st) : -EIO;
+	ret = ret == 1 ? (store_col_key(st, 0, ref) ? -EIO : 0) : -EIO;
+	sqlite3_finalize(st);
+	if (ret)
+		return ret;
+	s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	grid_record_init(&r, GRID_REC_LEAVE, g->key.pk, gridd_now(g));
+	memcpy(r.gridgrid, pk, GRID_PK_LEN);
+	memcpy(r.ref, ref, GRID_ID_LEN);
+	r.has |= GRID_HAS(GRID_K_GRIDGRID) | GRID_HAS(GRID_K_REF);
+	ret = gridd_sign_keep(g, &r, &g->key, s, &rq->why);
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"UPDATE gridgrids SET left_at = ? WHERE name = ?", "it",
+			(int64_t)gridd_now(g), gname));
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"UPDATE members SET ended = ? WHERE gridgrid = ? AND pk = ?",
+			"kkk", s->id, pk, g->key.pk));
+	/* The share is revoked at once: its leases end, it goes. */
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"UPDATE leases_issued SET revoked = ? WHERE revoked IS NULL"
+			" AND gridgrid = ?", "kt", s->id, gname));
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"DELETE FROM shares WHERE gridgrid = ?", "t", gname));
+	if (!ret) {
+		struct grid_api_map m;
+
+		grid_api_map_init(&m);
+		grid_api_set_t(&m, GRID_A_GRIDGRID, gname);
+		grid_api_set_b(&m, GRID_A_ID, s->id, GRID_ID_LEN);
+		ret = grid_api_add_item(rq->out, &m);
+		memcpy(rq->after_key, s->id, GRID_ID_LEN);
+		snprintf(rq->after_name, sizeof(rq->after_name), "%s", gname);
+		rq->after = leave_after;
+	}
+	free(s);
+	return ret;
+}

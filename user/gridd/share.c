@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * This machine's shares: a signed share advertisement in the state, then
+ * the share in grid.ko (admission, with the grid-grid's cgroup) and the
+ * BPF quotas (enforcement). The state is written first and committed;
+ * if grid.ko or the loader refuses what was committed, the state is put
+ * back as it was and the refusal is the answer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bpf_loader.h"
+#include "cgroup.h"
+#include "dev.h"
+#include "gridd.h"
+#include "log.h"
+#include "names.h"
+#include "nl.h"
+#include "quota.h"
+#include "quota_limits.h"
+#include "units.h"
+
+void gridd_obj_limits(struct grid_obj_limits *out, const struct grid_limits *l)
+{
+	memset(out, 0, sizeof(*out));
+	out->l = *l;
+	out->cpu_rate = grid_cpu_nanocores(l->cpu_quota_us, l->cpu_period_us);
+	out->present = ~0u;
+}
+
+/* The sentence for grid.ko's -EDQUOT on @gg, for @want in addition. */
+void gridd_exhausted(struct request *rq, const char *gg,
+		     const struct grid_limits *want, uint32_t attr)
+{
+	struct grid_obj_gridgrid o;
+	struct grid_obj_limits w;
+	struct grid_nl *nl = NULL;
+	char why[160];
+
+	if (grid_nl_open(&nl) || grid_nl_gridgrid_get(nl, gg, &o)) {
+		gridd_fail(rq, -EDQUOT, "share of %s exhausted", gg);
+		goto out;
+	}
+	if (!o.has_share) {
+		gridd_fail(rq, -EDQUOT, "no share for %s on this machine", gg);
+		goto out;
+	}
+	gridd_obj_limits(&w, want);
+	if (!attr)
+		attr = grid_quota_first_over(&o.share, &o.used, &w, NULL);
+	if (!attr) {
+		gridd_fail(rq, -EDQUOT, "share of %s exhausted", gg);
+		goto out;
+	}
+	grid_quota_describe(why, sizeof(why), attr, grid_limits_get(&o.share, attr),
+			    grid_quota_used(&o.used, NULL, attr),
+			    grid_limits_get(&w, attr));
+	gridd_fail(rq, -EDQUOT, "share exhausted: %s", why);
+out:
+	grid_nl_close(nl);
+}
+
+/* The BPF quota of a share: rates, budgets and the CPU cap it names. */
+static void quota_of(struct grid_quota_limits *q, const struct grid_limits *l)
+{
+	memset(q, 0, sizeof(*q));
+	if (l->net_egress_rate != GRID_LIMIT_MAX) {
+		q->net.egress_rate = l->net_egress_rate;
+		q->given |= GRID_QUOTA_BIT(GRID_QUOTA_EGRESS);
+	}
+	if (l->net_ingress_rate != GRID_LIMIT_MAX) {
+		q->net.ingress_rate = l->net_ingress_rate;
+		q->given |= GRID_QUOTA_BIT(GRID_QUOTA_INGRESS);
+	}
+	if (l->net_egress_budget != GRID_LIMIT_MAX) {
+		q->net.egress_budget = l->net_egress_budget;
+		q->given |= GRID_QUOTA_BIT(GRID_QUOTA_EGRESS_BUDGET);
+	}
+	if (l->net_ingress_budget != GRID_LIMIT_MAX) {
+		q->net.ingress_budget = l->net_ingress_budget;
+		q->given |= GRID_QUOTA_BIT(GRID_QUOTA_INGRESS_BUDGET);
+	}
+	/* A period is for budgets: given only with one that counts over it. */
+	if (q->given & (GRID_QUOTA_BIT(GRID_QUOTA_EGRESS_BUDGET) |
+			GRID_QUOTA_BIT(GRID_QUOTA_INGRESS_BUDGET))) {
+		q->net.period_ns = (uint64_t)l->budget_period_s * GRID_NSEC_PER_SEC;
+		q->given |= GRID_QUOTA_BIT(GRID_QUOTA_PERIOD);
+	}
+	if (l->cpu_budget_us != GRID_LIMIT_MAX) {
+		q->cpu.budget_ns = l->cpu_budget_us * 1000;
+		q->cpu.period_ns = (uint64_t)l->budget_period_s * GRID_NSEC_PER_SEC;
+		q->given |= GRID_QUOTA_BIT(GRID_QUOTA_CPU_BUDGET) |
+			    GRID_QUOTA_BIT(GRID_QUOTA_CPU_PERIOD);
+	}
+	if (l->cpu_quota_us != GRID_LIMIT_MAX) {
+		q->cpu_nanocores = grid_cpu_nanocores(l->cpu_quota_us,
+						      l->cpu_period_us);
+		q->given |= GRID_QUOTA_BIT(GRID_QUOTA_CPU);
+	}
+}
+
+/* The share's quota handed to the loader: attached, or changed. */
+static int share_bpf(struct gridd *g, const char *gg, const char *dir,
+		     const struct grid_limits *l, struct grid_why *why)
+{
+	struct grid_quota_limits q;
+	struct grid_bpf_fail fail = { 0 };
+	enum grid_quota_field bad;
+	int ret;
+
+	if (!g->bpf)
+		return 0;
+	quota_of(&q, l);
+	ret = grid_quota_resolve(&q, &bad);
+	if (ret)
+		return grid_why_set(why, ret, "the share's %s is not a quota BPF can keep",
+				    grid_quota_word(bad));
+	ret = grid_bpf_attach(g->bpf, gg, dir, &q, NULL, &fail);
+	if (ret == -EEXIST) {
+		memset(&fail, 0, sizeof(fail));
+		ret = grid_bpf_set(g->bpf, gg, &q, NULL, &fail);
+	}
+	if (!ret)
+		return 0;
+	/* The loader's step, in an owner's words. */
+	switch (fail.at) {
+	case GRID_BPF_AT_LIMITS:
+		return grid_why_set(why, ret, "the share's %s is not a quota BPF can keep",
+				    grid_quota_word(fail.field));
+	case GRID_BPF_AT_ROUTES:
+		return grid_why_set(why, ret,
+				    "an egress rate needs fq on the devices the grid-grid sends by, and no default route is up to find them");
+	case GRID_BPF_AT_FQ:
+		return grid_why_set(why, ret, "cannot make fq the root qdisc of %s: %s",
+				    fail.dev, strerror(-ret));
+	case GRID_BPF_AT_WATCH:
+		return grid_why_set(why, ret, "grid.ko refused to watch the CPU budget: %s",
+				    strerror(-ret));
+	case GRID_BPF_AT_CGROUP:
+	case GRID_BPF_AT_CPU_MAX:
+		return grid_why_set(why, ret, "the BPF quota of %s: %s: %s", gg,
+				    fail.path, strerror(-ret));
+	default:
+		return grid_why_set(why, ret, "the BPF quota of %s: %s", gg,
+				    strerror(-ret));
+	}
+}
+
+/*
+ * The share of @gg as the state has it, into grid.ko and BPF. 0, or the
+ * error with @why (and -EDQUOT's resource in *@exhausted).
+ */
+static int share_apply(struct gridd *g, const char *gg,
+		       const struct grid_limits *l, const struct grid_limits *old,
+		       uint32_t *exhausted, struct grid_why *why)
+{
+	struct grid_ioc_share s = { .size = sizeof(s) };
+	char dir[PATH_MAX];
+	bool created = false;
+	int cg, ret;
+
+	snprintf(dir, sizeof(dir), "%s/%s", g->cfg.cgroup_root, gg);
+	ret = grid_cgroup_mkdir(dir, &created);
+	if (!ret) {
+		char failed[PATH_MAX];
+
+		ret = grid_cgroup_delegate(dir, failed, sizeof(failed));
+		if (ret)
+			grid_why_set(why, ret, "cannot enable cpu, memory and pids below %s (%s)",
+				     dir, failed);
+	} else {
+		grid_why_set(why, ret, "cannot make the cgroup %s: %s", dir,
+			     strerror(-ret));
+	}
+	if (ret)
+		goto out;
+	cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0) {
+		ret = grid_why_set(why, -errno, "cannot open %s: %s", dir,
+				   strerror(errno));
+		goto out;
+	}
+	snprintf(s.gridgrid, sizeof(s.gridgrid), "%s", gg);
+	s.limits = *l;
+	s.flags = GRID_SHARE_CGROUP;
+	s.cgroup_fd = cg;
+	ret = grid_dev_share_add(g->dev, &s);
+	if (ret == -EEXIST) {
+		s.size = sizeof(s);
+		ret = grid_dev_share_set(g->dev, &s);
+	}
+	close(cg);
+	if (ret) {
+		*exhausted = s.exhausted;
+		grid_why_set(why, ret, "grid.ko refused the share of %s: %s", gg,
+			     strerror(-ret));
+		goto out;
+	}
+	ret = share_bpf(g, gg, dir, l, why);
+	if (ret) {
+		/* grid.ko took it, BPF did not: grid.ko back as it was. */
+		if (old) {
+			s.limits = *old;
+			s.flags = 0;
+			grid_dev_share_set(g->dev, &s);
+		} else {
+			s.flags = 0;
+			grid_dev_share_del(g->dev, &s);
+		}
+	}
+out:
+	if (ret && created)
+		rmdir(dir);
+	return ret;
+}
+
+int gridd_share_kernel_del(struct gridd *g, const char *gg)
+{
+	struct grid_ioc_share s = { .size = sizeof(s) };
+	struct grid_bpf_fail fail = { 0 };
+	int ret;
+
+	if (g->dev < 0)
+		return 0;
+	if (g->bpf) {
+		ret = grid_bpf_detach(g->bpf, gg, &fail);
+		if (ret && ret != -ENOENT)
+			log_warn("share %s: the BPF quota stays: %s", gg,
+				 strerror(-ret));
+	}
+	snprintf(s.gridgrid, sizeof(s.gridgrid), "%s", gg);
+	ret = grid_dev_share_del(g->dev, &s);
+	if (ret && ret != -ENOENT)
+		log_warn("share %s: grid.ko keeps it: %s", gg, strerror(-ret));
+	return 0;
+}
+
+static int share_after(struct gridd *g, struct request *rq)
+{
+	const char *gg = rq->after_name;
+	struct grid_signed *now;
+	uint32_t exhausted = 0;
+	int ret;
+
+	now = malloc(sizeof(*now));
+	if (!now)
+		return gridd_fail(rq, -ENOMEM, "out of memory");
+	struct grid_signed *before = malloc(sizeof(*before));
+	bool had = false;
+
+	ret = before ? gridd_gg_kernel_add(g, rq) : -ENOMEM;
+	if (!ret && rq->after_serial) {
+		sqlite3_stmt *st = store_prep(&g->st,
+			"SELECT record FROM shares_undo WHERE gridgrid = ?", "t", gg);
+		uint8_t id[GRID_ID_LEN];
+
+		if (st && store_step(&g->st, st) == 1 && !store_col_key(st, 0, id))
+			had = !store_record_get(&g->st, id, before);
+		sqlite3_finalize(st);
+	}
+	if (!ret)
+		ret = store_record_get(&g->st, rq->after_key, now);
+	if (!ret)
+		ret = share_apply(g, gg, &now->r.limits,
+				  had ? &before->r.limits : NULL, &exhausted,
+				  &rq->why);
+	if (ret) {
+		/* Put the state back: the share before, or none. */
+		if (!store_begin(&g->st)) {
+			if (rq->after_serial)
+				store_exec(&g->st, store_prep(&g->st,
+					"UPDATE shares SET record = (SELECT record FROM shares_undo"
+					" WHERE gridgrid = ?1), serial = serial - 1 WHERE gridgrid = ?1",
+					"t", gg));
+			else
+				store_exec(&g->st, store_prep(&g->st,
+					"DELETE FROM shares WHERE gridgrid = ?", "t", gg));
+			store_exec(&g->st, store_prep(&g->st,
+				"DELETE FROM records WHERE id = ?", "k", rq->after_key));
+			store_commit(&g->st);
+		}
+		if (ret == -EDQUOT)
+			gridd_fail(rq, ret,
+				   "the live leases of %s hold more than that share (%s)",
+				   gg, rq->why.msg);
+	}
+	free(before);
+	free(now);
+	return ret;
+}
+
+int op_share_set(struct gridd *g, struct request *rq)
+{
+	const struct grid_api_map *a = rq->args;
+	const char *gg = a->t[GRID_A_GRIDGRID];
+	struct grid_signed *s;
+	struct grid_record r;
+	uint8_t pk[GRID_PK_LEN];
+	int64_t serial = 0;
+	int ret;
+
+	if (g->dev < 0)
+		return gridd_fail(rq, -EOPNOTSUPP,
+			"this machine has no grid.ko (%s): it can hold leases but not provide a share",
+			g->kernel);
+	if (!grid_api_has(a, GRID_A_GRIDGRID) || gridd_gg_key(g, gg, pk))
+		return gridd_fail(rq, -ENOENT, "not a member of %s",
+				  grid_api_has(a, GRID_A_GRIDGRID) ? gg :
+				  "that grid-grid");
+	if (!grid_api_has(a, GRID_A_LIMITS))
+		return gridd_fail(rq, -EINVAL, "a share of what? (cpu, memory, ...)");
+	store_int(&g->st, &serial, "SELECT serial FROM shares WHERE gridgrid = ?",
+		  "t", gg);
+	s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	grid_record_init(&r, GRID_REC_SHARE, g->key.pk, gridd_now(g));
+	snprintf(r.name, sizeof(r.name), "%s", gg);
+	memcpy(r.gridgrid, pk, GRID_PK_LEN);
+	r.limits = *grid_api_lim(a, GRID_A_LIMITS);
+	r.serial = serial + 1;
+	r.has |= GRID_HAS(GRID_K_NAME) | GRID_HAS(GRID_K_GRIDGRID) |
+		 GRID_HAS(GRID_K_LIMITS) | GRID_HAS(GRID_K_SERIAL);
+	ret = gridd_sign_keep(g, &r, &g->key, s, &rq->why);
+	/* The share before, kept aside in case grid.ko refuses this one. */
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"CREATE TEMP TABLE IF NOT EXISTS shares_undo"
+			" (gridgrid TEXT PRIMARY KEY, record BLOB)", ""));
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"INSERT OR REPLACE INTO shares_undo SELECT gridgrid, record"
+			" FROM shares WHERE gridgrid = ?", "t", gg));
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"INSERT INTO shares (gridgrid, serial, record) VALUES (?, ?, ?)"
+			" ON CONFLICT (gridgrid) DO UPDATE SET serial = excluded.serial,"
+			" record = excluded.record", "tik", gg, (int64_t)r.serial, s->id));
+	if (!ret) {
+		struct grid_api_map m;
+
+		grid_api_map_init(&m);
+		grid_api_set_t(&m, GRID_A_GRIDGRID, gg);
+		grid_api_set_u(&m, GRID_A_SERIAL, r.serial);
+		grid_api_set_lim(&m, GRID_A_LIMITS, &r.limits);
+		grid_api_set_b(&m, GRID_A_ID, s->id, GRID_ID_LEN);
+		ret = grid_api_add_item(rq->out, &m);
+		snprintf(rq->after_name, sizeof(rq->after_name), "%s", gg);
+		memcpy(rq->after_key, s->id, GRID_ID_LEN);
+		rq->after_serial = serial;
+		rq->after = share_after;
+	}
+	free(s);
+	return ret;
+}
+
+static int share_del_after(struct gridd *g, struct request *rq)
+{
+	return gridd_share_kernel_del(g, rq->after_name);
+}
+
+int op_share_del(struct gridd *g, struct request *rq)
+{
+	const struct grid_api_map *a = rq->args;
+	const char *gg = a->t[GRID_A_GRIDGRID];
+	int64_t live = 0, n = 0;
+
+	if (!grid_api_has(a, GRID_A_GRIDGRID))
+		return gridd_fail(rq, -EINVAL, "which grid-grid's share?");
+	store_int(&g->st, &n, "SELECT count(*) FROM shares WHERE gridgrid = ?",
+		  "t", gg);
+	if (!n)
+		return gridd_fail(rq, -ENOENT, "no share for %s", gg);
+	store_int(&g->st, &live, "SELECT count(*) FROM leases_issued WHERE gridgrid = ?"
+		  " AND revoked IS NULL AND not_after > ?", "ti", gg,
+		  (int64_t)gridd_now(g));
+	if (live)
+		return gridd_fail(rq, -EBUSY,
+				  "%lld live lease%s of %s use the share: revoke them first",
+				  (long long)live, live == 1 ? "" : "s", gg);
+	snprintf(rq->after_name, sizeof(rq->after_name), "%s", gg);
+	rq->after = share_del_after;
+	return store_exec(&g->st, store_prep(&g->st,
+		"DELETE FROM shares WHERE gridgrid = ?", "t", gg));
+}
+
+int op_share_list(struct gridd *g, struct request *rq)
+{
+	struct grid_signed *s;
+	sqlite3_stmt *st;
+	int ret;
+
+	s = malloc(sizeof(*s));
+	st = store_prep(&g->st, "SELECT gridgrid, record FROM shares ORDER BY gridgrid", "");
+	if (!st || !s) {
+		free(s);
+		sqlite3_finalize(st);
+		return -EIO;
+	}
+	while ((ret = store_step(&g->st, st)) == 1) {
+		struct grid_api_map m;
+		uint8_t id[GRID_ID_LEN];
+
+		if (store_col_key(st, 1, id) || store_record_get(&g->st, id, s))
+			continue;
+		grid_api_map_init(&m);
+		grid_api_set_t(&m, GRID_A_GRIDGRID, s->r.name);
+		grid_api_set_u(&m, GRID_A_SERIAL, s->r.serial);
+		grid_api_set_lim(&m, GRID_A_LIMITS, &s->r.limits);
+		grid_api_set_b(&m, GRID_A_ID, s->id, GRID_ID_LEN);
+		if (grid_api_add_item(rq->out, &m)) {
+			rq->out->more = true;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	free(s);
+	return ret < 0 ? ret : 0;
+}
+
+int gridd_provide_reconcile(struct gridd *g)
+{
+	struct grid_signed *s;
+	sqlite3_stmt *st;
+	int ret, n = 0;
+
+	s = malloc(sizeof(*s));
+	st = store_prep(&g->st, "SELECT record FROM shares", "");
+	if (!st || !s) {
+		free(s);
+		sqlite3_finalize(st);
+		return -EIO;
+	}
+	while ((ret = store_step(&g->st, st)) == 1) {
+		struct grid_why why = { "" };
+		struct request rq = { 0 };
+		uint8_t id[GRID_ID_LEN];
+		uint32_t ex = 0;
+
+		if (store_col_key(st, 0, id) || store_record_get(&g->st, id, s))
+			continue;
+		memcpy(rq.after_name, s->r.name, GRID_NAME_LEN);
+		gridd_gg_kernel_add(g, &rq);
+		if (share_apply(g, s->r.name, &s->r.limits, NULL, &ex, &why))
+			log_warn("reconcile: share %s: %s", s->r.name, why.msg);
+		else
+			n++;
+	}
+	sqlite3_finalize(st);
+	free(s);
+	if (n)
+		log_info("reconcile: %d share%s in grid.ko", n, n == 1 ? "" : "s");
+	return ret < 0 ? ret : 0;
+}
