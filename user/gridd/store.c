@@ -380,8 +380,9 @@ int store_record_get(struct store *s, const uint8_t id[GRID_ID_LEN],
 	if (ret == 1) {
 		struct grid_why why;
 
-		ret = grid_record_open(rec, sqlite3_column_blob(st, 0),
-				       sqlite3_column_bytes(st, 0), &why);
+		/* Verified before it was kept; the state is as safe as the keys. */
+		ret = grid_record_open_kept(rec, sqlite3_column_blob(st, 0),
+					    sqlite3_column_bytes(st, 0), &why);
 		if (ret)
 			log_err("state: a stored record no longer opens: %s",
 				why.msg);

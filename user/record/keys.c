@@ -152,11 +152,29 @@ out:
 	return ret;
 }
 
+/*
+ * The check costs a scalar multiplication (by the group order, for the
+ * subgroup), about as much as a verification, and the same few keys come
+ * back all the time (this grid's, its grid-grids'): keys that passed are
+ * remembered, per thread, in a small table indexed by their first bytes.
+ * Only a key that passed is kept, and a hit compares all 32 bytes, so the
+ * answer is the check's.
+ */
+#define OK_KEYS 64
+
 bool grid_pk_ok(const uint8_t pk[GRID_PK_LEN])
 {
-	if (grid_crypto_init())
+	static __thread uint8_t seen[OK_KEYS][GRID_PK_LEN];
+	static __thread bool used[OK_KEYS];
+	unsigned int slot = (pk[0] ^ pk[1] << 3 ^ pk[2] << 5) % OK_KEYS;
+
+	if (used[slot] && !memcmp(seen[slot], pk, GRID_PK_LEN))
+		return true;
+	if (grid_crypto_init() || crypto_core_ed25519_is_valid_point(pk) != 1)
 		return false;
-	return crypto_core_ed25519_is_valid_point(pk) == 1;
+	memcpy(seen[slot], pk, GRID_PK_LEN);
+	used[slot] = true;
+	return true;
 }
 
 void grid_sign(uint8_t sig[GRID_SIG_LEN], const uint8_t *m, size_t n,

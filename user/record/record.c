@@ -397,18 +397,15 @@ static void put_usage(struct cb_buf *b, const struct grid_rec_usage *u)
 	}
 }
 
-int grid_record_encode(const struct grid_record *r, uint8_t *out, size_t cap,
-		       size_t *len, struct grid_why *why)
+/* The payload of a record check() has passed. */
+static int write_payload(const struct grid_record *r, uint8_t *out, size_t cap,
+			 size_t *len, struct grid_why *why)
 {
 	struct cb_buf b;
 	unsigned int k;
 	uint32_t i;
 	long n;
-	int ret;
 
-	ret = check(r, why);
-	if (ret)
-		return ret;
 	cb_init(&b, out, cap);
 	cb_map(&b, __builtin_popcountll(r->has) + r->n_ext);
 	/* Keys 1..63 encode in one byte each, so numeric order is bytewise. */
@@ -457,6 +454,14 @@ int grid_record_encode(const struct grid_record *r, uint8_t *out, size_t cap,
 				    types[r->type].name, cap);
 	*len = n;
 	return 0;
+}
+
+int grid_record_encode(const struct grid_record *r, uint8_t *out, size_t cap,
+		       size_t *len, struct grid_why *why)
+{
+	int ret = check(r, why);
+
+	return ret ? ret : write_payload(r, out, cap, len, why);
 }
 
 /* ---- decoding ------------------------------------------------------------ */
@@ -743,7 +748,8 @@ int grid_record_decode(struct grid_record *r, const uint8_t *p, size_t n,
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (grid_record_encode(r, again, n, &len, NULL) || len != n ||
+	/* check() has passed: what is left to compare is the bytes. */
+	if (write_payload(r, again, n, &len, NULL) || len != n ||
 	    memcmp(again, p, n))
 		ret = grid_why_set(why, -EBADMSG,
 			"%s: a field is written in a form grid never writes (an explicit unlimited limit?)",
@@ -757,6 +763,8 @@ out:
 }
 
 /* ---- signed records ----------------------------------------------------- */
+
+static int open_bytes(struct grid_signed *s, bool verify, struct grid_why *why);
 
 int grid_record_sign(struct grid_signed *s, const struct grid_record *r,
 		     const struct grid_key *key, struct grid_why *why)
@@ -778,23 +786,20 @@ int grid_record_sign(struct grid_signed *s, const struct grid_record *r,
 		return grid_why_set(why, ret, "%s: the signed record is too long",
 				    grid_record_type_name(r->type));
 	grid_record_id(s->id, s->bytes, s->len);
-	/* Decoded again from its own bytes, so ext[] points into s. */
-	return grid_record_open(s, s->bytes, s->len, why);
+	/*
+	 * Decoded again from its own bytes, so ext[] points into s; the
+	 * signature was made just now and is not checked again.
+	 */
+	return open_bytes(s, false, why);
 }
 
-int grid_record_open(struct grid_signed *s, const uint8_t *buf, size_t len,
-		     struct grid_why *why)
+/* s->bytes as a record, its signature checked if @verify. */
+static int open_bytes(struct grid_signed *s, bool verify, struct grid_why *why)
 {
 	struct cose_sign1 c;
+	size_t len = s->len;
 	int ret;
 
-	if (len > sizeof(s->bytes))
-		return grid_why_set(why, -EMSGSIZE,
-				    "record: %zu bytes, more than %d", len,
-				    GRID_RECORD_MAX);
-	if (buf != s->bytes)
-		memcpy(s->bytes, buf, len);
-	s->len = len;
 	ret = cose_sign1_parse(&c, s->bytes, len);
 	if (ret == -ENOMEM)
 		return ret;
@@ -804,12 +809,37 @@ int grid_record_open(struct grid_signed *s, const uint8_t *buf, size_t len,
 	ret = grid_record_decode(&s->r, c.payload, c.payload_len, why);
 	if (ret)
 		return ret;
-	if (cose_sign1_verify(&c, s->r.issuer))
+	if (verify && cose_sign1_verify(&c, s->r.issuer))
 		return grid_why_set(why, -EBADMSG,
 				    "%s: the signature does not verify",
 				    grid_record_type_name(s->r.type));
 	grid_record_id(s->id, s->bytes, len);
 	return 0;
+}
+
+int grid_record_open_kept(struct grid_signed *s, const uint8_t *buf,
+			  size_t len, struct grid_why *why)
+{
+	if (len > sizeof(s->bytes))
+		return grid_why_set(why, -EMSGSIZE,
+				    "record: %zu bytes, more than %d", len,
+				    GRID_RECORD_MAX);
+	memcpy(s->bytes, buf, len);
+	s->len = len;
+	return open_bytes(s, false, why);
+}
+
+int grid_record_open(struct grid_signed *s, const uint8_t *buf, size_t len,
+		     struct grid_why *why)
+{
+	if (len > sizeof(s->bytes))
+		return grid_why_set(why, -EMSGSIZE,
+				    "record: %zu bytes, more than %d", len,
+				    GRID_RECORD_MAX);
+	if (buf != s->bytes)
+		memcpy(s->bytes, buf, len);
+	s->len = len;
+	return open_bytes(s, true, why);
 }
 
 int grid_record_valid_at(const struct grid_record *r, uint64_t now,

@@ -188,6 +188,13 @@ int grid_record_sign(struct grid_signed *s, const struct grid_record *r,
  */
 int grid_record_open(struct grid_signed *s, const uint8_t *buf, size_t len,
 		     struct grid_why *why);
+/*
+ * The same for a record this process verified before it kept it (a
+ * store's own bytes, under the same protection as the keys): decoded and
+ * checked against the schema, its signature not checked again.
+ */
+int grid_record_open_kept(struct grid_signed *s, const uint8_t *buf,
+			  size_t len, struct grid_why *why);
 /* SHA-256 of @len bytes: a record's id. */
 void grid_record_id(uint8_t id[GRID_ID_LEN], const uint8_t *buf, size_t len);
 

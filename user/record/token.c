@@ -114,7 +114,9 @@ int grid_token_write(const struct grid_bundle *b, char *out, size_t cap)
 	size_t n;
 	int ret;
 
-	raw = sodium_malloc(GRID_BUNDLE_BYTES_MAX);	/* may hold a seed */
+	/* Locked memory only for a seed: sodium_malloc() costs syscalls. */
+	raw = b->has_seed ? sodium_malloc(GRID_BUNDLE_BYTES_MAX) :
+	      malloc(GRID_BUNDLE_BYTES_MAX);
 	if (!raw)
 		return -ENOMEM;
 	ret = grid_bundle_encode(b, raw, GRID_BUNDLE_BYTES_MAX, &n);
@@ -129,7 +131,11 @@ int grid_token_write(const struct grid_bundle *b, char *out, size_t cap)
 	sodium_bin2base64(out + pre, cap - pre, raw, n,
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 out:
-	sodium_free(raw);
+	if (b->has_seed) {
+		sodium_free(raw);
+	} else {
+		free(raw);
+	}
 	return ret;
 }
 
