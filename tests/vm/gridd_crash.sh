@@ -15,7 +15,13 @@
 # both, and the database passes PRAGMA integrity_check.
 source "$GRID_TOP/tests/lib.sh"
 
-ROUNDS=${GRIDD_CRASH_ROUNDS:-50}
+# 50 on the first kernel the suite boots (6.1); on the others 10, which
+# keeps make check within its time on 2 cores (the code under test is the
+# same userland; the kernel's part is the lease registration).
+case $(uname -r) in
+6.1.*) ROUNDS=${GRIDD_CRASH_ROUNDS:-50} ;;
+*) ROUNDS=${GRIDD_CRASH_ROUNDS:-10} ;;
+esac
 D=/tmp/crash
 mkdir -p $D
 printf 'state_dir %s/state\nsocket %s/gridd.sock\nbpf no\n' $D $D >$D/gridd.conf
