@@ -26,18 +26,24 @@ for ((i = 0; i < 300; i++)); do
 	sleep 0.05
 done
 grep -q 'gridd: ready' /tmp/gridd.log || { cat /tmp/gridd.log; echo "POWERCUT-ERROR gridd did not start"; exit 1; }
+# Set up until it is (a cut may have come in the middle): each step is
+# done again only if its result is not there.
 if [[ ! -e $MNT/setup-done ]]; then
-	$G init home >/dev/null && $G agent add alice uid 1000 >/dev/null &&
-		$G gridgrid create clubhouse >/dev/null &&
-		$G share set clubhouse memory 100G >/dev/null ||
+	$G -j status | jq -e '.gridd.grid == "home"' >/dev/null || $G init home >/dev/null
+	$G -j agent list | jq -e '.agents | length == 1' >/dev/null || $G agent add alice uid 1000 >/dev/null
+	$G -j gridgrid list | jq -e '.gridgrids | length == 1' >/dev/null || $G gridgrid create clubhouse >/dev/null
+	$G -j share list | jq -e '.shares | length == 1' >/dev/null || $G share set clubhouse memory 100G >/dev/null
+	$G -j share list | jq -e '.shares | length == 1' >/dev/null ||
 		{ echo "POWERCUT-ERROR setup failed"; exit 1; }
 	: >$MNT/setup-done
 	sync
 fi
 echo "POWERCUT-STATE $($G -j lease list | tr -d '\n')"
 echo "POWERCUT-KERNEL $(gridctl -j kernel lease list | tr -d '\n')"
-echo "POWERCUT-INTEGRITY $(sqlite3 $MNT/grid/state.db 'PRAGMA integrity_check' | head -n 1)"
+echo "POWERCUT-INTEGRITY $(sqlite3 -cmd '.timeout 5000' $MNT/grid/state.db 'PRAGMA integrity_check' 2>&1 | head -n 1)"
 grep 'reconcile' /tmp/gridd.log | sed 's/^/POWERCUT-LOG /'
+# The dump is whole: a cut before this line leaves nothing to judge.
+echo "POWERCUT-DUMPED"
 [[ ${1:-} == check ]] && exit 0
 echo "POWERCUT-RUNNING"
 live=()

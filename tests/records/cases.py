@@ -21,6 +21,7 @@ import sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import verify  # noqa: E402
 from verify import CBORTag, encode  # noqa: E402
@@ -125,7 +126,7 @@ def upd(base, **kw):
 
 def raw_map(pairs):
     """A map from already encoded (key, value) byte pairs, in the order given."""
-    return encode({})[:0] + bytes([0xa0 | len(pairs)]) + b"".join(k + v for k, v in pairs)
+    return bytes([0xa0 | len(pairs)]) + b"".join(k + v for k, v in pairs)
 
 
 def grid_pairs(issued=None, name=None):
@@ -144,7 +145,6 @@ def nest(depth, leaf):
 
 def payload_of_size(n):
     """GRID with an extension byte string that makes the payload @n bytes."""
-    base = len(encode(GRID))
     for pad in range(n, 0, -1):
         p = upd(GRID, k64=b"\x00" * pad)
         if len(encode(p)) == n:
@@ -191,7 +191,7 @@ def cases():
     ok("lease_id 2^64-1", rec(lease(k19=U64)))
     ok("receipt", rec(RECEIPT))
     ok("nesting of 8", rec(upd(GRID, k64=nest(7, 1))))
-    ok("an empty array inside 8 others", rec(upd(GRID, k64=nest(8, []))))
+    ok("an empty array inside 8 containers", rec(upd(GRID, k64=nest(7, []))))
     ok("1024 items", rec(upd(GRID, k64=[0] * (1024 - 11 - 2))))
     ok("payload of 4016 bytes", rec(payload_of_size(4016)))
 
@@ -212,7 +212,7 @@ def cases():
         b"\xd2\x84\xa1\x01\x27" + sample[6:])
     bad("unprotected kid", "unprotected", rec(lease(), unprot=encode({4: b"k"})))
     bad("signature of 65", "64 bytes", rec(lease(), sig=b"\x00" * 65))
-    bad("payload nil", "byte string", b"\xd2\x84\x43\xa1\x01\x27\xa0\xf6" + encode(b"\0" * 64))
+    bad("payload nil", "simple", b"\xd2\x84\x43\xa1\x01\x27\xa0\xf6" + encode(b"\0" * 64))
 
     # ---- the signature ----
     good = sk("home").sign(encode(["Signature1", b"\xa1\x01\x27", b"", encode(lease())]))
@@ -229,9 +229,7 @@ def cases():
     bad("keys out of order", "deterministic",
         cose(raw_map(grid_pairs()[::-1])))
     bad("duplicate key", "deterministic",
-        cose(raw_map(grid_pairs() + [(encode(7), encode("home"))])[:0] +
-             bytes([0xa6]) + b"".join(k + v for k, v in grid_pairs() +
-                                       [(encode(7), encode("home"))])))
+        cose(raw_map(grid_pairs() + [(encode(7), encode("home"))])))
     ext_len_first = b"\xa3" + encode(10) + b"\x00" + encode(-1) + b"\x00" + \
         encode(100) + b"\x00"
     bad("extension map length-first (RFC 7049)", "deterministic",
@@ -248,7 +246,8 @@ def cases():
     bad("name not UTF-8", "well-formed", cose(raw_map(grid_pairs(name=b"\x62\xc3\x28"))))
     bad("name overlong UTF-8", "well-formed", cose(raw_map(grid_pairs(name=b"\x62\xc0\xaf"))))
     bad("reason with a surrogate", "well-formed",
-        cose(encode(upd(REVOCATION, k17="a"))[:-2] + b"\x63\xed\xa0\x80" + encode(2)))
+        cose(encode(upd(REVOCATION, k17="a")).replace(b"\x11\x61\x61",
+                                                      b"\x11\x63\xed\xa0\x80")))
     bad("payload with a byte after its map", "bytes after",
         cose(encode(GRID) + b"\x00"))
     bad("nesting of 9", "nested", rec(upd(GRID, k64=nest(8, 1))))
@@ -261,7 +260,7 @@ def cases():
     bad("key 24", "critical", rec(upd(GRID, k24=0)))
     bad("key 63", "critical", rec(upd(GRID, k63=0)))
     bad("nine extensions", "extension", rec(upd(GRID, **{"k%d" % k: k for k in range(64, 73)})))
-    bad("negative key", "unsigned", cose(raw_map([(encode(-1), encode(0))] + grid_pairs())))
+    bad("negative key", "unsigned", cose(raw_map(grid_pairs() + [(encode(-1), encode(0))])))
     bad("text key", "unsigned", cose(raw_map(grid_pairs() + [(encode("a"), encode(0))])))
     bad("type 12", "type", rec(upd(GRID, k1=12)))
     bad("type 0", "type", rec(upd(GRID, k1=0)))

@@ -18,14 +18,37 @@ and python3-cryptography (Ed25519). It does not read or call the C code.
                            the line's TYPE and ID, which would catch it too
                            easily); prints how many were wrongly accepted
   verify.py --mutants FILE prints those copies, one hex line each
+  verify.py --token TOKEN  reads a token ("grid1:...") and verifies every
+                           record in it, and the chain of an invitation or
+                           membership bundle (the invitation's time is not
+                           checked: there is no "now" here)
   verify.py --diag FILE    prints each record's payload in CBOR diagnostic
                            notation (RFC 8949 section 8), as RECORDS.md shows
 
 Run it with /usr/bin/python3: the Debian packages are what it is meant to
-be checked with. What it checks of a public key is RECORDS.md's rule
-(canonical, on the curve, not of small order, in the prime-order subgroup)
-in plain integer arithmetic, as cryptography has no call for it.
+be checked with.
+
+What it checks of each record: the COSE_Sign1 structure (tag 18, four
+members), the protected header (exactly {1: -8} or {1: -19}), the empty
+unprotected header, that the record, the protected header and the payload
+are each one item in core deterministic encoding (decoded by cbor2 and
+encoded again by the encoder here, which sorts map keys bytewise), the
+CBOR kinds, item count and depth allowed, the sizes, the fields each type
+requires and allows, every value's type and bounds, the limits and usage
+maps, the one encoding (no explicit 2^64-1 limit, admins increasing), that
+every public key is canonical, not one of the eight small-order points, on
+the curve and in the prime-order subgroup (cryptography has no call for
+the last two, so they are done here in plain integer arithmetic), the
+signature (S < L, R not of small order, then cryptography's Ed25519
+verify over the Sig_structure), and the id (SHA-256 of the bytes).
+
+What it does not check: validity times against a clock (there is no "now"
+here), the rights of a revocation's issuer, or anything gridd decides
+from its own state (replays, serials, revocations, fitting a share). The
+chain rules of RECORDS.md section 9 it checks on bundles (--token) and on
+the samples' story (--chain).
 """
+import base64
 import hashlib
 import io
 import re
@@ -33,7 +56,7 @@ import sys
 
 import cbor2
 import cbor2.decoder
-from cbor2.types import CBORTag, FrozenDict
+from cbor2.types import CBORSimpleValue, CBORTag, FrozenDict, undefined
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -84,8 +107,8 @@ def encode(obj):
     """The core deterministic encoding (RFC 8949 section 4.2.1) of @obj:
     shortest heads, definite lengths, map keys sorted bytewise by their own
     encodings (not length-first, as cbor2's canonical=True does)."""
-    if isinstance(obj, bool) or obj is None:
-        raise Refused("holds a simple value (false, true, null)")
+    if isinstance(obj, (bool, CBORSimpleValue)) or obj is None or obj is undefined:
+        raise Refused("holds a simple value")
     if isinstance(obj, int):
         return _head(0, obj) if obj >= 0 else _head(1, -1 - obj)
     if isinstance(obj, bytes):
@@ -270,7 +293,7 @@ KEYS = {
 }
 KEY_NUM = {v[0]: k for k, v in KEYS.items()}
 BASE = {"type", "version", "issuer", "issued"}
-# type: (required beyond BASE, optional)
+# For each type: (the fields it requires beyond BASE, those it allows)
 SCHEMA = {
     "grid": ({"name"}, set()),
     "agent": ({"name", "subject"}, {"not_before", "not_after"}),
@@ -542,6 +565,144 @@ def verify_file(path):
 
 # ---- chains (RECORDS.md, "Who may say what") --------------------------------
 
+CLAIM_CONTEXT = b"grid-claim-v1"
+BUNDLE_MAX = 8
+PROOFS_MAX = 3
+
+
+def check_invitation(c, rights, members, inv, at):
+    """An invitation of the charter @c's grid-grid, seen at @at (None: no
+    time check beyond the lifetime); the reason it fails, or None."""
+    cf, f = c.fields, inv.fields
+    if inv.type != "invitation":
+        return "a %s where an invitation belongs" % inv.type
+    if f["gridgrid"] != cf["issuer"]:
+        return "the invitation is for another grid-grid"
+    if f["name"] != cf["name"]:
+        return "the invitation names %r, the charter %r" % (f["name"], cf["name"])
+    if f["issuer"] not in rights and not (cf["policy"] & 1 and f["issuer"] in members):
+        return "the inviter %s may not invite to %s" % (f["issuer"][:8].hex(), cf["name"])
+    if f["not_after"] < f["issued"] or f["not_after"] - f["issued"] > cf["invite_max"]:
+        return "the invitation lives longer than the charter's invite_max"
+    if at is None:
+        return None
+    if at < f["issued"]:
+        return "the invitation was accepted before it was made"
+    if at >= f["not_after"]:
+        return "the invitation had expired"
+    if at < f.get("not_before", 0):
+        return "the invitation was not valid yet"
+    return None
+
+
+def check_acceptance(c, inv, mem):
+    f, i = mem.fields, inv.fields
+    if mem.type != "membership":
+        return "a %s where a membership belongs" % mem.type
+    if f["gridgrid"] != c.fields["issuer"] or f["ref"] != inv.id:
+        return "the membership does not accept this invitation"
+    if f["admin"] != i["admin"]:
+        return "the membership's admin differs from the invitation's"
+    if "claim" in f:
+        if not ed25519_ok(i["subject"], f["claim"], CLAIM_CONTEXT + inv.id + f["issuer"]):
+            return "the membership's claim of a one-time invitation does not verify"
+    elif f["issuer"] != i["subject"]:
+        return "the membership is not signed by the invitee"
+    return None
+
+
+def walk(recs, with_mem, now=None):
+    """RECORDS.md's walk of [charter, (invitation, membership)..., invitation,
+    membership?]; the reason it fails, or None. A last invitation without a
+    membership is seen at @now; None checks no time."""
+    if len(recs) < 2 or recs[0].type != "charter":
+        return "the bundle does not start with a charter"
+    c = recs[0]
+    last = len(recs) - 1 - (1 if with_mem else 0)
+    if last < 1 or (last - 1) % 2:
+        return "the bundle is not charter, admin proofs, invitation%s" % (
+            ", membership" if with_mem else "")
+    if (last - 1) // 2 > PROOFS_MAX:
+        return "more than %d admin proofs" % PROOFS_MAX
+    cf = c.fields
+    rights = {cf["issuer"], cf["subject"], *cf["admins"]}
+    members = set()
+    for i in range(1, last, 2):
+        pi, pm = recs[i], recs[i + 1]
+        why = check_invitation(c, rights, members, pi, pm.fields["issued"]) or \
+            check_acceptance(c, pi, pm)
+        if why:
+            return why
+        members.add(pm.fields["issuer"])
+        if pm.fields["admin"]:
+            rights.add(pm.fields["issuer"])
+    at = recs[last + 1].fields["issued"] if with_mem else now
+    why = check_invitation(c, rights, members, recs[last], at)
+    if why or not with_mem:
+        return why
+    return check_acceptance(c, recs[last], recs[last + 1])
+
+
+# ---- bundles and tokens (RECORDS.md, "Bundles and tokens") ----------------
+
+TOKEN_PREFIX = "grid1:"
+B64URL = re.compile(r"[A-Za-z0-9_-]*\Z")
+BUNDLE_KINDS = {1: "invitation", 2: "membership", 3: "lease", 4: "records"}
+
+
+def read_token(text):
+    """(kind, [Record], seed or None) of a token, or Refused."""
+    text = text.strip()
+    if not text.startswith(TOKEN_PREFIX):
+        raise Refused("the token does not start with %r" % TOKEN_PREFIX)
+    b64 = text[len(TOKEN_PREFIX):]
+    if not B64URL.match(b64) or len(b64) % 4 == 1:
+        raise Refused("the token is not base64url without padding")
+    raw = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != b64:
+        raise Refused("the token's last base64 digit has bits set past the data")
+    b = strict_loads(raw, "the bundle")
+    if not isinstance(b, dict) or set(b) not in ({1, 2}, {1, 2, 3}):
+        raise Refused("the bundle is not {1: kind, 2: [records], ? 3: seed}")
+    kind, recs, seed = b[1], b[2], b.get(3)
+    if not is_uint(kind) or kind not in BUNDLE_KINDS:
+        raise Refused("bundle kind %r is not 1..4" % (kind,))
+    if not isinstance(recs, list) or len(recs) > BUNDLE_MAX:
+        raise Refused("the bundle's records are not an array of up to %d" % BUNDLE_MAX)
+    if seed is not None and (not isinstance(seed, bytes) or len(seed) != 32):
+        raise Refused("the bundle's seed is not 32 bytes")
+    out = []
+    for i, r in enumerate(recs):
+        if not isinstance(r, bytes):
+            raise Refused("record %d of the bundle is not a byte string" % (i + 1))
+        try:
+            out.append(open_record(r))
+        except Refused as e:
+            raise Refused("record %d of the bundle: %s" % (i + 1, e))
+    return kind, out, seed
+
+
+def verify_token(text):
+    try:
+        kind, recs, seed = read_token(text)
+        for r in recs:
+            print("ok %s %s" % (r.type, r.id.hex()))
+        why = None
+        if kind in (1, 2):
+            why = walk(recs, kind == 2)
+    except Refused as e:
+        print("FAIL token: %s" % e)
+        return 1
+    if why:
+        print("FAIL token %s: %s" % (BUNDLE_KINDS[kind], why))
+        return 1
+    print("ok token %s of %d records%s" % (BUNDLE_KINDS[kind], len(recs),
+                                           " with a seed" if seed else ""))
+    return 0
+
+
+# ---- the samples' story -------------------------------------------------------
+
 def check_chain(recs):
     """The samples' story; returns the number of failed checks."""
     by = {}
@@ -559,40 +720,11 @@ def check_chain(recs):
 
     c, inv, mem = by.get("charter"), by.get("invitation"), by.get("membership")
     if c:
-        cf = c.fields
         result("charter", None)  # its signature verified under its issuer
     if c and inv:
-        f = inv.fields
-        why = None
-        rights = {cf["issuer"], cf["subject"]} | set(cf["admins"])
-        if f["gridgrid"] != cf["issuer"]:
-            why = "the invitation is for another grid-grid"
-        elif f["name"] != cf["name"]:
-            why = "the invitation names %r, the charter %r" % (f["name"], cf["name"])
-        elif f["issuer"] not in rights:
-            why = "the inviter %s may not invite to %s" % (f["issuer"][:8].hex(), cf["name"])
-        elif f["not_after"] < f["issued"] or \
-                f["not_after"] - f["issued"] > cf["invite_max"]:
-            why = "the invitation lives longer than the charter's invite_max"
-        result("invitation", why)
+        result("invitation", walk([c, inv], False))
     if c and inv and mem:
-        f, i = mem.fields, inv.fields
-        why = None
-        at = f["issued"]
-        if f["gridgrid"] != cf["issuer"] or f["ref"] != inv.id:
-            why = "the membership does not accept this invitation"
-        elif f["admin"] != i["admin"]:
-            why = "the membership's admin differs from the invitation's"
-        elif "claim" in f:
-            msg = b"grid-claim-v1" + inv.id + f["issuer"]
-            if not ed25519_ok(i["subject"], f["claim"], msg):
-                why = "the membership's claim does not verify"
-        elif f["issuer"] != i["subject"]:
-            why = "the membership is not signed by the invitee"
-        if not why and (at < i["issued"] or at >= i["not_after"] or
-                        at < i.get("not_before", 0)):
-            why = "the membership was signed outside the invitation's validity"
-        result("membership", why)
+        result("membership", walk([c, inv, mem], True))
     sh, le = by.get("share"), by.get("lease")
     if sh and le:
         why = None
@@ -707,6 +839,8 @@ def print_diag(path):
 def main(argv):
     _selftest()
     mode = "verify"
+    if len(argv) == 3 and argv[1] == "--token":
+        return verify_token(argv[2])
     if len(argv) == 3 and argv[1] in ("--chain", "--tamper", "--mutants", "--diag"):
         mode, path = argv[1][2:], argv[2]
     elif len(argv) == 2 and not argv[1].startswith("--"):

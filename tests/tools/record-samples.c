@@ -9,6 +9,9 @@
  * a line "# CASE: what verify.py must say": some with a signature that is
  * not their issuer's, some well signed by a key the chain gives no right.
  *
+ * "token" prints the membership proof of the samples (charter, invitation,
+ * membership) as a token, "grid1:..." (token.h).
+ *
  * "open" reads lines "[TYPE] HEX [ID]" (as printed here; '#' lines and
  * blank lines skipped) and opens each with grid_record_open(), printing
  * "ok TYPE ID" or "FAIL TYPE: why", so that tests can hold the C reader
@@ -67,6 +70,17 @@ static int sign_as(struct grid_signed *s, const struct grid_record *r,
 	return 0;
 }
 
+/* Samples re-signed by a key that is not their issuer's. */
+static const struct {
+	const char *what;
+	uint32_t type;
+	enum sample_key by;
+} resigned[] = {
+	{ "lease-forged: signature", GRID_REC_LEASE, S_FRIEND },
+	{ "invitation-forged: signature", GRID_REC_INVITATION, S_FRIEND },
+	{ "charter-forged: signature", GRID_REC_CHARTER, S_HOME },
+};
+
 static int forged(const struct grid_signed *s)
 {
 	static struct grid_signed f;
@@ -80,17 +94,12 @@ static int forged(const struct grid_signed *s)
 		if (ret)
 			return ret;
 	}
-#define OR_OUT(x) do { ret = (x); if (ret) goto out; } while (0)
-
-	/* The sample lease, claiming home, signed by friend. */
-	OR_OUT(sign_as(&f, &s[GRID_REC_LEASE].r, &k[S_FRIEND]));
-	print_signed("lease-forged: signature", &f);
-	/* The sample invitation, claiming home, signed by friend. */
-	OR_OUT(sign_as(&f, &s[GRID_REC_INVITATION].r, &k[S_FRIEND]));
-	print_signed("invitation-forged: signature", &f);
-	/* The sample charter, claiming clubhouse's key, signed by home. */
-	OR_OUT(sign_as(&f, &s[GRID_REC_CHARTER].r, &k[S_HOME]));
-	print_signed("charter-forged: signature", &f);
+	for (i = 0; i < (int)(sizeof(resigned) / sizeof(resigned[0])); i++) {
+		ret = sign_as(&f, &s[resigned[i].type].r, &k[resigned[i].by]);
+		if (ret)
+			goto out;
+		print_signed(resigned[i].what, &f);
+	}
 
 	/* Friend, a member but not an admin, invites alice itself. */
 	r = s[GRID_REC_INVITATION].r;
@@ -122,7 +131,6 @@ why:
 	fprintf(stderr, "record-samples: %s\n", why.msg);
 	ret = -EINVAL;
 out:
-#undef OR_OUT
 	for (i = 0; i < S_NKEYS; i++)
 		grid_key_free(&k[i]);
 	return ret;
@@ -218,6 +226,20 @@ int main(int argc, char **argv)
 		return 1;
 	if (argc > 1 && !strcmp(argv[1], "forged"))
 		return forged(s) ? 1 : 0;
+	if (argc > 1 && !strcmp(argv[1], "token")) {
+		static struct grid_bundle b;
+		static char tok[GRID_TOKEN_MAX];
+
+		b.kind = GRID_BUNDLE_MEMBERSHIP;
+		b.n = 3;
+		b.rec[0] = s[GRID_REC_CHARTER];
+		b.rec[1] = s[GRID_REC_INVITATION];
+		b.rec[2] = s[GRID_REC_MEMBERSHIP];
+		if (grid_token_write(&b, tok, sizeof(tok)))
+			return 1;
+		printf("%s\n", tok);
+		return 0;
+	}
 	for (t = 1; t <= GRID_REC_MAX; t++) {
 		printf("%s ", grid_record_type_name(t));
 		hex(s[t].bytes, s[t].len);

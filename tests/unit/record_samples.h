@@ -20,7 +20,7 @@
 
 enum sample_key { S_HOME, S_PI, S_CLUB, S_FRIEND, S_ALICE, S_ONCE, S_NKEYS };
 
-#define SAMPLE_T0 1796000000ULL	/* 2026-11-30T02:13:20Z */
+#define SAMPLE_T0 1796000000ULL	/* 2026-11-30T00:53:20Z */
 
 static inline int sample_key(enum sample_key which, struct grid_key *k)
 {

@@ -108,7 +108,7 @@ check_round() {
 		sed "s/^/    round $r: /" <<<"$out"
 		return 1
 	fi
-	if [[ $(sqlite3 $D/state/state.db 'PRAGMA integrity_check') != ok ]]; then
+	if [[ $(sqlite3 -cmd '.timeout 5000' $D/state/state.db 'PRAGMA integrity_check') != ok ]]; then
 		echo "    round $r: the database fails its integrity check"
 		return 1
 	fi
@@ -135,7 +135,7 @@ echo "[+] $ROUNDS kills; acknowledged: $n_issue issues, $n_renew renewals, $n_re
 ok every_round_kept_what_was_acknowledged test "$lost" = 0
 ok the_client_got_answers test "$n_issue" -ge "$ROUNDS"
 ok no_lease_in_grid_ko_twice sh -c "gridctl -j kernel lease list | jq -e '[.leases[].id] | length == (unique | length)'"
-ok integrity_check_at_the_end sh -c "sqlite3 $D/state/state.db 'PRAGMA integrity_check' | grep -qx ok"
+ok integrity_check_at_the_end sh -c "sqlite3 -cmd '.timeout 5000' $D/state/state.db 'PRAGMA integrity_check' | grep -qx ok"
 kill "$pid"
 wait "$pid" 2>/dev/null
 pid=

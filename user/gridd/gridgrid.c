@@ -250,6 +250,12 @@ int op_gg_invite(struct gridd *g, struct request *rq)
 				 a->t[GRID_A_GRIDGRID]);
 		goto out;
 	}
+	if (!gg.admin && grid_api_has(a, GRID_A_ADMIN) && a->u[GRID_A_ADMIN]) {
+		ret = gridd_fail(rq, -EPERM,
+				 "this grid is a member of %s, not an admin: it may invite members, not admins",
+				 a->t[GRID_A_GRIDGRID]);
+		goto out;
+	}
 	if (one_time == grid_api_has(a, GRID_A_KEY)) {
 		ret = gridd_fail(rq, -EINVAL,
 				 "invite either a grid's key or whoever holds a one-time secret");

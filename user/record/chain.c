@@ -102,7 +102,8 @@ static bool in(const uint8_t *const *set, uint32_t n, const uint8_t *pk)
 	return false;
 }
 
-static bool may_invite(const struct rights *g, const uint8_t *pk)
+/* The charter's key, its founder, its admins, and admins by proof. */
+static bool is_admin(const struct rights *g, const uint8_t *pk)
 {
 	const struct grid_record *c = g->charter;
 	uint32_t i;
@@ -114,10 +115,14 @@ static bool may_invite(const struct rights *g, const uint8_t *pk)
 		if (!sodium_memcmp(c->admins[i], pk, GRID_PK_LEN))
 			return true;
 	}
-	if (in(g->admins, g->n_admins, pk))
-		return true;
-	return (c->policy & GRID_POLICY_MEMBERS_INVITE) &&
-	       in(g->members, g->n_members, pk);
+	return in(g->admins, g->n_admins, pk);
+}
+
+static bool may_invite(const struct rights *g, const uint8_t *pk)
+{
+	return is_admin(g, pk) ||
+	       ((g->charter->policy & GRID_POLICY_MEMBERS_INVITE) &&
+		in(g->members, g->n_members, pk));
 }
 
 /* The invitation @inv as seen at @at (now, or when it was accepted). */
@@ -142,6 +147,11 @@ static int check_invitation(const struct rights *g, const struct grid_signed *in
 	if (!may_invite(g, r->issuer))
 		return grid_why_set(why, -EPERM,
 				    "the inviter %s is not an admin of %s",
+				    hexkey(k, r->issuer), c->name);
+	/* Members may invite members; only an admin makes an admin. */
+	if (r->admin && !is_admin(g, r->issuer))
+		return grid_why_set(why, -EPERM,
+				    "the inviter %s is a member of %s, not an admin, and may not invite an admin",
 				    hexkey(k, r->issuer), c->name);
 	if (r->not_after < r->issued || r->not_after - r->issued > c->invite_max)
 		return grid_why_set(why, -EPERM,

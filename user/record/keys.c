@@ -114,7 +114,8 @@ int grid_key_load(struct grid_key *k, int dirfd, const char *path)
 	int fd, ret = 0;
 	ssize_t r;
 
-	fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO where the key belongs must not hang the open. */
+	fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st)) {

@@ -824,7 +824,8 @@ int grid_record_open_kept(struct grid_signed *s, const uint8_t *buf,
 		return grid_why_set(why, -EMSGSIZE,
 				    "record: %zu bytes, more than %d", len,
 				    GRID_RECORD_MAX);
-	memcpy(s->bytes, buf, len);
+	if (buf != s->bytes)
+		memcpy(s->bytes, buf, len);
 	s->len = len;
 	return open_bytes(s, false, why);
 }
