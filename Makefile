@@ -62,6 +62,7 @@ UNIT_SRC := $(wildcard tests/unit/*_test.c)
 VMTEST_SRC := $(filter-out %.bpf.c,$(wildcard tests/vm/*.c))
 BPFTEST_SRC := $(filter-out %.bpf.c,$(wildcard tests/bpf/*.c))
 TOOL_SRC := $(wildcard tests/tools/*.c)
+BENCH_SRC := $(wildcard tests/bench/*.c)
 # BPF programs of the product (bpf/) and the tests' own (tests/*/).
 BPF_SRC := $(wildcard bpf/*.bpf.c) $(wildcard tests/bpf/*.bpf.c) \
 	   $(wildcard tests/vm/*.bpf.c)
@@ -74,6 +75,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 VMTEST_BINS := $(patsubst tests/vm/%.c,$(B)/tests/vm/%,$(VMTEST_SRC))
 BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(B)/tests/bpf/%,$(BPFTEST_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRC))
+BENCH_BINS := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(BENCH_SRC))
 BPF_OBJS := $(addprefix $(B)/bpf/,$(notdir $(BPF_SRC:.bpf.c=.bpf.o)))
 BPF_SKELS := $(addprefix $(B)/bpf/,$(notdir $(BPF_SRC:.bpf.c=.skel.h)))
 
@@ -82,7 +84,7 @@ BPF_SKELS := $(addprefix $(B)/bpf/,$(notdir $(BPF_SRC:.bpf.c=.skel.h)))
 all: modules bpf user tests
 
 user: $(BINS)
-tests: $(UNIT_BINS) $(VMTEST_BINS) $(BPFTEST_BINS) $(TOOL_BINS)
+tests: $(UNIT_BINS) $(VMTEST_BINS) $(BPFTEST_BINS) $(TOOL_BINS) $(BENCH_BINS)
 bpf: $(BPF_OBJS) $(BPF_SKELS)
 
 # In place (kmod/grid.ko), for one kernel: a real host, DKMS.
@@ -144,6 +146,13 @@ $(B)/tests/tools/%: $(B)/asan/tests/tools/%.o $(B)/lib/libgrid-asan.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD ASAN $@")
 	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(NL_LIBS) $(REC_LIBS)
+
+# Benchmarks (make bench), on the host and in the guest: optimised, no
+# sanitizers, as the product is built.
+$(B)/tests/bench/%: $(B)/obj/tests/bench/%.o $(B)/lib/libgrid.a
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(REC_LIBS)
 
 # Helpers that tests/vm/*.sh run inside the guest (no sanitizers there).
 # Some use the BPF skeletons: they see build/bpf and link libbpf.
@@ -257,12 +266,20 @@ demo: deps
 BENCH_APPEND ?= clocksource=tsc tsc=reliable
 # First what a packet costs the programs on the host, beside a program that
 # only returns 1 in the same run: BPF_PROG_TEST_RUN, then real packets on lo
-# (the kernel's bpf_stats); then throughput in the guest.
+# (the kernel's bpf_stats); then throughput in the guest. Then records
+# signed and verified beside raw libsodium on the host, and gridd in the
+# guest with its state on an ext4 image (fsync reaches a real file).
 bench: deps
 	$(Q)$(MAKE) all tests
 	$(Q)$(B)/tests/bpf/net_quota_test the_cost_per_packet | grep -v '^PASS'
 	$(Q)$(B)/tests/bpf/net_attach_test the_cost_per_real_packet | grep -v '^PASS'
 	$(Q)scripts/vm --timeout 900 --append "$(BENCH_APPEND)" tests/bench/net.sh
+	$(Q)$(B)/tests/bench/records_bench 10
+	$(Q)mkdir -p $(B)/bench && rm -f $(B)/bench/state.img && \
+		truncate -s 1G $(B)/bench/state.img && \
+		mkfs.ext4 -q -F $(B)/bench/state.img
+	$(Q)scripts/vm --disk $(B)/bench/state.img --timeout 800 \
+		--append "$(BENCH_APPEND)" tests/bench/gridd.sh
 
 style: $(B)/ksrc/.stamp
 	$(Q)scripts/checkpatch

@@ -42,6 +42,7 @@ struct gridd {
 	int dev;		/* /dev/grid, or -1: consumer only */
 	char kernel[64];	/* "grid.ko 0.1 (abi 1)" or why not */
 	struct grid_bpf *bpf;
+	struct grid_nl *nl;	/* queries, kept open; see gridd_nl() */
 	uint64_t now_override;	/* tests: GRIDD_NOW */
 };
 
@@ -76,6 +77,15 @@ struct request {
 };
 
 typedef int (*gridd_op)(struct gridd *g, struct request *rq);
+
+/*
+ * kernel.c: the netlink handle for queries, opened at first use and kept
+ * (opening one per lease issued was a tenth of its cost); NULL if the
+ * module does not answer. A query that fails gives it back by
+ * gridd_nl_drop(), so the next one starts on a fresh socket.
+ */
+struct grid_nl *gridd_nl(struct gridd *g);
+void gridd_nl_drop(struct gridd *g);
 
 /* api.c: the local API server. */
 int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events);

@@ -68,7 +68,7 @@ static int gg_get(struct gridd *g, const char *name, struct gg_row *r)
 	} else if (!ret) {
 		ret = -ENOENT;
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	return ret;
 }
 
@@ -499,7 +499,7 @@ int op_gg_list(struct gridd *g, struct request *rq)
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	return ret < 0 ? ret : 0;
 }
 
@@ -519,7 +519,7 @@ static int agent_cert(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
 		ret = store_col_key(st, 0, id) ? -EIO : 0;
 	else if (!ret)
 		ret = -ENOENT;
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	if (ret)
 		return ret;
 	b->kind = GRID_BUNDLE_RECORDS;
@@ -574,7 +574,7 @@ int op_gg_proof(struct gridd *g, struct request *rq)
 			else if (!ret)
 				ret = gridd_fail(rq, -ENOENT, "no agent '%s'",
 						 a->t[GRID_A_NAME]);
-			sqlite3_finalize(st);
+			store_done(&g->st, st);
 		}
 		if (!ret)
 			ret = agent_cert(g, pk, b);

@@ -158,6 +158,6 @@ int op_lease_list(struct gridd *g, struct request *rq)
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	return ret < 0 ? ret : 0;
 }

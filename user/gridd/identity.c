@@ -82,7 +82,7 @@ int gridd_key_open(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
 	} else if (!ret) {
 		ret = -ENOKEY;
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	return ret;
 }
 
@@ -105,7 +105,7 @@ int gridd_identity_load(struct gridd *g)
 			ret = gridd_key_open(g, pk, &g->key);
 		g->has_grid = !ret;
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	return ret < 0 ? ret : 0;
 }
 
@@ -218,7 +218,7 @@ int gridd_agent_of_uid(struct gridd *g, uid_t uid, struct caller *c)
 			 (const char *)sqlite3_column_text(st, 0));
 		c->has_agent = true;
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	return ret < 0 ? ret : 0;
 }
 
@@ -329,7 +329,7 @@ int op_agent_list(struct gridd *g, struct request *rq)
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	return ret < 0 ? ret : 0;
 }
 
@@ -351,7 +351,7 @@ int op_agent_del(struct gridd *g, struct request *rq)
 		ret = store_col_key(st, 0, pk) ? -EIO : 0;
 	else if (!ret)
 		ret = gridd_fail(rq, -ENOENT, "no agent '%s'", a->t[GRID_A_NAME]);
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	if (ret)
 		return ret;
 	/* Leases it holds stay until they end: they were signed for it. */
@@ -442,7 +442,7 @@ int op_grid_list(struct gridd *g, struct request *rq)
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	return ret < 0 ? ret : 0;
 }
 
@@ -479,6 +479,6 @@ int op_record_list(struct gridd *g, struct request *rq)
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	return ret < 0 ? ret : 0;
 }

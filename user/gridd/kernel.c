@@ -73,8 +73,22 @@ int gridd_kernel_open(struct gridd *g)
 	return 0;
 }
 
+struct grid_nl *gridd_nl(struct gridd *g)
+{
+	if (!g->nl && grid_nl_open(&g->nl))
+		g->nl = NULL;
+	return g->nl;
+}
+
+void gridd_nl_drop(struct gridd *g)
+{
+	grid_nl_close(g->nl);
+	g->nl = NULL;
+}
+
 void gridd_kernel_close(struct gridd *g)
 {
+	gridd_nl_drop(g);
 	if (g->dev >= 0)
 		close(g->dev);
 	g->dev = -1;
@@ -226,7 +240,7 @@ int gridd_kernel_reconcile(struct gridd *g)
 		if (ret)
 			break;
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	if (ret < 0)
 		goto out;
 	ret = grid_nl_leases(nl, NULL, report_unknown, &u);

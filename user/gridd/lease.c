@@ -53,7 +53,7 @@ static int holder_of(struct gridd *g, struct request *rq, const char *gg,
 		else if (!ret)
 			ret = gridd_fail(rq, -ENOENT,
 					 "no agent '%s' (and not a key in hex)", who);
-		sqlite3_finalize(st);
+		store_done(&g->st, st);
 		if (!ret)
 			memcpy(h->grid, g->key.pk, GRID_PK_LEN);
 		return ret;
@@ -90,7 +90,7 @@ static int holder_of(struct gridd *g, struct request *rq, const char *gg,
 				 "not a member of %s: the holder is neither a member grid nor an agent of one (admit its proof: gridctl gridgrid admit TOKEN)",
 				 gg);
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	if (ret)
 		return ret;
 	store_int(&g->st, &n, "SELECT count(*) FROM members WHERE gridgrid = ?"
@@ -152,14 +152,20 @@ static void fill_one(__u64 *lease, uint64_t share, uint64_t used)
 		*lease = 1;	/* refused by admission, with its sentence */
 }
 
-static void fill_limits(const char *gg, struct grid_limits *l)
+static void fill_limits(struct gridd *g, const char *gg, struct grid_limits *l)
 {
 	struct grid_obj_gridgrid o;
-	struct grid_nl *nl = NULL;
+	struct grid_nl *nl = gridd_nl(g);
 	const struct grid_limits *s, *u;
 
-	if (grid_nl_open(&nl) || grid_nl_gridgrid_get(nl, gg, &o) || !o.has_share)
-		goto out;
+	if (!nl)
+		return;
+	if (grid_nl_gridgrid_get(nl, gg, &o)) {
+		gridd_nl_drop(g);
+		return;
+	}
+	if (!o.has_share)
+		return;
 	s = &o.share.l;
 	u = &o.used.l;
 	if (l->cpu_quota_us == GRID_LIMIT_MAX && o.share.cpu_rate != GRID_LIMIT_MAX) {
@@ -178,8 +184,6 @@ static void fill_limits(const char *gg, struct grid_limits *l)
 	fill_one(&l->net_ingress_rate, s->net_ingress_rate, u->net_ingress_rate);
 	fill_one(&l->net_egress_budget, s->net_egress_budget, u->net_egress_budget);
 	fill_one(&l->net_ingress_budget, s->net_ingress_budget, u->net_ingress_budget);
-out:
-	grid_nl_close(nl);
 }
 
 /* The sentence for a lease grid.ko refused. */
@@ -243,7 +247,7 @@ static int share_of(struct gridd *g, struct request *rq, const char *gg,
 		ret = gridd_fail(rq, -ENOENT,
 				 "no share for %s on this machine: gridctl share set %s LIMITS",
 				 gg, gg);
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	return ret ? ret : store_record_get(&g->st, id, s);
 }
 
@@ -286,7 +290,7 @@ int op_lease_issue(struct gridd *g, struct request *rq)
 		r.limits = *grid_api_lim(a, GRID_A_LIMITS);
 	/* The lease counts its budgets over its share's period. */
 	r.limits.budget_period_s = share->r.limits.budget_period_s;
-	fill_limits(gg, &r.limits);
+	fill_limits(g, gg, &r.limits);
 	snprintf(r.name, sizeof(r.name), "%s", gg);
 	memcpy(r.subject, h.pk, GRID_PK_LEN);
 	memcpy(r.holder_grid, h.grid, GRID_PK_LEN);
@@ -349,7 +353,7 @@ static int issued_get(struct gridd *g, struct request *rq,
 		ret = gridd_fail(rq, -ENOENT, "this grid issued no lease %" PRIu64,
 				 rq->args->u[GRID_A_LEASE_ID]);
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	if (!ret)
 		ret = store_record_get(&g->st, id, s);
 	if (!ret && revoked)
@@ -378,7 +382,7 @@ static int renew_after(struct gridd *g, struct request *rq)
 
 		ret = st ? store_step(&g->st, st) : -EIO;
 		ret = ret == 1 ? (store_col_key(st, 0, id) ? -EIO : 0) : -EIO;
-		sqlite3_finalize(st);
+		store_done(&g->st, st);
 	}
 	if (!ret)
 		ret = store_record_get(&g->st, id, s);

@@ -49,7 +49,7 @@ static int gg_name(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
 	} else if (!ret) {
 		ret = -ENOENT;
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	return ret;
 }
 
@@ -203,7 +203,7 @@ static int end_leases_after(struct gridd *g, struct request *rq)
 				 (uint64_t)ref.id, strerror(-ret));
 		n++;
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	if (n)
 		log_info("%d lease%s ended in grid.ko", n, n == 1 ? "" : "s");
 	return 0;
@@ -300,7 +300,7 @@ int op_gg_leave(struct gridd *g, struct request *rq)
 			" WHERE name = ?", "t", gname);
 	ret = st ? store_step(&g->st, st) : -EIO;
 	ret = ret == 1 ? (store_col_key(st, 0, ref) ? -EIO : 0) : -EIO;
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	if (ret)
 		return ret;
 	s = malloc(sizeof(*s));

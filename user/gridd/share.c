@@ -262,7 +262,7 @@ static int share_after(struct gridd *g, struct request *rq)
 
 		if (st && store_step(&g->st, st) == 1 && !store_col_key(st, 0, id))
 			had = !store_record_get(&g->st, id, before);
-		sqlite3_finalize(st);
+		store_done(&g->st, st);
 	}
 	if (!ret)
 		ret = store_record_get(&g->st, rq->after_key, now);
@@ -400,7 +400,7 @@ int op_share_list(struct gridd *g, struct request *rq)
 	st = store_prep(&g->st, "SELECT gridgrid, record FROM shares ORDER BY gridgrid", "");
 	if (!st || !s) {
 		free(s);
-		sqlite3_finalize(st);
+		store_done(&g->st, st);
 		return -EIO;
 	}
 	while ((ret = store_step(&g->st, st)) == 1) {
@@ -419,7 +419,7 @@ int op_share_list(struct gridd *g, struct request *rq)
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	free(s);
 	return ret < 0 ? ret : 0;
 }
@@ -434,7 +434,7 @@ int gridd_provide_reconcile(struct gridd *g)
 	st = store_prep(&g->st, "SELECT record FROM shares", "");
 	if (!st || !s) {
 		free(s);
-		sqlite3_finalize(st);
+		store_done(&g->st, st);
 		return -EIO;
 	}
 	while ((ret = store_step(&g->st, st)) == 1) {
@@ -452,7 +452,7 @@ int gridd_provide_reconcile(struct gridd *g)
 		else
 			n++;
 	}
-	sqlite3_finalize(st);
+	store_done(&g->st, st);
 	free(s);
 	if (n)
 		log_info("reconcile: %d share%s in grid.ko", n, n == 1 ? "" : "s");

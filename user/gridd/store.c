@@ -173,6 +173,14 @@ int store_open(struct store *s, const char *dir, struct grid_why *why)
 
 void store_close(struct store *s)
 {
+	int i;
+
+	for (i = 0; i < STORE_CACHE; i++) {
+		/* A busy one is a caller's leak; finalizing it is still right. */
+		sqlite3_finalize(s->cache[i].idle);
+		sqlite3_finalize(s->cache[i].busy);
+	}
+	memset(s->cache, 0, sizeof(s->cache));
 	if (s->db)
 		sqlite3_close(s->db);
 	s->db = NULL;
@@ -236,16 +244,72 @@ void store_rollback(struct store *s)
 		run(s, "ROLLBACK");
 }
 
+/*
+ * A prepared @sql: the cached one if it is idle, else a new one, kept in
+ * the cache if there is room. One in use (a query open while the same
+ * query runs again) gets a fresh statement of its own, never shared.
+ */
+static sqlite3_stmt *take(struct store *s, const char *sql)
+{
+	struct store_cached *c, *slot = NULL;
+	sqlite3_stmt *st;
+	int i;
+
+	for (i = 0; i < STORE_CACHE; i++) {
+		c = &s->cache[i];
+		if (c->sql == sql) {
+			if (c->idle) {
+				c->busy = c->idle;
+				c->idle = NULL;
+				return c->busy;
+			}
+			slot = NULL;
+			break;
+		}
+		if (!c->sql && !slot)
+			slot = c;
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1,
+			       slot ? SQLITE_PREPARE_PERSISTENT : 0, &st,
+			       NULL) != SQLITE_OK) {
+		sql_err(s, sql);
+		return NULL;
+	}
+	if (slot) {
+		slot->sql = sql;
+		slot->busy = st;
+	}
+	return st;
+}
+
+void store_done(struct store *s, sqlite3_stmt *st)
+{
+	int i;
+
+	if (!st)
+		return;
+	for (i = 0; i < STORE_CACHE; i++) {
+		if (s->cache[i].busy == st) {
+			/* Reset: no read transaction stays open behind it. */
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			s->cache[i].busy = NULL;
+			s->cache[i].idle = st;
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
 static sqlite3_stmt *vprep(struct store *s, const char *sql, const char *fmt,
 			   va_list ap)
 {
 	sqlite3_stmt *st;
 	int i, rc = SQLITE_OK;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		sql_err(s, sql);
+	st = take(s, sql);
+	if (!st)
 		return NULL;
-	}
 	for (i = 0; fmt[i] && rc == SQLITE_OK; i++) {
 		const void *p;
 
@@ -280,7 +344,7 @@ static sqlite3_stmt *vprep(struct store *s, const char *sql, const char *fmt,
 	}
 	if (rc != SQLITE_OK) {
 		sql_err(s, sql);
-		sqlite3_finalize(st);
+		store_done(s, st);
 		return NULL;
 	}
 	return st;
@@ -322,7 +386,7 @@ int store_exec(struct store *s, sqlite3_stmt *st)
 	} else if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		ret = sql_err(s, sqlite3_sql(st));
 	}
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -354,7 +418,7 @@ int store_int(struct store *s, int64_t *out, const char *sql, const char *fmt,
 	} else if (ret == 0) {
 		ret = -ENOENT;
 	}
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -389,7 +453,7 @@ int store_record_get(struct store *s, const uint8_t id[GRID_ID_LEN],
 	} else if (ret == 0) {
 		ret = -ENOENT;
 	}
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -410,6 +474,6 @@ int store_check(struct store *s, struct grid_why *why)
 	} else if (ret == 0) {
 		ret = grid_why_set(why, -EIO, "state: no integrity result");
 	}
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }

@@ -787,10 +787,15 @@ int grid_record_sign(struct grid_signed *s, const struct grid_record *r,
 				    grid_record_type_name(r->type));
 	grid_record_id(s->id, s->bytes, s->len);
 	/*
-	 * Decoded again from its own bytes, so ext[] points into s; the
-	 * signature was made just now and is not checked again.
+	 * The record is the one just encoded. With extensions it is decoded
+	 * again from its own bytes, so that ext[] points into s; without,
+	 * decoding would give back @r (encode wrote every field @r has and
+	 * nothing else), at a cost near a tenth of the signature's.
 	 */
-	return open_bytes(s, false, why);
+	if (r->n_ext)
+		return open_bytes(s, false, why);
+	s->r = *r;
+	return 0;
 }
 
 /* s->bytes as a record, its signature checked if @verify. */
