@@ -37,7 +37,7 @@ refused() {
 	[[ $err == *"$s"* ]] || { echo "said: $err" >&2; return 1; }
 }
 up() {
-	printf 'state_dir %s/%s\nsocket %s/%s.sock\nbpf no\n' "$D" "$1" "$D" "$1" >"$D/$1.conf"
+	printf 'state_dir %s/%s\nsocket %s/%s.sock\nbpf no\n%s' "$D" "$1" "$D" "$1" "${EXTRA:-}" >"$D/$1.conf"
 	: >"$D/$1.log"
 	"$B/gridd" --config "$D/$1.conf" 2>>"$D/$1.log" &
 	pids+=($!)
@@ -158,6 +158,8 @@ r = ask(frame(b"\xa2\x01\x01\x02\x01"))
 if r[4:9] != b"\xa2\x01\x01\x02\x00" and b"\x02\x00" not in r[4:12]:
     sys.exit("status request failed after the bad ones: %r" % r)
 EOF
+ok sighup_is_not_a_stop kill -HUP "$pid_home"
+ok sighup_is_said_not_obeyed sh -c "sleep 0.5; kill -0 $pid_home && grep -q 'SIGHUP: the configuration is read at start only' '$D/home.log'"
 ok state_unchanged_by_them bash -c "[[ \"\$('$B/gridctl' -S '$D/home.sock' -j record list | md5sum)\" == '$before' ]]"
 ok gridd_still_running kill -0 "$pid_home"
 
@@ -168,4 +170,23 @@ ok restart_keeps_the_grid up home
 ok the_grid_is_still_home sh -c "'$B/gridctl' -S '$D/home.sock' -j status | jq -e '.gridd.grid == \"home\" and .gridd.key == \"$HK\"'"
 ok sqlite_integrity sh -c "sqlite3 '$D/home/state.db' 'PRAGMA integrity_check' | grep -qx ok"
 ok wal_mode sh -c "sqlite3 '$D/home/state.db' 'PRAGMA journal_mode' | grep -qx wal"
+
+# ---- a user who is not root, let in by the group ------------------------------------
+# nobody, in nogroup: let in by the socket's group, acting as no agent until
+# the grid makes it one, and never as the grid.
+chmod 711 "$D"
+N() { setpriv --reuid 65534 --regid 65534 --clear-groups --inh-caps=-all \
+	"$B/gridctl" -S "$D/lab.sock" "$@"; }
+L() { "$B/gridctl" -S "$D/lab.sock" "$@"; }
+EXTRA=$'group nogroup\n'
+ok lab_up up lab
+EXTRA=
+ok lab_init L init lab
+ok socket_is_the_groups sh -c "test \"\$(stat -c '%a %G' '$D/lab.sock')\" = '660 nogroup'"
+ok a_user_who_is_no_agent_holds_no_lease refused "uid 65534 is none of this grid's agents" N lease list
+ok a_user_is_not_the_grid refused "root" N agent add mallory uid 65534
+ok status_says_who_asks sh -c "'$B/gridctl' -S '$D/lab.sock' status >/dev/null && setpriv --reuid 65534 --regid 65534 --clear-groups '$B/gridctl' -S '$D/lab.sock' -j status | jq -e '.gridd.uid == 65534 and .gridd.acting_as == null'"
+ok lab_agent_for_nobody L agent add carol uid 65534
+ok the_agent_lists_its_own_leases sh -c "setpriv --reuid 65534 --regid 65534 --clear-groups '$B/gridctl' -S '$D/lab.sock' -j lease list | jq -e '.leases | length == 0'"
+ok status_names_the_agent sh -c "setpriv --reuid 65534 --regid 65534 --clear-groups '$B/gridctl' -S '$D/lab.sock' -j status | jq -e '.gridd.acting_as == \"carol\"'"
 exit $((failures > 0))

@@ -115,6 +115,10 @@ ok import_twice_is_refused refused "is held already" F lease import "$TOK1"
 ok friend_holds_it sh -c "gridctl -S $D/friend.sock -j lease list | jq -e '.leases[0] | .role == \"held\" and .id == $ID1'"
 ok renew H lease renew "$ID1" for 2h
 ok renewal_in_grid_ko sh -c "gridctl -j kernel lease show $ID1 | jq -e '.serial == 2'"
+ok renew_changes_only_what_it_names H lease renew "$ID1" memory 256M
+ok renewal_kept_the_cpu_and_the_duration sh -c "gridctl -j kernel lease show $ID1 | jq -e '.serial == 3 and .limits.memory_bytes == 268435456 and .limits.cpu_quota_us == (.limits.cpu_period_us / 2)'"
+ok a_lease_names_no_budget_period refused "count over its share's period" \
+	H lease issue clubhouse to "$FK" memory 1M cpu-budget 1m period 1h for 1h
 ID2=$(H -j lease issue clubhouse to "$FK" memory 100M for 1h | jq -r .id)
 ok revoke H lease revoke "$ID2" reason "testing"
 ok revoked_in_grid_ko sh -c "gridctl -j kernel lease show $ID2 | jq -e '.state == \"revoked\"'"
@@ -123,6 +127,9 @@ ID3=$(H -j lease issue clubhouse to "$FK" memory 100M for 2s | jq -r .id)
 ok short_lease_active sh -c "gridctl -j kernel lease show $ID3 | jq -e '.state == \"active\"'"
 sleep 3
 ok short_lease_ends_in_grid_ko_at_not_after sh -c "gridctl -j kernel lease show $ID3 | jq -e '.state == \"expired\"'"
+
+ok a_gridgrid_without_a_share H gridgrid create lonely
+ok is_in_grid_ko_too gridctl kernel gridgrid show lonely
 
 pretty "home's gridd killed; grid.ko reloaded; home's gridd again"
 kill -9 "$pid_home"
@@ -140,9 +147,10 @@ gridctl quota detach clubhouse
 ok module_unloads rmmod grid
 grid_load
 ok home_up_again up home
-ok live_lease_registered_again sh -c "gridctl -j kernel lease show $ID1 | jq -e '.state == \"active\" and .serial == 2'"
+ok live_lease_registered_again sh -c "gridctl -j kernel lease show $ID1 | jq -e '.state == \"active\" and .serial == 3 and .limits.memory_bytes == 268435456'"
 ok revoked_lease_not_registered sh -c "! gridctl kernel lease show $ID2 2>/dev/null"
 ok share_registered_again sh -c 'gridctl -j kernel share show clubhouse | jq -e ".share.memory_bytes == 2147483648"'
+ok gridgrid_without_share_registered_again gridctl kernel gridgrid show lonely
 ok no_lease_twice sh -c "[[ \$(gridctl -j kernel lease list | jq '[.leases[] | select(.id == $ID1)] | length') == 1 ]]"
 ok friend_up_again up friend
 

@@ -60,7 +60,7 @@ void gridctl_list_cmds(FILE *out, const char *what,
 	const struct gridctl_cmd *c;
 
 	if (!strcmp(what, "gridctl"))
-		fprintf(out, "Usage: gridctl [-j] [-p] OBJECT { COMMAND | help }\n");
+		fprintf(out, "Usage: gridctl [-j] [-p] [-S SOCKET] OBJECT { COMMAND | help }\n       gridctl -V\n");
 	else
 		fprintf(out, "Usage: %s { COMMAND | help }\n", what);
 	for (c = cmds; c->name; c++) {
@@ -75,6 +75,9 @@ int gridctl_dispatch(const char *what, const struct gridctl_cmd *cmds,
 		     int argc, char **argv)
 {
 	const struct gridctl_cmd *c;
+	/* Tables of objects, whose entries answer "help" for themselves. */
+	bool objects = !strcmp(what, "gridctl") ||
+		       !strcmp(what, "gridctl kernel");
 
 	if (argc < 1)
 		return gridctl_usage(what, "missing command; try '%s help'",
@@ -89,10 +92,10 @@ int gridctl_dispatch(const char *what, const struct gridctl_cmd *cmds,
 			continue;
 		/*
 		 * Below the top level the help line is the grammar, so
-		 * "gridctl lease add help" can print it. At the top, the
-		 * objects answer for themselves.
+		 * "gridctl lease add help" can print it. At the top and
+		 * under "kernel", the objects answer for themselves.
 		 */
-		if (strcmp(what, "gridctl") && argc > 1 &&
+		if (!objects && argc > 1 &&
 		    gridctl_is_help(argv[1])) {
 			printf("Usage: %s %s%s%s\n", what, c->name,
 			       *c->help ? " " : "", c->help);
@@ -101,6 +104,6 @@ int gridctl_dispatch(const char *what, const struct gridctl_cmd *cmds,
 		return c->run(argc - 1, argv + 1);
 	}
 	return gridctl_usage(what, "unknown %s '%s'; try '%s help'",
-			     strcmp(what, "gridctl") ? "command" : "object",
+			     objects ? "object" : "command",
 			     argv[0], what);
 }

@@ -203,7 +203,7 @@ static int grid_add(int argc, char **argv)
 
 	memset(&g, 0, sizeof(g));
 	if (argc < 1)
-		return gridctl_usage(what, "missing the grid's NAME; try 'gridctl grid add help'");
+		return gridctl_usage(what, "missing the grid's NAME; try 'gridctl kernel grid add help'");
 	if (gridctl_name(what, "NAME", argv[0], g.name))
 		return 2;
 	for (i = 1; i < argc; i++) {
@@ -237,7 +237,7 @@ static int grid_set(int argc, char **argv)
 
 	memset(&g, 0, sizeof(g));
 	if (argc < 1)
-		return gridctl_usage(what, "missing the grid's NAME; try 'gridctl grid set help'");
+		return gridctl_usage(what, "missing the grid's NAME; try 'gridctl kernel grid set help'");
 	if (gridctl_name(what, "NAME", argv[0], g.name))
 		return 2;
 	for (i = 1; i < argc; i++) {

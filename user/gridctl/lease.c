@@ -380,7 +380,7 @@ static int lease_list(int argc, char **argv)
 		if (gridctl_name(what, "gridgrid", argv[1], gg))
 			return 2;
 	} else if (argc) {
-		return gridctl_usage(what, "unexpected '%s'; try 'gridctl lease list gridgrid GG'",
+		return gridctl_usage(what, "unexpected '%s'; try 'gridctl kernel lease list gridgrid GG'",
 				     argv[0]);
 	}
 	if (gridctl_nl(what, &nl))

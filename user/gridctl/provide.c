@@ -123,6 +123,15 @@ static int limits_done(const char *what, struct gridctl_limits *e,
 	return 0;
 }
 
+/* A lease counts its budgets over its share's period: it names none. */
+static int no_period(const char *what, const struct gridctl_limits *e,
+		     uint32_t period)
+{
+	if (period || (e->given & (1u << GRID_LIMITS_A_BUDGET_PERIOD_S)))
+		return gridctl_usage(what, "a lease's budgets count over its share's period: name a budget alone ('cpu-budget 1h'), without 'period' or '/PERIOD'");
+	return 0;
+}
+
 static void show_limits(const struct grid_api_map *m)
 {
 	struct grid_obj_limits o;
@@ -279,7 +288,7 @@ static int lease_issue(int argc, char **argv)
 	}
 	if (!grid_api_has(&a, GRID_A_SECONDS))
 		return gridctl_usage(what, "for how long? ... for DURATION");
-	if (limits_done(what, &e, period, &l))
+	if (no_period(what, &e, period) || limits_done(what, &e, period, &l))
 		return 2;
 	grid_api_set_lim(&a, GRID_A_LIMITS, &l);
 	if (gridctl_call(what, GRID_OP_LEASE_ISSUE, &a, &in))
@@ -319,8 +328,9 @@ static int lease_renew(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
-	if (e.given) {
-		if (limits_done(what, &e, period, &l))
+	if (e.given || period) {
+		if (no_period(what, &e, period) ||
+		    limits_done(what, &e, period, &l))
 			return 2;
 		grid_api_set_lim(&a, GRID_A_LIMITS, &l);
 	}

@@ -138,7 +138,7 @@ static int misplaced(const char *what, const char *dir, uint64_t lease,
 		return gridctl_fail(what, "cgroup '%s' is not below the cgroup of lease %" PRIu64 "'s grid-grid",
 				    dir, lease);
 	if (!*cgroup)
-		return gridctl_fail(what, "grid-grid '%s' has no cgroup for sandboxes; name one with 'gridctl share set %s cgroup DIR'",
+		return gridctl_fail(what, "grid-grid '%s' has no cgroup for sandboxes; name one with 'gridctl kernel share set %s cgroup DIR'",
 				    gg, gg);
 	if (rebind)
 		return gridctl_fail(what, "lease %" PRIu64 " is of grid-grid '%s' (%s), and a sandbox does not move between grid-grids",
@@ -236,7 +236,7 @@ static int bind_failed(const char *what, int err, const char *dir,
 	case EKEYREVOKED:
 		return gridctl_fail(what, "lease %" PRIu64 " was revoked", lease);
 	case EAGAIN:
-		return gridctl_fail(what, "lease %" PRIu64 " has not started yet; bind once it is active (gridctl lease show %" PRIu64 ")",
+		return gridctl_fail(what, "lease %" PRIu64 " has not started yet; bind once it is active (gridctl kernel lease show %" PRIu64 ")",
 				    lease, lease);
 	case EXDEV:
 		return misplaced(what, dir, lease, rebind);

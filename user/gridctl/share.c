@@ -113,7 +113,7 @@ static int explain(const char *what, int err, const struct grid_ioc_share *s,
 	int ret;
 
 	if (err == -EEXIST)
-		return gridctl_fail(what, "grid-grid '%s' already has a share; change it with 'gridctl share set'",
+		return gridctl_fail(what, "grid-grid '%s' already has a share; change it with 'gridctl kernel share set'",
 				    s->gridgrid);
 	if (err == -EBUSY && (s->flags & GRID_SHARE_CGROUP))
 		return gridctl_fail(what, "cgroup '%s' cannot be the cgroup of '%s': it is, holds or is inside another grid-grid's, or sandboxes of '%s' are bound below its cgroup now",

@@ -120,9 +120,15 @@ static void show_gridd(struct grid_api_in *in)
 	if (m) {
 		print_str(PRINT_ANY, "role", "gridd: %s", m->t[GRID_A_ROLE]);
 		print_str(PRINT_ANY, "kernel", " (%s)\n", m->t[GRID_A_KERNEL]);
+		if (grid_api_has(m, GRID_A_UID))
+			print_u64(PRINT_JSON, "uid", NULL, m->u[GRID_A_UID]);
 		if (grid_api_has(m, GRID_A_HOLDER))
 			print_str(PRINT_ANY, "acting_as", "gridd: you act as %s\n",
 				  m->t[GRID_A_HOLDER]);
+		else if (grid_api_has(m, GRID_A_UID))
+			print_u64(PRINT_TEXT, NULL,
+				  "gridd: uid %" PRIu64 " acts as no agent of this grid\n",
+				  m->u[GRID_A_UID]);
 	}
 	print_obj_close();
 	grid_api_in_free(in);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -397,8 +398,16 @@ int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 		if (pfd[0].revents) {
 			struct signalfd_siginfo si;
 
-			if (read(sigfd, &si, sizeof(si)) == sizeof(si))
-				log_info("signal %u: stopping", si.ssi_signo);
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si) &&
+			    si.ssi_signo == SIGHUP) {
+				/*
+				 * Not a reload: the socket, the state and the
+				 * group are taken at start. Said, not obeyed.
+				 */
+				log_warn("SIGHUP: the configuration is read at start only; restart gridd to apply a change");
+				continue;
+			}
+			log_info("signal %u: stopping", si.ssi_signo);
 			break;
 		}
 		if (pfd[1].revents)

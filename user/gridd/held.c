@@ -118,6 +118,11 @@ int op_lease_list(struct gridd *g, struct request *rq)
 	sqlite3_stmt *st;
 	int ret;
 
+	/* A user who is no agent holds nothing: not the grid's leases. */
+	if (!rq->who->root && !rq->who->has_agent)
+		return gridd_fail(rq, -EPERM,
+			"uid %u is none of this grid's agents: root can make it one with 'gridctl agent add NAME uid %u'",
+			(unsigned int)rq->who->uid, (unsigned int)rq->who->uid);
 	if (grid_api_has(rq->args, GRID_A_OFFSET))
 		off = rq->args->u[GRID_A_OFFSET];
 	/* root sees every lease; an agent the leases it holds. */
@@ -129,7 +134,7 @@ int op_lease_list(struct gridd *g, struct request *rq)
 		" revoked IS NOT NULL, record, issuer FROM leases_held"
 		" WHERE ?1 OR holder = ?2 ORDER BY 1, 2 LIMIT ?3 OFFSET ?4",
 		"ikii", (int64_t)rq->who->root,
-		rq->who->has_agent ? rq->who->agent_pk : g->key.pk,
+		rq->who->root ? g->key.pk : rq->who->agent_pk,
 		(int64_t)GRID_API_ITEMS_MAX + 1, (int64_t)off);
 	if (!st)
 		return -EIO;

@@ -54,9 +54,9 @@ int gridd_kernel_open(struct gridd *g)
 	ret = grid_dev_open(&g->dev);
 	if (ret) {
 		snprintf(g->kernel, sizeof(g->kernel), "%s",
-			 ret == -ENOENT ? "no grid.ko: consumer only" :
-			 ret == -EPROTO ? "grid.ko of another ABI: consumer only" :
-			 "grid.ko cannot be opened: consumer only");
+			 ret == -ENOENT ? "no grid.ko" :
+			 ret == -EPROTO ? "grid.ko of another ABI" :
+			 "grid.ko cannot be opened");
 		g->dev = -1;
 		return ret;
 	}
@@ -65,7 +65,7 @@ int gridd_kernel_open(struct gridd *g)
 		close(g->dev);
 		g->dev = -1;
 		snprintf(g->kernel, sizeof(g->kernel),
-			 "grid.ko does not answer: consumer only");
+			 "grid.ko does not answer");
 		return ret;
 	}
 	snprintf(g->kernel, sizeof(g->kernel), "grid.ko %.40s (abi %u)",

@@ -264,7 +264,7 @@ int op_lease_issue(struct gridd *g, struct request *rq)
 
 	if (g->dev < 0)
 		return gridd_fail(rq, -EOPNOTSUPP,
-			"this machine has no grid.ko (%s): it cannot provide leases",
+			"this machine cannot provide leases: %s",
 			g->kernel);
 	if (!grid_api_has(a, GRID_A_GRIDGRID) || gridd_gg_key(g, gg, gg_pk))
 		return gridd_fail(rq, -ENOENT, "not a member of %s",
@@ -288,7 +288,11 @@ int op_lease_issue(struct gridd *g, struct request *rq)
 	grid_record_init(&r, GRID_REC_LEASE, g->key.pk, now);
 	if (grid_api_has(a, GRID_A_LIMITS))
 		r.limits = *grid_api_lim(a, GRID_A_LIMITS);
-	/* The lease counts its budgets over its share's period. */
+	/*
+	 * The lease counts its budgets over its share's period, as grid.ko
+	 * does, whatever the request's limits say (API.md); gridctl lets
+	 * no one name another.
+	 */
 	r.limits.budget_period_s = share->r.limits.budget_period_s;
 	fill_limits(g, gg, &r.limits);
 	snprintf(r.name, sizeof(r.name), "%s", gg);
@@ -409,6 +413,27 @@ static int renew_after(struct gridd *g, struct request *rq)
 	return ret;
 }
 
+/*
+ * A renewal changes the limits it names and keeps the others: "renew ID
+ * memory 1G" is not a lease without a CPU limit.
+ */
+static void merge_limits(struct grid_limits *l, const struct grid_limits *w)
+{
+	if (w->cpu_quota_us != GRID_LIMIT_MAX) {
+		l->cpu_quota_us = w->cpu_quota_us;
+		l->cpu_period_us = w->cpu_period_us;
+	}
+#define TAKE(f) do { if (w->f != GRID_LIMIT_MAX) l->f = w->f; } while (0)
+	TAKE(cpu_budget_us);
+	TAKE(memory_bytes);
+	TAKE(pids);
+	TAKE(net_egress_rate);
+	TAKE(net_ingress_rate);
+	TAKE(net_egress_budget);
+	TAKE(net_ingress_budget);
+#undef TAKE
+}
+
 int op_lease_renew(struct gridd *g, struct request *rq)
 {
 	const struct grid_api_map *a = rq->args;
@@ -439,8 +464,7 @@ int op_lease_renew(struct gridd *g, struct request *rq)
 	}
 	r.not_after = (now > r.not_before ? now : r.not_before) + secs;
 	if (grid_api_has(a, GRID_A_LIMITS)) {
-		r.limits = *grid_api_lim(a, GRID_A_LIMITS);
-		r.limits.budget_period_s = old->r.limits.budget_period_s;
+		merge_limits(&r.limits, grid_api_lim(a, GRID_A_LIMITS));
 	}
 	r.serial = old->r.serial + 1;
 	ret = gridd_sign_keep(g, &r, &g->key, s, &rq->why);

@@ -28,14 +28,17 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: gridd [-v] [--foreground] [--config FILE] [--check] [--no-bpf]\n"
+	fprintf(out, "Usage: gridd [-v] [--foreground] [--config FILE] [--no-bpf]\n"
+		"       gridd [--config FILE] --check | --check-config\n"
+		"       gridd -V | -h\n"
 		"  -v              log debug lines too\n"
 		"  --foreground    stay in the foreground (gridd always does)\n"
 		"  --config FILE   the configuration (default " CONFIG_DEFAULT ")\n"
 		"  --check         check that grid.ko is usable, then exit\n"
 		"  --check-config  read the configuration, say what is wrong, exit\n"
 		"  --no-bpf        neither load nor adopt the BPF quota programs\n"
-		"  -V              print the version\n");
+		"  -V              print the version\n"
+		"  -h, --help      this help\n");
 }
 
 static void on_libbpf(const char *msg)
@@ -182,7 +185,11 @@ int main(int argc, char **argv)
 			no_bpf = true;
 		} else if (!strcmp(argv[i], "--foreground") || !strcmp(argv[i], "-f")) {
 			/* gridd never forks: the service manager keeps it. */
-		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "--config")) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "gridd: --config needs a FILE\n");
+				return 2;
+			}
 			config = argv[++i];
 		} else if (!strcmp(argv[i], "-V")) {
 			printf("gridd " GRID_RELEASE " (abi %d)\n",
@@ -258,12 +265,13 @@ int main(int argc, char **argv)
 		if (ret)
 			log_warn("reconcile: %s", strerror(-ret));
 	} else {
-		log_info("%s", g.kernel);
+		log_info("%s: consumer only", g.kernel);
 	}
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGPIPE);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
 		ret = -errno;

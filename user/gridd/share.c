@@ -307,7 +307,7 @@ int op_share_set(struct gridd *g, struct request *rq)
 
 	if (g->dev < 0)
 		return gridd_fail(rq, -EOPNOTSUPP,
-			"this machine has no grid.ko (%s): it can hold leases but not provide a share",
+			"this machine can hold leases but not provide a share: %s",
 			g->kernel);
 	if (!grid_api_has(a, GRID_A_GRIDGRID) || gridd_gg_key(g, gg, pk))
 		return gridd_fail(rq, -ENOENT, "not a member of %s",
@@ -430,6 +430,22 @@ int gridd_provide_reconcile(struct gridd *g)
 	sqlite3_stmt *st;
 	int ret, n = 0;
 
+	/* Every grid-grid this grid is in, with a share here or not yet. */
+	st = store_prep(&g->st, "SELECT name FROM gridgrids WHERE left_at IS NULL", "");
+	if (!st)
+		return -EIO;
+	while ((ret = store_step(&g->st, st)) == 1) {
+		struct request rq = { 0 };
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		if (!name || strlen(name) >= GRID_NAME_LEN)
+			continue;
+		memcpy(rq.after_name, name, strlen(name) + 1);
+		gridd_gg_kernel_add(g, &rq);
+	}
+	store_done(&g->st, st);
+	if (ret < 0)
+		return ret;
 	s = malloc(sizeof(*s));
 	st = store_prep(&g->st, "SELECT record FROM shares", "");
 	if (!st || !s) {
