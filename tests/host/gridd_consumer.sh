@@ -103,6 +103,45 @@ PROOF=$(F -j gridgrid proof clubhouse | jq -r '.tokens[0].token')
 ok its_proof_is_admitted H gridgrid admit "$PROOF"
 ok records_verify_as_exported sh -c "'$B/gridctl' -S '$D/home.sock' -j record list | jq -e '.records | length >= 6'"
 
+# ---- a proof against what home knows now, not only what it proves offline ----
+# x, an admin, joins by an invitation that home sees accepted only after
+# it expired; later x is revoked, and a grid it invites is not let in. m1
+# claims a one-time admin invitation, m2 claims it again, and the grid m2
+# invites is not let in.
+G() { "$B/gridctl" -S "$D/$1.sock" "${@:2}"; }
+key() { G "$1" -j status | jq -r .gridd.key; }
+restart_home() {
+	kill "$pid_home" && wait "$pid_home" 2>/dev/null
+	GRIDD_NOW=${1:-} up home
+}
+proof() { G "$1" -j gridgrid proof clubhouse | jq -r '.tokens[0].token'; }
+for n in x mole m1 m2 y; do
+	ok "${n}_up" up "$n"
+	ok "${n}_init" G "$n" init "$n"
+done
+XINV=$(H -j gridgrid invite clubhouse for "$(key x)" expires 1h admin | jq -r .token)
+ok x_joins G x gridgrid join "$XINV"
+XPROOF=$(proof x)
+ok home_two_hours_later restart_home $(($(date +%s) + 7200))
+ok an_invitation_expired_when_first_shown_is_refused refused "invitation expired 1h" H gridgrid admit "$XPROOF"
+ok home_now restart_home
+ok shown_in_time_it_is_admitted H gridgrid admit "$XPROOF"
+ok home_two_hours_later_again restart_home $(($(date +%s) + 7200))
+ok a_proof_admitted_before_is_admitted_again H gridgrid admit "$XPROOF"
+ok home_now_again restart_home
+ok x_revoked H gridgrid revoke clubhouse member "$(key x)" reason "test"
+MINV=$(G x -j gridgrid invite clubhouse for "$(key mole)" expires 1h | jq -r .token)
+ok mole_joins_offline G mole gridgrid join "$MINV"
+ok a_grid_invited_by_a_revoked_one_is_refused refused "was revoked from clubhouse" H gridgrid admit "$(proof mole)"
+ONCE2=$(H -j gridgrid invite clubhouse once expires 1h admin | jq -r .token)
+ok m1_claims_a_one_time_admin_invitation G m1 gridgrid join "$ONCE2"
+ok m1_is_admitted H gridgrid admit "$(proof m1)"
+ok m2_claims_it_again_offline G m2 gridgrid join "$ONCE2"
+YINV=$(G m2 -j gridgrid invite clubhouse for "$(key y)" expires 1h | jq -r .token)
+ok y_joins_offline G y gridgrid join "$YINV"
+ok a_one_time_invitation_used_twice_inside_a_chain_is_refused refused "used by another grid" H gridgrid admit "$(proof y)"
+ok m2_itself_is_refused refused "used by another grid" H gridgrid admit "$(proof m2)"
+
 # ---- malformed requests change nothing --------------------------------------------
 before=$(H -j record list | md5sum)
 ok malformed_requests_are_refused /usr/bin/python3 - "$D/home.sock" <<'EOF'

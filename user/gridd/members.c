@@ -18,6 +18,7 @@
 #include "dev.h"
 #include "gridd.h"
 #include "log.h"
+#include "units.h"
 
 static int admitted(struct request *rq, const char *what, const char *name,
 		    const uint8_t pk[GRID_PK_LEN])
@@ -53,13 +54,106 @@ static int gg_name(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
 	return ret;
 }
 
+/*
+ * How far a membership's `issued` may be ahead of this machine's clock:
+ * clocks of laptops differ, but not by much more.
+ */
+#define CLOCK_SKEW	300
+
+/* That the grid @pk, in grid-grid @gg, was not revoked and did not leave. */
+static int not_ended(struct gridd *g, struct request *rq, const uint8_t *gg,
+		     const uint8_t pk[GRID_PK_LEN], const char *gname,
+		     const char *role)
+{
+	char k[2 * GRID_PK_LEN + 1];
+	int64_t ended = 0;
+
+	store_int(&g->st, &ended, "SELECT count(*) FROM members WHERE gridgrid = ?"
+		  " AND pk = ? AND ended IS NOT NULL", "kk", gg, pk);
+	if (!ended)
+		return 0;
+	sodium_bin2hex(k, sizeof(k), pk, GRID_PK_LEN);
+	return gridd_fail(rq, -EKEYREVOKED, "%s %.16s... was revoked from %s or left it",
+			  role, k, gname);
+}
+
+/*
+ * One invitation and the membership that accepts it, as this grid sees
+ * them now, beyond what the chain proves offline (chain.c): a one-time
+ * invitation is claimed by one grid only, and an invitation this grid has
+ * not seen accepted before must still be valid now. The chain checks an
+ * invitation at its membership's `issued`, which the joiner writes: on
+ * its own that would let an expired (or leaked one-time) invitation be
+ * accepted at any later time by dating the membership back.
+ */
+static int check_pair(struct gridd *g, struct request *rq, const uint8_t *gg,
+		      const char *gname, const struct grid_signed *inv,
+		      const struct grid_signed *mem)
+{
+	const struct grid_record *i = &inv->r, *m = &mem->r;
+	uint64_t now = gridd_now(g);
+	int64_t used = 0, seen = 0;
+	int ret;
+
+	ret = not_ended(g, rq, gg, i->issuer, gname, "the inviter");
+	if (!ret)
+		ret = not_ended(g, rq, gg, m->issuer, gname, "grid");
+	if (ret)
+		return ret;
+	if (m->issued > now + CLOCK_SKEW)
+		return gridd_fail(rq, -EBADMSG,
+				  "grid %s accepted its invitation to %s in the future, by this machine's clock",
+				  m->name, gname);
+	if (m->has & GRID_HAS(GRID_K_CLAIM)) {
+		store_int(&g->st, &used, "SELECT count(*) FROM members WHERE gridgrid = ?"
+			  " AND invitation = ? AND pk != ?", "kkk", gg, m->ref,
+			  m->issuer);
+		if (used)
+			return gridd_fail(rq, -EEXIST,
+					  "a one-time invitation to %s in this proof was used by another grid",
+					  gname);
+	}
+	store_int(&g->st, &seen, "SELECT count(*) FROM members WHERE gridgrid = ?"
+		  " AND pk = ? AND membership = ?", "kkk", gg, m->issuer, mem->id);
+	if (!seen && i->not_after <= now) {
+		char d[GRID_FMT_LEN];
+
+		grid_format_duration(d, sizeof(d),
+				     (now - i->not_after) * GRID_NSEC_PER_SEC);
+		return gridd_fail(rq, -EKEYEXPIRED,
+				  "invitation expired %s ago (grid %s's to %s, not shown here before)",
+				  d, m->name, gname);
+	}
+	return 0;
+}
+
+/* Keeps @mem, accepting @inv, as a member: a proof's admins too. */
+static int keep_member(struct gridd *g, const uint8_t *gg,
+		       const struct grid_signed *mem, const uint8_t *proof,
+		       size_t proof_len)
+{
+	const struct grid_record *m = &mem->r;
+
+	/* An admin known already keeps its own proof; a new one gets none. */
+	if (!proof)
+		return store_exec(&g->st, store_prep(&g->st,
+			"INSERT OR IGNORE INTO members (gridgrid, pk, name, admin,"
+			" membership, invitation) VALUES (?, ?, ?, ?, ?, ?)",
+			"kktikk", gg, m->issuer, m->name, (int64_t)m->admin,
+			mem->id, m->ref));
+	return store_exec(&g->st, store_prep(&g->st,
+		"INSERT OR REPLACE INTO members (gridgrid, pk, name, admin,"
+		" membership, invitation, proof) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		"kktikkb", gg, m->issuer, m->name, (int64_t)m->admin,
+		mem->id, m->ref, proof, proof_len));
+}
+
 static int admit_member(struct gridd *g, struct request *rq,
 			const struct grid_bundle *b, const uint8_t *proof,
 			size_t proof_len)
 {
 	const struct grid_record *c = &b->rec[0].r, *m;
 	char gname[GRID_NAME_LEN];
-	int64_t ended = 0;
 	uint32_t i;
 	int ret;
 
@@ -69,31 +163,15 @@ static int admit_member(struct gridd *g, struct request *rq,
 	if (ret)
 		return ret;
 	m = &b->rec[b->n - 1].r;
-	store_int(&g->st, &ended, "SELECT count(*) FROM members WHERE gridgrid = ?"
-		  " AND pk = ? AND ended IS NOT NULL", "kk", c->issuer, m->issuer);
-	if (ended)
-		return gridd_fail(rq, -EKEYREVOKED,
-				  "grid %s was revoked from %s or left it", m->name,
-				  gname);
-	/* A one-time invitation: the first grid to show it is its holder. */
-	if (m->has & GRID_HAS(GRID_K_CLAIM)) {
-		int64_t used = 0;
-
-		store_int(&g->st, &used, "SELECT count(*) FROM members WHERE gridgrid = ?"
-			  " AND invitation = ? AND pk != ?", "kkk", c->issuer, m->ref,
-			  m->issuer);
-		if (used)
-			return gridd_fail(rq, -EEXIST,
-					  "this one-time invitation was used by another grid");
-	}
+	/* Every invitation with its membership: admin proofs, then the last. */
+	for (i = 1; i + 1 < b->n && !ret; i += 2)
+		ret = check_pair(g, rq, c->issuer, gname, &b->rec[i], &b->rec[i + 1]);
 	for (i = 0; i < b->n && !ret; i++)
 		ret = store_record_put(&g->st, &b->rec[i]);
+	for (i = 2; i + 1 < b->n && !ret; i += 2)
+		ret = keep_member(g, c->issuer, &b->rec[i], NULL, 0);
 	if (!ret)
-		ret = store_exec(&g->st, store_prep(&g->st,
-			"INSERT OR REPLACE INTO members (gridgrid, pk, name, admin,"
-			" membership, invitation, proof) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			"kktikkb", c->issuer, m->issuer, m->name, (int64_t)m->admin,
-			b->rec[b->n - 1].id, m->ref, proof, proof_len));
+		ret = keep_member(g, c->issuer, &b->rec[b->n - 1], proof, proof_len);
 	return ret ? ret : admitted(rq, "member", m->name, m->issuer);
 }
 
