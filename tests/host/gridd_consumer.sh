@@ -205,7 +205,11 @@ ok gridd_still_running kill -0 "$pid_home"
 kill "${pids[@]}" 2>/dev/null
 wait 2>/dev/null
 pids=()
+# A key file no row names: what an undone request or a crash leaves.
+head -c 64 /dev/urandom | install -m 600 /dev/stdin "$D/home/keys/agent-deadbeef.key"
 ok restart_keeps_the_grid up home
+ok a_key_file_no_record_names_is_removed test ! -e "$D/home/keys/agent-deadbeef.key"
+ok the_grids_key_file_stays sh -c "ls '$D'/home/keys/grid-*.key"
 ok the_grid_is_still_home sh -c "'$B/gridctl' -S '$D/home.sock' -j status | jq -e '.gridd.grid == \"home\" and .gridd.key == \"$HK\"'"
 ok sqlite_integrity sh -c "sqlite3 '$D/home/state.db' 'PRAGMA integrity_check' | grep -qx ok"
 ok wal_mode sh -c "sqlite3 '$D/home/state.db' 'PRAGMA journal_mode' | grep -qx wal"
@@ -227,5 +231,29 @@ ok a_user_is_not_the_grid refused "root" N agent add mallory uid 65534
 ok status_says_who_asks sh -c "'$B/gridctl' -S '$D/lab.sock' status >/dev/null && setpriv --reuid 65534 --regid 65534 --clear-groups '$B/gridctl' -S '$D/lab.sock' -j status | jq -e '.gridd.uid == 65534 and .gridd.acting_as == null'"
 ok lab_agent_for_nobody L agent add carol uid 65534
 ok the_agent_lists_its_own_leases sh -c "setpriv --reuid 65534 --regid 65534 --clear-groups '$B/gridctl' -S '$D/lab.sock' -j lease list | jq -e '.leases | length == 0'"
+cat >"$D/hold.py" <<'EOF'
+import socket, sys, time
+# 24 connections that say nothing: how many does gridd keep?
+cs = []
+for i in range(24):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    cs.append(s)
+time.sleep(1)
+kept = 0
+for s in cs:
+    s.setblocking(False)
+    try:
+        kept += s.recv(1) != b""
+    except BlockingIOError:
+        kept += 1
+print(kept, flush=True)
+time.sleep(float(sys.argv[2]))
+EOF
+ok one_user_holds_at_most_16_connections sh -c "test \$(setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 '$D/hold.py' '$D/lab.sock' 0) = 16"
+setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 "$D/hold.py" "$D/lab.sock" 3 >/dev/null &
+sleep 1.5
+ok root_is_served_while_a_user_holds_its_16 L status
+wait $!
 ok status_names_the_agent sh -c "setpriv --reuid 65534 --regid 65534 --clear-groups '$B/gridctl' -S '$D/lab.sock' -j status | jq -e '.gridd.acting_as == \"carol\"'"
 exit $((failures > 0))

@@ -26,11 +26,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "gridd.h"
 #include "log.h"
 #include "nl.h"
 
 #define CONNS_MAX	128
+#define CONNS_ROOT	8	/* slots only root may take */
+#define CONNS_PER_UID	16	/* connections of one other uid at once */
+/*
+ * A connection that holds half a request, or an answer it does not read,
+ * for IDLE_BUSY seconds is closed, and one that says nothing for IDLE_S:
+ * slots are for clients that talk.
+ */
+#define IDLE_BUSY	30
+#define IDLE_S		300
 #define ROOT		0x1	/* only root, acting as the grid */
 #define GRID		0x2	/* only once the grid exists (gridctl init) */
 
@@ -72,7 +83,16 @@ struct conn {
 	struct grid_api_out out;
 	size_t out_off;		/* sent so far; out.len is the whole */
 	bool ready;		/* a whole request is in @in */
+	uint64_t last;		/* monotonic s of the last progress */
 };
+
+static uint64_t mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
 
 int gridd_fail(struct request *rq, int err, const char *fmt, ...)
 {
@@ -137,6 +157,11 @@ static int listen_on(const struct gridd_config *cfg)
 static void conn_close(struct conn *c)
 {
 	close(c->fd);
+	/* A join's request and an invitation's answer hold one-time seeds. */
+	if (c->in)
+		sodium_memzero(c->in, c->in_len);
+	if (c->out.buf)
+		sodium_memzero(c->out.buf, c->out.len);
 	free(c->in);
 	grid_api_out_free(&c->out);
 	memset(c, 0, sizeof(*c));
@@ -150,16 +175,34 @@ static void accept_one(struct gridd *g, int lfd, struct conn *conns)
 	struct conn *c = NULL;
 	int fd, i;
 
+	int free_slots = 0, same_uid = 0;
+
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return;
-	for (i = 0; i < CONNS_MAX && !c; i++) {
-		if (conns[i].fd < 0)
-			c = &conns[i];
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len)) {
+		log_warn("api: no peer credentials");
+		close(fd);
+		return;
 	}
-	if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len)) {
-		log_warn("api: %s", c ? "no peer credentials" :
-			 "too many clients; one turned away");
+	for (i = 0; i < CONNS_MAX; i++) {
+		if (conns[i].fd < 0) {
+			free_slots++;
+			if (!c)
+				c = &conns[i];
+		} else if (conns[i].who.uid == cr.uid) {
+			same_uid++;
+		}
+	}
+	/*
+	 * One user cannot hold every slot, and the last few are root's: a
+	 * member of the group who opens connections and says nothing does
+	 * not lock the owner out.
+	 */
+	if (!c || (cr.uid != 0 && (free_slots <= CONNS_ROOT ||
+				   same_uid >= CONNS_PER_UID))) {
+		log_warn("api: too many clients%s; uid %u turned away",
+			 c ? " of that user" : "", cr.uid);
 		close(fd);
 		return;
 	}
@@ -177,6 +220,7 @@ static void accept_one(struct gridd *g, int lfd, struct conn *conns)
 	c->who.uid = cr.uid;
 	c->who.gid = cr.gid;
 	c->who.root = cr.uid == 0;
+	c->last = mono_s();
 	c->in = malloc(GRID_API_MSG_MAX + 4);
 	if (!c->in || grid_api_out_init(&c->out)) {
 		conn_close(c);
@@ -215,6 +259,7 @@ static void conn_read(struct conn *c)
 			return;
 		}
 		c->in_len += r;
+		c->last = mono_s();
 	}
 }
 
@@ -231,8 +276,11 @@ static void conn_write(struct conn *c)
 			return;
 		}
 		c->out_off += w;
+		c->last = mono_s();
 	}
 	/* Answered: ready for the next request on this connection. */
+	sodium_memzero(c->in, c->in_len);
+	sodium_memzero(c->out.buf, c->out.len);
 	c->out_off = c->out.len = 0;
 	c->in_len = 0;
 }
@@ -280,8 +328,31 @@ static void serve_one(struct gridd *g, struct conn *c, struct request *rq,
 		c->out.more = false;
 	} else {
 		ret = store_commit(&g->st);
+		if (ret)
+			gridd_identity_reload(g);
 	}
 	rq->status = ret;
+}
+
+static void close_idle(struct conn *conns)
+{
+	uint64_t now = mono_s();
+	int i;
+
+	for (i = 0; i < CONNS_MAX; i++) {
+		struct conn *c = &conns[i];
+		bool busy;
+
+		if (c->fd < 0 || c->ready)
+			continue;
+		busy = c->in_len || c->out.len;
+		if (now - c->last < (busy ? IDLE_BUSY : IDLE_S))
+			continue;
+		log_warn("api: uid %u's connection %s for %llu s; closed",
+			 c->who.uid, busy ? "stalled" : "was silent",
+			 (unsigned long long)(now - c->last));
+		conn_close(c);
+	}
 }
 
 static void serve_batch(struct gridd *g, struct conn *conns)
@@ -324,6 +395,8 @@ static void serve_batch(struct gridd *g, struct conn *conns)
 		log_err("api: a batch of requests could not be committed");
 		committed = false;
 	}
+	if (!committed)
+		gridd_identity_reload(g);
 	for (i = 0; i < CONNS_MAX; i++) {
 		struct conn *c = &conns[i];
 		struct request *rq = &rqs[i];
@@ -389,7 +462,7 @@ int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 				.events = c->out.len ? POLLOUT :
 					  c->ready ? 0 : POLLIN };
 		}
-		if (poll(pfd, n, -1) < 0) {
+		if (poll(pfd, n, 5000) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
@@ -436,6 +509,7 @@ int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 				conn_read(c);
 		}
 		serve_batch(g, conns);
+		close_idle(conns);
 	}
 	for (i = 0; i < CONNS_MAX; i++) {
 		if (conns[i].fd >= 0)

@@ -74,6 +74,7 @@ struct request {
 	uint64_t after_serial;
 	char after_name[GRID_NAME_LEN];
 	uint8_t after_key[GRID_PK_LEN];
+	uint8_t after_rec[GRID_ID_LEN];	/* the record this request signed */
 };
 
 typedef int (*gridd_op)(struct gridd *g, struct request *rq);
@@ -95,6 +96,8 @@ uint64_t gridd_now(const struct gridd *g);
 
 /* identity.c */
 int gridd_identity_load(struct gridd *g);
+void gridd_identity_reload(struct gridd *g);
+int gridd_keys_sweep(struct gridd *g);
 int op_status(struct gridd *g, struct request *rq);
 int op_init(struct gridd *g, struct request *rq);
 int op_agent_add(struct gridd *g, struct request *rq);

@@ -6,6 +6,7 @@
  * the state folder, mode 0600; only their public halves and file names go
  * into the database, and no secret is ever logged or sent.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -59,6 +60,52 @@ int gridd_key_new(struct gridd *g, const char *file, const char *role,
 	return ret;
 }
 
+/*
+ * At start: key files that no row of the state names are what requests
+ * that were undone (or a crash before their commit) left; nothing was
+ * acknowledged with them, and a secret kept for nothing is a risk.
+ * Skipped while the state names no key at all: that is a state lost or
+ * made anew, and its keys may be what the owner recovers from.
+ */
+int gridd_keys_sweep(struct gridd *g)
+{
+	struct dirent *e;
+	int64_t rows = 0, n;
+	int fd, removed = 0;
+	DIR *d;
+
+	if (store_int(&g->st, &rows, "SELECT count(*) FROM keys", "") || !rows)
+		return 0;
+	fd = openat(g->state_fd, "keys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((e = readdir(d))) {
+		char path[300];
+		size_t len = strlen(e->d_name);
+
+		if (e->d_type != DT_REG || len < 5 ||
+		    strcmp(e->d_name + len - 4, ".key"))
+			continue;
+		snprintf(path, sizeof(path), "keys/%s", e->d_name);
+		n = 1;
+		if (store_int(&g->st, &n, "SELECT count(*) FROM keys WHERE file = ?",
+			      "t", path) || n)
+			continue;
+		if (!unlinkat(dirfd(d), e->d_name, 0))
+			removed++;
+	}
+	closedir(d);
+	if (removed)
+		log_info("keys: %d key file%s no record names removed", removed,
+			 removed == 1 ? "" : "s");
+	return 0;
+}
+
 int gridd_key_open(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
 		   struct grid_key *k)
 {
@@ -107,6 +154,22 @@ int gridd_identity_load(struct gridd *g)
 	}
 	store_done(&g->st, st);
 	return ret < 0 ? ret : 0;
+}
+
+/*
+ * After a commit that failed: the grid in memory is the state's again.
+ * init sets it up before its batch commits (the requests after it in the
+ * batch sign with it), so a batch that did not reach the disk takes it
+ * back here.
+ */
+void gridd_identity_reload(struct gridd *g)
+{
+	if (g->has_grid)
+		grid_key_free(&g->key);
+	g->has_grid = false;
+	memset(g->name, 0, sizeof(g->name));
+	if (gridd_identity_load(g))
+		log_err("state: the grid's identity cannot be read again");
 }
 
 int op_status(struct gridd *g, struct request *rq)

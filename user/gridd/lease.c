@@ -370,42 +370,43 @@ static int issued_get(struct gridd *g, struct request *rq,
 	return ret;
 }
 
+/*
+ * After the commit: the record this renewal signed, in grid.ko. Its own,
+ * not the row's: a later renewal in the same batch has moved the row on
+ * already, and applies its own record after this one.
+ */
 static int renew_after(struct gridd *g, struct request *rq)
 {
 	struct grid_signed *s = malloc(sizeof(*s));
 	struct grid_ioc_lease l;
-	uint8_t id[GRID_ID_LEN];
 	int ret;
 
 	if (!s)
 		return gridd_fail(rq, -ENOMEM, "out of memory");
-	{
-		sqlite3_stmt *st = store_prep(&g->st,
-			"SELECT record FROM leases_issued WHERE lease_id = ?", "u",
-			rq->after_id);
-
-		ret = st ? store_step(&g->st, st) : -EIO;
-		ret = ret == 1 ? (store_col_key(st, 0, id) ? -EIO : 0) : -EIO;
-		store_done(&g->st, st);
-	}
-	if (!ret)
-		ret = store_record_get(&g->st, id, s);
+	ret = store_record_get(&g->st, rq->after_rec, s);
 	if (!ret) {
 		gridd_kernel_lease(g, s, &l);
 		ret = grid_dev_lease_set(g->dev, &l);
 		if (ret)
 			refused(rq, &s->r, ret, l.exhausted);
 	}
+	/*
+	 * Refused: the row goes back to the record before, if it still
+	 * holds this one (a later renewal's record stays where it is).
+	 */
 	if (ret && !store_begin(&g->st)) {
 		struct grid_signed *old = malloc(sizeof(*old));
 
 		if (old && !store_record_get(&g->st, rq->after_key, old))
 			store_exec(&g->st, store_prep(&g->st,
 				"UPDATE leases_issued SET serial = ?, not_after = ?,"
-				" record = ? WHERE lease_id = ?", "uiku", old->r.serial,
-				(int64_t)old->r.not_after, old->id, rq->after_id));
+				" record = ? WHERE lease_id = ? AND record = ?", "uikuk",
+				old->r.serial, (int64_t)old->r.not_after, old->id,
+				rq->after_id, rq->after_rec));
 		store_exec(&g->st, store_prep(&g->st,
-			"DELETE FROM records WHERE id = ?", "k", id));
+			"DELETE FROM records WHERE id = ? AND NOT EXISTS"
+			" (SELECT 1 FROM leases_issued WHERE record = ?)", "kk",
+			rq->after_rec, rq->after_rec));
 		store_commit(&g->st);
 		free(old);
 	}
@@ -479,6 +480,7 @@ int op_lease_renew(struct gridd *g, struct request *rq)
 		rq->after = renew_after;
 		rq->after_id = r.lease_id;
 		memcpy(rq->after_key, old->id, GRID_ID_LEN);
+		memcpy(rq->after_rec, s->id, GRID_ID_LEN);
 	}
 out:
 	free(old);

@@ -152,6 +152,9 @@ static int open_state(struct gridd *g)
 		log_err("state: %s", why.msg);
 		return ret;
 	}
+	ret = gridd_keys_sweep(g);
+	if (ret)
+		log_warn("keys: the folder cannot be swept: %s", strerror(-ret));
 	ret = gridd_identity_load(g);
 	if (ret) {
 		log_err("state: the grid's key cannot be read: %s", strerror(-ret));
