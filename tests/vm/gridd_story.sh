@@ -50,7 +50,10 @@ grid_cgroups >/dev/null
 
 pretty "two gridds"
 ok home_up up home
+# friend keeps at most 1 live lease for one holder (256 unless told).
+export GRIDD_HELD_MAX=1
 ok friend_up up friend
+unset GRIDD_HELD_MAX
 ok without_a_grid_leases_are_refused refused "no grid yet" H lease list
 ok home_init H init home
 ok friend_init F init friend
@@ -112,6 +115,8 @@ ok not_a_member_is_refused refused "not a member of clubhouse" \
 	H lease issue clubhouse to 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef memory 1M for 1h
 ok friend_imports F lease import "$TOK1"
 ok import_twice_is_refused refused "is held already" F lease import "$TOK1"
+TOKX=$(H -j lease issue clubhouse to "$FK" memory 1M for 1h | jq -r .token)
+ok a_lease_past_the_holders_bound_is_refused refused "holds 1 live leases already" F lease import "$TOKX"
 ok friend_holds_it sh -c "gridctl -S $D/friend.sock -j lease list | jq -e '.leases[0] | .role == \"held\" and .id == $ID1'"
 ok renew H lease renew "$ID1" for 2h
 ok renewal_in_grid_ko sh -c "gridctl -j kernel lease show $ID1 | jq -e '.serial == 2'"
@@ -152,6 +157,15 @@ ok revoked_lease_not_registered sh -c "! gridctl kernel lease show $ID2 2>/dev/n
 ok share_registered_again sh -c 'gridctl -j kernel share show clubhouse | jq -e ".share.memory_bytes == 2147483648"'
 ok gridgrid_without_share_registered_again gridctl kernel gridgrid show lonely
 ok no_lease_twice sh -c "[[ \$(gridctl -j kernel lease list | jq '[.leases[] | select(.id == $ID1)] | length') == 1 ]]"
+ok lonely_gets_a_share H share set lonely memory 64M
+ok its_share_in_grid_ko gridctl kernel share show lonely
+kill -9 "$pid_home"
+wait "$pid_home" 2>/dev/null
+# What a share del leaves when gridd dies between its commit and grid.ko.
+sqlite3 $D/home/state.db "DELETE FROM shares WHERE gridgrid = 'lonely'"
+ok home_up_a_third_time up home
+ok a_share_the_state_no_longer_has_leaves_grid_ko sh -c '! gridctl kernel share show lonely 2>/dev/null'
+ok the_other_share_stays gridctl kernel share show clubhouse
 ok friend_up_again up friend
 
 pretty "leave and revoke"

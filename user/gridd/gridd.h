@@ -32,6 +32,8 @@ int gridd_config_read(struct gridd_config *c, const char *path,
 		      struct grid_why *why);
 void gridd_config_defaults(struct gridd_config *c);
 
+#define GRIDD_HELD_MAX	256	/* live leases kept for one holder */
+
 struct gridd {
 	struct gridd_config cfg;
 	struct store st;
@@ -44,6 +46,7 @@ struct gridd {
 	struct grid_bpf *bpf;
 	struct grid_nl *nl;	/* queries, kept open; see gridd_nl() */
 	uint64_t now_override;	/* tests: GRIDD_NOW */
+	unsigned int held_max;	/* live leases kept per holder; tests: GRIDD_HELD_MAX */
 };
 
 /* Who is asking, from SO_PEERCRED, never from what the client says. */
@@ -74,7 +77,8 @@ struct request {
 	uint64_t after_serial;
 	char after_name[GRID_NAME_LEN];
 	uint8_t after_key[GRID_PK_LEN];
-	uint8_t after_rec[GRID_ID_LEN];	/* the record this request signed */
+	/* renew: the record it signed; share set: the one it replaced */
+	uint8_t after_rec[GRID_ID_LEN];
 };
 
 typedef int (*gridd_op)(struct gridd *g, struct request *rq);

@@ -78,6 +78,24 @@ int op_lease_import(struct gridd *g, struct request *rq)
 				 r->lease_id, r->serial);
 		goto out;
 	}
+	/*
+	 * Any key can sign a lease to an agent's public key, so what one
+	 * holder keeps is bounded: a user cannot fill the state by importing
+	 * leases made up for it.
+	 */
+	if (serial < 0) {
+		int64_t live = 0;
+
+		store_int(&g->st, &live, "SELECT count(*) FROM leases_held WHERE holder = ?"
+			  " AND not_after > ? AND revoked IS NULL", "ki", r->subject,
+			  (int64_t)gridd_now(g));
+		if (live >= g->held_max) {
+			ret = gridd_fail(rq, -EDQUOT,
+					 "this holder holds %u live leases already, the most gridd keeps for one",
+					 g->held_max);
+			goto out;
+		}
+	}
 	ret = store_record_put(&g->st, &b->rec[0]);
 	if (!ret)
 		ret = store_exec(&g->st, store_prep(&g->st,

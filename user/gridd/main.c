@@ -224,6 +224,10 @@ int main(int argc, char **argv)
 	now = getenv("GRIDD_NOW");
 	if (now)
 		g.now_override = strtoull(now, NULL, 10);
+	now = getenv("GRIDD_HELD_MAX");
+	g.held_max = now ? (unsigned int)strtoul(now, NULL, 10) : 0;
+	if (!g.held_max)
+		g.held_max = GRIDD_HELD_MAX;
 
 	if (check) {
 		ret = grid_dev_open(&g.dev);

@@ -255,15 +255,9 @@ static int share_after(struct gridd *g, struct request *rq)
 	bool had = false;
 
 	ret = before ? gridd_gg_kernel_add(g, rq) : -ENOMEM;
-	if (!ret && rq->after_serial) {
-		sqlite3_stmt *st = store_prep(&g->st,
-			"SELECT record FROM shares_undo WHERE gridgrid = ?", "t", gg);
-		uint8_t id[GRID_ID_LEN];
-
-		if (st && store_step(&g->st, st) == 1 && !store_col_key(st, 0, id))
-			had = !store_record_get(&g->st, id, before);
-		store_done(&g->st, st);
-	}
+	/* The share this request replaced: its own, in its own batch order. */
+	if (!ret && rq->after_serial)
+		had = !store_record_get(&g->st, rq->after_rec, before);
 	if (!ret)
 		ret = store_record_get(&g->st, rq->after_key, now);
 	if (!ret)
@@ -271,18 +265,26 @@ static int share_after(struct gridd *g, struct request *rq)
 				  had ? &before->r.limits : NULL, &exhausted,
 				  &rq->why);
 	if (ret) {
-		/* Put the state back: the share before, or none. */
+		/*
+		 * Put the state back: the share before, or none; only if the
+		 * row still holds this request's share (a later one of the
+		 * same batch has its own).
+		 */
 		if (!store_begin(&g->st)) {
-			if (rq->after_serial)
+			if (had)
 				store_exec(&g->st, store_prep(&g->st,
-					"UPDATE shares SET record = (SELECT record FROM shares_undo"
-					" WHERE gridgrid = ?1), serial = serial - 1 WHERE gridgrid = ?1",
-					"t", gg));
+					"UPDATE shares SET record = ?, serial = ?"
+					" WHERE gridgrid = ? AND record = ?", "kutk",
+					rq->after_rec, rq->after_serial, gg,
+					rq->after_key));
 			else
 				store_exec(&g->st, store_prep(&g->st,
-					"DELETE FROM shares WHERE gridgrid = ?", "t", gg));
+					"DELETE FROM shares WHERE gridgrid = ? AND record = ?",
+					"tk", gg, rq->after_key));
 			store_exec(&g->st, store_prep(&g->st,
-				"DELETE FROM records WHERE id = ?", "k", rq->after_key));
+				"DELETE FROM records WHERE id = ? AND NOT EXISTS"
+				" (SELECT 1 FROM shares WHERE record = ?)", "kk",
+				rq->after_key, rq->after_key));
 			store_commit(&g->st);
 		}
 		if (ret == -EDQUOT)
@@ -303,6 +305,8 @@ int op_share_set(struct gridd *g, struct request *rq)
 	struct grid_record r;
 	uint8_t pk[GRID_PK_LEN];
 	int64_t serial = 0;
+	uint8_t prev[GRID_ID_LEN] = { 0 };
+	sqlite3_stmt *st;
 	int ret;
 
 	if (g->dev < 0)
@@ -315,8 +319,19 @@ int op_share_set(struct gridd *g, struct request *rq)
 				  "that grid-grid");
 	if (!grid_api_has(a, GRID_A_LIMITS))
 		return gridd_fail(rq, -EINVAL, "a share of what? (cpu, memory, ...)");
-	store_int(&g->st, &serial, "SELECT serial FROM shares WHERE gridgrid = ?",
-		  "t", gg);
+	/* The share before, kept in the request in case grid.ko refuses. */
+	st = store_prep(&g->st, "SELECT serial, record FROM shares WHERE gridgrid = ?",
+			"t", gg);
+	if (!st)
+		return -EIO;
+	ret = store_step(&g->st, st);
+	if (ret == 1) {
+		serial = sqlite3_column_int64(st, 0);
+		ret = store_col_key(st, 1, prev) ? -EIO : 0;
+	}
+	store_done(&g->st, st);
+	if (ret < 0)
+		return ret;
 	s = malloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -328,15 +343,6 @@ int op_share_set(struct gridd *g, struct request *rq)
 	r.has |= GRID_HAS(GRID_K_NAME) | GRID_HAS(GRID_K_GRIDGRID) |
 		 GRID_HAS(GRID_K_LIMITS) | GRID_HAS(GRID_K_SERIAL);
 	ret = gridd_sign_keep(g, &r, &g->key, s, &rq->why);
-	/* The share before, kept aside in case grid.ko refuses this one. */
-	if (!ret)
-		ret = store_exec(&g->st, store_prep(&g->st,
-			"CREATE TEMP TABLE IF NOT EXISTS shares_undo"
-			" (gridgrid TEXT PRIMARY KEY, record BLOB)", ""));
-	if (!ret)
-		ret = store_exec(&g->st, store_prep(&g->st,
-			"INSERT OR REPLACE INTO shares_undo SELECT gridgrid, record"
-			" FROM shares WHERE gridgrid = ?", "t", gg));
 	if (!ret)
 		ret = store_exec(&g->st, store_prep(&g->st,
 			"INSERT INTO shares (gridgrid, serial, record) VALUES (?, ?, ?)"
@@ -354,6 +360,7 @@ int op_share_set(struct gridd *g, struct request *rq)
 		snprintf(rq->after_name, sizeof(rq->after_name), "%s", gg);
 		memcpy(rq->after_key, s->id, GRID_ID_LEN);
 		rq->after_serial = serial;
+		memcpy(rq->after_rec, prev, GRID_ID_LEN);
 		rq->after = share_after;
 	}
 	free(s);
@@ -430,18 +437,35 @@ int gridd_provide_reconcile(struct gridd *g)
 	sqlite3_stmt *st;
 	int ret, n = 0;
 
-	/* Every grid-grid this grid is in, with a share here or not yet. */
-	st = store_prep(&g->st, "SELECT name FROM gridgrids WHERE left_at IS NULL", "");
+	/*
+	 * Every grid-grid this grid is in, with a share here or not yet; and
+	 * a share in grid.ko that the state no longer has (a share del or a
+	 * leave committed, then gridd killed before grid.ko heard) goes.
+	 */
+	st = store_prep(&g->st, "SELECT name, left_at IS NULL, EXISTS (SELECT 1"
+			" FROM shares s WHERE s.gridgrid = gridgrids.name)"
+			" FROM gridgrids", "");
 	if (!st)
 		return -EIO;
 	while ((ret = store_step(&g->st, st)) == 1) {
 		struct request rq = { 0 };
 		const char *name = (const char *)sqlite3_column_text(st, 0);
+		struct grid_obj_gridgrid o;
+		struct grid_nl *nl;
 
 		if (!name || strlen(name) >= GRID_NAME_LEN)
 			continue;
 		memcpy(rq.after_name, name, strlen(name) + 1);
-		gridd_gg_kernel_add(g, &rq);
+		if (sqlite3_column_int(st, 1))
+			gridd_gg_kernel_add(g, &rq);
+		if (sqlite3_column_int(st, 2))
+			continue;
+		nl = gridd_nl(g);
+		if (nl && !grid_nl_gridgrid_get(nl, name, &o) && o.has_share) {
+			log_info("reconcile: share %s is no longer in the state; removed from grid.ko",
+				 name);
+			gridd_share_kernel_del(g, name);
+		}
 	}
 	store_done(&g->st, st);
 	if (ret < 0)
