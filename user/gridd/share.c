@@ -241,41 +241,47 @@ int gridd_share_kernel_del(struct gridd *g, const char *gg)
 	return 0;
 }
 
+/*
+ * After the commit: the share this request signed, into grid.ko and BPF.
+ * api.c serves at most one request per grid-grid's share in a batch, so
+ * the row holds this request's share, and what it replaced is the one
+ * op_share_set() kept in rq->after_rec (none if rq->after_serial is 0).
+ */
 static int share_after(struct gridd *g, struct request *rq)
 {
 	const char *gg = rq->after_name;
-	struct grid_signed *now;
+	struct grid_signed *now, *before;
 	uint32_t exhausted = 0;
+	bool had = false;
 	int ret;
 
 	now = malloc(sizeof(*now));
-	if (!now)
-		return gridd_fail(rq, -ENOMEM, "out of memory");
-	struct grid_signed *before = malloc(sizeof(*before));
-	bool had = false;
-
-	ret = before ? gridd_gg_kernel_add(g, rq) : -ENOMEM;
-	/* The share this request replaced: its own, in its own batch order. */
-	if (!ret && rq->after_serial)
-		had = !store_record_get(&g->st, rq->after_rec, before);
+	before = malloc(sizeof(*before));
+	ret = now && before ? gridd_gg_kernel_add(g, rq) : -ENOMEM;
+	if (!ret && rq->after_serial) {
+		ret = store_record_get(&g->st, rq->after_rec, before);
+		had = !ret;
+	}
 	if (!ret)
 		ret = store_record_get(&g->st, rq->after_key, now);
-	if (!ret)
+	if (ret)
+		gridd_fail(rq, ret, "the share just kept cannot be read back");
+	else
 		ret = share_apply(g, gg, &now->r.limits,
 				  had ? &before->r.limits : NULL, &exhausted,
 				  &rq->why);
 	if (ret) {
 		/*
-		 * Put the state back: the share before, or none; only if the
-		 * row still holds this request's share (a later one of the
-		 * same batch has its own).
+		 * grid.ko and BPF kept the share before (share_apply puts
+		 * grid.ko back if BPF refuses); the state goes back to it
+		 * too, or to none.
 		 */
 		if (!store_begin(&g->st)) {
-			if (had)
+			if (rq->after_serial)
 				store_exec(&g->st, store_prep(&g->st,
 					"UPDATE shares SET record = ?, serial = ?"
-					" WHERE gridgrid = ? AND record = ?", "kutk",
-					rq->after_rec, rq->after_serial, gg,
+					" WHERE gridgrid = ? AND record = ?", "kitk",
+					rq->after_rec, (int64_t)rq->after_serial, gg,
 					rq->after_key));
 			else
 				store_exec(&g->st, store_prep(&g->st,
@@ -285,12 +291,18 @@ static int share_after(struct gridd *g, struct request *rq)
 				"DELETE FROM records WHERE id = ? AND NOT EXISTS"
 				" (SELECT 1 FROM shares WHERE record = ?)", "kk",
 				rq->after_key, rq->after_key));
-			store_commit(&g->st);
+			if (store_commit(&g->st))
+				log_err("share %s: refused, but the state still has it; it will be tried again at start",
+					gg);
 		}
-		if (ret == -EDQUOT)
+		if (ret == -EDQUOT) {
+			char why[sizeof(rq->why.msg)];
+
+			memcpy(why, rq->why.msg, sizeof(why));
 			gridd_fail(rq, ret,
 				   "the live leases of %s hold more than that share (%s)",
-				   gg, rq->why.msg);
+				   gg, why);
+		}
 	}
 	free(before);
 	free(now);
