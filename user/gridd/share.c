@@ -443,50 +443,132 @@ int op_share_list(struct gridd *g, struct request *rq)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * Whether this grid ever signed a share of grid-grid @pk. A share in
+ * grid.ko is no one's in particular: two gridds on one module (a test's
+ * two grids) may both be in a grid-grid, and only the one that shared
+ * takes its share away.
+ */
+static bool shared_once(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
+			struct grid_signed *s)
+{
+	sqlite3_stmt *st;
+	bool yes = false;
+
+	st = store_prep(&g->st, "SELECT id FROM records WHERE type = ? AND issuer = ?",
+			"ik", (int64_t)GRID_REC_SHARE, g->key.pk);
+	while (st && !yes && store_step(&g->st, st) == 1) {
+		uint8_t id[GRID_ID_LEN];
+
+		yes = !store_col_key(st, 0, id) && !store_record_get(&g->st, id, s) &&
+		      !memcmp(s->r.gridgrid, pk, GRID_PK_LEN);
+	}
+	store_done(&g->st, st);
+	return yes;
+}
+
+/*
+ * A grid-grid of the state with no share in it: a share del or a leave
+ * committed, and gridd killed before its after step told grid.ko. The
+ * share goes from grid.ko and BPF as share del's after step takes it;
+ * a grid-grid left goes too, if nothing in grid.ko holds it any more.
+ */
+static void reconcile_unshared(struct gridd *g, const char *name,
+			       const uint8_t pk[GRID_PK_LEN], bool left,
+			       struct grid_signed *s)
+{
+	struct grid_ioc_gridgrid ig = { .size = sizeof(ig) };
+	struct grid_obj_gridgrid o;
+	struct grid_nl *nl = gridd_nl(g);
+	int ret;
+
+	if (!nl)
+		return;
+	ret = grid_nl_gridgrid_get(nl, name, &o);
+	if (ret) {
+		if (ret != -ENOENT)
+			gridd_nl_drop(g);
+		return;
+	}
+	/* A namesake of another charter is not this grid-grid. */
+	if (memcmp(o.charter_key, pk, GRID_PK_LEN))
+		return;
+	if (o.has_share && shared_once(g, pk, s)) {
+		log_info("reconcile: share %s is no longer in the state; taken out of grid.ko",
+			 name);
+		gridd_share_kernel_del(g, name);
+	}
+	if (!left)
+		return;
+	snprintf(ig.name, sizeof(ig.name), "%s", name);
+	ret = grid_dev_gridgrid_del(g->dev, &ig);
+	if (!ret)
+		log_info("reconcile: grid-grid %s was left; taken out of grid.ko", name);
+	else if (ret == -EBUSY)
+		log_info("reconcile: grid-grid %s was left, but grid.ko still holds it (a share, leases or peers); left there",
+			 name);
+	else if (ret != -ENOENT)
+		log_warn("reconcile: grid-grid %s was left, but grid.ko keeps it: %s",
+			 name, strerror(-ret));
+}
+
+/* A grid-grid in grid.ko that the state does not name: said, not touched. */
+static int report_unknown_gg(const struct grid_obj_gridgrid *o, void *arg)
+{
+	struct gridd *g = arg;
+	int64_t n = 0;
+
+	if (!store_int(&g->st, &n, "SELECT count(*) FROM gridgrids WHERE name = ?",
+		       "t", o->name) && !n)
+		log_info("reconcile: grid-grid %s in grid.ko is not in gridd's state; left alone",
+			 o->name);
+	return 0;
+}
+
 int gridd_provide_reconcile(struct gridd *g)
 {
 	struct grid_signed *s;
+	struct grid_nl *nl;
 	sqlite3_stmt *st;
 	int ret, n = 0;
 
-	/*
-	 * Every grid-grid this grid is in, with a share here or not yet; and
-	 * a share in grid.ko that the state no longer has (a share del or a
-	 * leave committed, then gridd killed before grid.ko heard) goes.
-	 */
-	st = store_prep(&g->st, "SELECT name, left_at IS NULL, EXISTS (SELECT 1"
-			" FROM shares s WHERE s.gridgrid = gridgrids.name)"
+	s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	/* Every grid-grid this grid made or joined, left or not. */
+	st = store_prep(&g->st, "SELECT name, pk, left_at IS NOT NULL, EXISTS"
+			" (SELECT 1 FROM shares WHERE gridgrid = gridgrids.name)"
 			" FROM gridgrids", "");
-	if (!st)
+	if (!st) {
+		free(s);
 		return -EIO;
+	}
 	while ((ret = store_step(&g->st, st)) == 1) {
 		struct request rq = { 0 };
 		const char *name = (const char *)sqlite3_column_text(st, 0);
-		struct grid_obj_gridgrid o;
-		struct grid_nl *nl;
+		uint8_t pk[GRID_PK_LEN];
+		bool left = sqlite3_column_int(st, 2);
 
-		if (!name || strlen(name) >= GRID_NAME_LEN)
+		if (!name || strlen(name) >= GRID_NAME_LEN || store_col_key(st, 1, pk))
 			continue;
 		memcpy(rq.after_name, name, strlen(name) + 1);
-		if (sqlite3_column_int(st, 1))
+		if (!left)
 			gridd_gg_kernel_add(g, &rq);
-		if (sqlite3_column_int(st, 2))
-			continue;
-		nl = gridd_nl(g);
-		if (nl && !grid_nl_gridgrid_get(nl, name, &o) && o.has_share) {
-			log_info("reconcile: share %s is no longer in the state; removed from grid.ko",
-				 name);
-			gridd_share_kernel_del(g, name);
-		}
+		/* With a share: made again below. */
+		if (!sqlite3_column_int(st, 3))
+			reconcile_unshared(g, name, pk, left, s);
 	}
 	store_done(&g->st, st);
-	if (ret < 0)
-		return ret;
-	s = malloc(sizeof(*s));
-	st = store_prep(&g->st, "SELECT record FROM shares", "");
-	if (!st || !s) {
+	if (ret < 0) {
 		free(s);
-		store_done(&g->st, st);
+		return ret;
+	}
+	nl = gridd_nl(g);
+	if (nl && grid_nl_gridgrids(nl, report_unknown_gg, g))
+		gridd_nl_drop(g);
+	st = store_prep(&g->st, "SELECT record FROM shares", "");
+	if (!st) {
+		free(s);
 		return -EIO;
 	}
 	while ((ret = store_step(&g->st, st)) == 1) {
