@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "dcbor.h"
 #include "proto.h"
 #include "token.h"
@@ -162,6 +164,14 @@ int grid_api_out_init(struct grid_api_out *o)
 
 void grid_api_out_free(struct grid_api_out *o)
 {
+	/*
+	 * An invitation's answer holds its one-time seed. All of both, not
+	 * what the lengths say: a caller may have reset them to reuse @o.
+	 */
+	if (o->buf)
+		sodium_memzero(o->buf, GRID_API_MSG_MAX + 4);
+	if (o->items)
+		sodium_memzero(o->items, GRID_API_MSG_MAX);
 	free(o->buf);
 	free(o->items);
 	o->buf = o->items = NULL;
@@ -448,6 +458,8 @@ static int parse(struct grid_api_in *in, const uint8_t *buf, size_t len,
 out:
 	free(d);
 	if (ret) {
+		if (r.text)
+			sodium_memzero(r.text, r.text_len);
 		free(r.text);
 		free(in->items);
 		in->items = NULL;
@@ -470,8 +482,40 @@ int grid_api_parse_response(struct grid_api_in *in, const uint8_t *buf,
 	return parse(in, buf, len, false, why);
 }
 
+/* Past @end: where the texts the reader copied for @m end in @in->text. */
+static size_t texts_end(const struct grid_api_in *in,
+			const struct grid_api_map *m, size_t end)
+{
+	unsigned int k;
+
+	for (k = 1; k <= GRID_A_MAX; k++) {
+		size_t e;
+
+		if (!grid_api_has(m, k) || !m->t[k] || m->t[k] < in->text ||
+		    (keys[k].kind != K_T && keys[k].kind != K_TOKEN))
+			continue;
+		e = (size_t)(m->t[k] - in->text) + m->tn[k] + 1;
+		if (e > end)
+			end = e;
+	}
+	return end;
+}
+
 void grid_api_in_free(struct grid_api_in *in)
 {
+	/*
+	 * A join's token (its one-time seed) is one of the texts, copied
+	 * one after another from the start of @in->text: wiped up to the
+	 * end of the last.
+	 */
+	if (in->text) {
+		size_t end = texts_end(in, &in->args, 0);
+		uint32_t i;
+
+		for (i = 0; in->items && i < in->n_items; i++)
+			end = texts_end(in, &in->items[i], end);
+		sodium_memzero(in->text, end);
+	}
 	free(in->text);
 	in->text = NULL;
 	free(in->raw);

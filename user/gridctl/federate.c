@@ -19,6 +19,7 @@
 
 #include "print.h"
 #include "gridctl.h"
+#include "token.h"
 #include "units.h"
 
 /* A token as a QR code on the terminal: two rows a line, quiet zone 2. */
@@ -73,6 +74,28 @@ static const char *token_arg(const char *arg, char **buf)
 	if (n <= 0)
 		return NULL;
 	return *buf;
+}
+
+/*
+ * An invitation to whoever holds it carries its seed: anyone who reads the
+ * token first can join in its place. Read here only to say so; gridd
+ * checks it for itself.
+ */
+static bool is_one_time(const char *tok)
+{
+	struct grid_bundle *b;
+	bool once;
+
+	/* The reader takes its buffer from libsodium's guarded heap. */
+	if (grid_crypto_init())
+		return false;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return false;
+	once = !grid_token_read(b, tok, NULL) && b->has_seed;
+	grid_bundle_wipe(b);
+	free(b);
+	return once;
 }
 
 static int gg_create(int argc, char **argv)
@@ -170,10 +193,12 @@ static int gg_join(int argc, char **argv)
 	int ret;
 
 	if (argc != 1)
-		return gridctl_usage(what, "gridctl gridgrid join TOKEN (or - to read it)");
+		return gridctl_usage(what, "gridctl gridgrid join { TOKEN | - }: - reads the token from stdin");
 	tok = token_arg(argv[0], &buf);
 	if (!tok)
 		return gridctl_usage(what, "no token on stdin");
+	if (!buf && is_one_time(tok))
+		fprintf(stderr, "gridctl: note: a one-time token on the command line is visible to other local users (ps, /proc); '-' reads it from stdin\n");
 	grid_api_map_init(&a);
 	grid_api_set_t(&a, GRID_A_TOKEN, tok);
 	ret = gridctl_call(what, GRID_OP_GG_JOIN, &a, &in);
@@ -346,7 +371,7 @@ int do_gridgrid_owner(int argc, char **argv)
 	static const struct gridctl_cmd cmds[] = {
 		{ "create", gg_create, "NAME [members-invite] [invite-max DURATION]" },
 		{ "invite", gg_invite, "NAME { for KEY | once } [expires DURATION] [admin] [qr]" },
-		{ "join", gg_join, "TOKEN" },
+		{ "join", gg_join, "{ TOKEN | - }  (- reads it from stdin, out of other users' sight)" },
 		{ "leave", gg_leave, "NAME" },
 		{ "list", gg_list, "" },
 		{ "revoke", gg_revoke, "NAME member KEY [reason TEXT]" },

@@ -36,12 +36,16 @@
 #define CONNS_ROOT	8	/* slots only root may take */
 #define CONNS_PER_UID	16	/* connections of one other uid at once */
 /*
- * A connection that holds half a request, or an answer it does not read,
- * for IDLE_BUSY seconds is closed, and one that says nothing for IDLE_S:
- * slots are for clients that talk.
+ * A connection that takes IDLE_BUSY seconds to send a request, or to read
+ * its answer, is closed, and one that says nothing for IDLE_S: slots are
+ * for clients that talk. Counted from the start of each, not from the
+ * last byte: a byte every few seconds does not keep a slot.
+ * GRIDD_IDLE_TIMEOUT=S in the environment sets both (tests).
  */
 #define IDLE_BUSY	30
 #define IDLE_S		300
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
 #define ROOT		0x1	/* only root, acting as the grid */
 #define GRID		0x2	/* only once the grid exists (gridctl init) */
 
@@ -83,15 +87,17 @@ struct conn {
 	struct grid_api_out out;
 	size_t out_off;		/* sent so far; out.len is the whole */
 	bool ready;		/* a whole request is in @in */
-	uint64_t last;		/* monotonic s of the last progress */
+	uint64_t since;		/* monotonic ms: when its present wait began */
 };
 
-static uint64_t mono_s(void)
+static uint64_t idle_busy_ms = IDLE_BUSY * 1000, idle_ms = IDLE_S * 1000;
+
+static uint64_t mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec;
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int gridd_fail(struct request *rq, int err, const char *fmt, ...)
@@ -157,33 +163,56 @@ static int listen_on(const struct gridd_config *cfg)
 static void conn_close(struct conn *c)
 {
 	close(c->fd);
-	/* A join's request and an invitation's answer hold one-time seeds. */
+	/*
+	 * A join's request and an invitation's answer hold one-time seeds;
+	 * grid_api_out_free() wipes the answer's buffers.
+	 */
 	if (c->in)
 		sodium_memzero(c->in, c->in_len);
-	if (c->out.buf)
-		sodium_memzero(c->out.buf, c->out.len);
 	free(c->in);
 	grid_api_out_free(&c->out);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 }
 
-static void accept_one(struct gridd *g, int lfd, struct conn *conns)
+/*
+ * Said at most once a second, with how many were not: a client that
+ * connects again and again does not fill the log.
+ */
+static void turned_away(uid_t uid, const char *why)
+{
+	static uint64_t last;
+	static unsigned int unsaid;
+	uint64_t now = mono_ms();
+
+	if (last && now - last < 1000) {
+		unsaid++;
+		return;
+	}
+	if (unsaid)
+		log_warn("api: uid %u turned away: %s (and %u more since the last said)",
+			 uid, why, unsaid);
+	else
+		log_warn("api: uid %u turned away: %s", uid, why);
+	last = now;
+	unsaid = 0;
+}
+
+/* One connection taken from the backlog: false when there is none. */
+static bool accept_one(struct gridd *g, int lfd, struct conn *conns)
 {
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
 	struct conn *c = NULL;
-	int fd, i;
-
-	int free_slots = 0, same_uid = 0;
+	int fd, i, free_slots = 0, same_uid = 0;
 
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
-		return;
+		return false;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len)) {
 		log_warn("api: no peer credentials");
 		close(fd);
-		return;
+		return true;
 	}
 	for (i = 0; i < CONNS_MAX; i++) {
 		if (conns[i].fd < 0) {
@@ -199,12 +228,17 @@ static void accept_one(struct gridd *g, int lfd, struct conn *conns)
 	 * member of the group who opens connections and says nothing does
 	 * not lock the owner out.
 	 */
-	if (!c || (cr.uid != 0 && (free_slots <= CONNS_ROOT ||
-				   same_uid >= CONNS_PER_UID))) {
-		log_warn("api: too many clients%s; uid %u turned away",
-			 c ? " of that user" : "", cr.uid);
+	if (!c || (cr.uid != 0 && free_slots <= CONNS_ROOT)) {
+		turned_away(cr.uid, c ? "the last free connections are root's" :
+			    "no connection is free");
 		close(fd);
-		return;
+		return true;
+	}
+	if (cr.uid != 0 && same_uid >= CONNS_PER_UID) {
+		turned_away(cr.uid, "it holds " STR(CONNS_PER_UID)
+			    " connections already, the most one user may");
+		close(fd);
+		return true;
 	}
 	/* The socket's mode lets the group in; this says so again. */
 	if (cr.uid != 0 && (!g->cfg.group[0] ||
@@ -212,7 +246,7 @@ static void accept_one(struct gridd *g, int lfd, struct conn *conns)
 		log_warn("api: uid %u is neither root nor in group '%s'",
 			 cr.uid, g->cfg.group);
 		close(fd);
-		return;
+		return true;
 	}
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
@@ -220,12 +254,13 @@ static void accept_one(struct gridd *g, int lfd, struct conn *conns)
 	c->who.uid = cr.uid;
 	c->who.gid = cr.gid;
 	c->who.root = cr.uid == 0;
-	c->last = mono_s();
+	c->since = mono_ms();
 	c->in = malloc(GRID_API_MSG_MAX + 4);
 	if (!c->in || grid_api_out_init(&c->out)) {
 		conn_close(c);
-		return;
+		return true;
 	}
+	return true;
 }
 
 /* Reads what is there; marks the connection ready at a whole frame. */
@@ -247,6 +282,8 @@ static void conn_read(struct conn *c)
 			}
 			want = 4 + n;
 			if (c->in_len == want) {
+				/* The answer's time starts now. */
+				c->since = mono_ms();
 				c->ready = true;
 				return;
 			}
@@ -258,8 +295,9 @@ static void conn_read(struct conn *c)
 			conn_close(c);
 			return;
 		}
+		if (!c->in_len)
+			c->since = mono_ms();
 		c->in_len += r;
-		c->last = mono_s();
 	}
 }
 
@@ -276,13 +314,15 @@ static void conn_write(struct conn *c)
 			return;
 		}
 		c->out_off += w;
-		c->last = mono_s();
 	}
 	/* Answered: ready for the next request on this connection. */
 	sodium_memzero(c->in, c->in_len);
 	sodium_memzero(c->out.buf, c->out.len);
+	sodium_memzero(c->out.items, c->out.items_len);
 	c->out_off = c->out.len = 0;
+	c->out.items_len = 0;
 	c->in_len = 0;
+	c->since = mono_ms();
 }
 
 /* Parses and runs one request inside its savepoint. */
@@ -317,11 +357,15 @@ static void serve_one(struct gridd *g, struct conn *c, struct request *rq,
 		rq->status = gridd_fail(rq, ret, "the state cannot be written");
 		return;
 	}
+	g->serving = rq;
 	ret = ops[in->op].fn(g, rq);
+	g->serving = NULL;
 	if (ret) {
 		store_rollback(&g->st);
+		gridd_key_undo(g, rq);
 		rq->after = NULL;
 		/* What was made for the answer goes with it. */
+		sodium_memzero(c->out.items, c->out.items_len);
 		c->out.n_items = 0;
 		c->out.items_len = 0;
 		c->out.nodes = 0;
@@ -334,34 +378,92 @@ static void serve_one(struct gridd *g, struct conn *c, struct request *rq,
 	rq->status = ret;
 }
 
+/* When @c is closed if nothing changes; 0 for one being served. */
+static uint64_t conn_deadline(const struct conn *c)
+{
+	if (c->fd < 0 || c->ready)
+		return 0;
+	return c->since + (c->in_len || c->out.len ? idle_busy_ms : idle_ms);
+}
+
 static void close_idle(struct conn *conns)
 {
-	uint64_t now = mono_s();
+	uint64_t now = mono_ms(), end;
 	int i;
 
 	for (i = 0; i < CONNS_MAX; i++) {
 		struct conn *c = &conns[i];
-		bool busy;
 
-		if (c->fd < 0 || c->ready)
-			continue;
-		busy = c->in_len || c->out.len;
-		if (now - c->last < (busy ? IDLE_BUSY : IDLE_S))
+		end = conn_deadline(c);
+		if (!end || now < end)
 			continue;
 		log_warn("api: uid %u's connection %s for %llu s; closed",
-			 c->who.uid, busy ? "stalled" : "was silent",
-			 (unsigned long long)(now - c->last));
+			 c->who.uid, c->out.len ? "did not read its answer" :
+			 c->in_len ? "did not finish its request" : "said nothing",
+			 (unsigned long long)((now - c->since) / 1000));
 		conn_close(c);
 	}
+}
+
+/* Milliseconds poll() may sleep: until the first connection is due. */
+static int poll_timeout(const struct conn *conns)
+{
+	uint64_t now = mono_ms(), first = now + 5000, end;
+	int i;
+
+	for (i = 0; i < CONNS_MAX; i++) {
+		end = conn_deadline(&conns[i]);
+		if (end && end < first)
+			first = end;
+	}
+	return first > now ? (int)(first - now) : 0;
+}
+
+/*
+ * The object a request changes that a later request could build on in
+ * the same batch: a lease (renew, revoke) or a grid-grid's share (set,
+ * del, leave); "" for the others. Each request's after step and its undo
+ * work on the state as its own request left it, so two requests on one
+ * object never share a batch: the second waits for the next.
+ */
+static void object_of(const struct conn *c, char *key, size_t n)
+{
+	struct grid_api_in in = { 0 };
+	struct grid_why why;
+
+	key[0] = '\0';
+	if (grid_api_parse_request(&in, c->in + 4, c->in_len - 4, &why))
+		return;	/* refused by serve_one(), with its sentence */
+	switch (in.op) {
+	case GRID_OP_LEASE_RENEW:
+	case GRID_OP_LEASE_REVOKE:
+		if (grid_api_has(&in.args, GRID_A_LEASE_ID))
+			snprintf(key, n, "lease %llu",
+				 (unsigned long long)in.args.u[GRID_A_LEASE_ID]);
+		break;
+	case GRID_OP_SHARE_SET:
+	case GRID_OP_SHARE_DEL:
+	case GRID_OP_GG_LEAVE:
+		if (grid_api_has(&in.args, GRID_A_GRIDGRID))
+			snprintf(key, n, "share %s", in.args.t[GRID_A_GRIDGRID]);
+		break;
+	}
+	grid_api_in_free(&in);
 }
 
 static void serve_batch(struct gridd *g, struct conn *conns)
 {
 	static struct request rqs[CONNS_MAX];
 	static struct grid_api_in ins[CONNS_MAX];
-	bool any = false, committed = true;
-	int i, ret;
+	static char keys[CONNS_MAX][GRID_API_TEXT_MAX + 8];
+	static bool waits[CONNS_MAX];
+	bool any, committed, deferred;
+	int i, j, ret;
 
+again:
+	any = false;
+	committed = true;
+	deferred = false;
 	for (i = 0; i < CONNS_MAX; i++) {
 		if (conns[i].fd >= 0 && conns[i].ready)
 			any = true;
@@ -376,8 +478,20 @@ static void serve_batch(struct gridd *g, struct conn *conns)
 
 		memset(&rqs[i], 0, sizeof(rqs[i]));
 		memset(&ins[i], 0, sizeof(ins[i]));
+		keys[i][0] = '\0';
+		waits[i] = false;
 		if (c->fd < 0 || !c->ready)
 			continue;
+		object_of(c, keys[i], sizeof(keys[i]));
+		for (j = 0; keys[i][0] && j < i; j++) {
+			if (!waits[j] && !strcmp(keys[i], keys[j]))
+				break;
+		}
+		if (keys[i][0] && j < i) {
+			/* Still ready: served in the next batch. */
+			waits[i] = deferred = true;
+			continue;
+		}
 		rqs[i].who = &c->who;
 		rqs[i].out = &c->out;
 		c->out.n_items = 0;
@@ -401,13 +515,14 @@ static void serve_batch(struct gridd *g, struct conn *conns)
 		struct conn *c = &conns[i];
 		struct request *rq = &rqs[i];
 
-		if (c->fd < 0 || !c->ready)
+		if (c->fd < 0 || !c->ready || waits[i])
 			continue;
 		c->ready = false;
 		if (!committed && !rq->status) {
 			rq->status = gridd_fail(rq, -EIO,
 						"the state could not be written to disk");
 			rq->after = NULL;
+			gridd_key_undo(g, rq);
 		}
 		if (!rq->status && rq->after)
 			rq->status = rq->after(g, rq);
@@ -428,12 +543,15 @@ static void serve_batch(struct gridd *g, struct conn *conns)
 		c->out_off = 0;
 		conn_write(c);
 	}
+	if (deferred)
+		goto again;
 }
 
 int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 {
 	static struct conn conns[CONNS_MAX];
 	struct pollfd pfd[CONNS_MAX + 3];
+	const char *env;
 	int lfd, i, ret = 0;
 
 	lfd = listen_on(&g->cfg);
@@ -444,6 +562,9 @@ int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 	}
 	for (i = 0; i < CONNS_MAX; i++)
 		conns[i].fd = -1;
+	env = getenv("GRIDD_IDLE_TIMEOUT");
+	if (env && strtoul(env, NULL, 10))
+		idle_busy_ms = idle_ms = strtoul(env, NULL, 10) * 1000;
 	log_info("api: listening on %s", g->cfg.socket);
 	log_info("ready");
 	for (;;) {
@@ -462,7 +583,7 @@ int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 				.events = c->out.len ? POLLOUT :
 					  c->ready ? 0 : POLLIN };
 		}
-		if (poll(pfd, n, 5000) < 0) {
+		if (poll(pfd, n, poll_timeout(conns)) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
@@ -484,7 +605,9 @@ int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 			break;
 		}
 		if (pfd[1].revents)
-			accept_one(g, lfd, conns);
+			/* All that wait, so that their requests share a batch. */
+			for (i = 0; i < 32 && accept_one(g, lfd, conns); i++)
+				;
 		if (pfd[2].revents && events) {
 			ret = grid_nl_read_events(events, gridd_on_event, g);
 			if (ret == -ENOBUFS)

@@ -47,6 +47,13 @@ struct gridd {
 	struct grid_nl *nl;	/* queries, kept open; see gridd_nl() */
 	uint64_t now_override;	/* tests: GRIDD_NOW */
 	unsigned int held_max;	/* live leases kept per holder; tests: GRIDD_HELD_MAX */
+	/*
+	 * init's grid is in memory before its batch commits (the requests
+	 * after it in the batch sign with it): until init's @after has run,
+	 * a batch that does not reach the disk takes it back.
+	 */
+	bool grid_uncommitted;
+	struct request *serving;	/* whose handler runs now (api.c) */
 };
 
 /* Who is asking, from SO_PEERCRED, never from what the client says. */
@@ -79,6 +86,8 @@ struct request {
 	uint8_t after_key[GRID_PK_LEN];
 	/* renew: the record it signed; share set: the one it replaced */
 	uint8_t after_rec[GRID_ID_LEN];
+	/* The key file it made (gridd_key_new): removed if it is undone. */
+	char key_made[64];
 };
 
 typedef int (*gridd_op)(struct gridd *g, struct request *rq);
@@ -121,6 +130,8 @@ int gridd_key_new(struct gridd *g, const char *file, const char *role,
 		  struct grid_key *k);
 int gridd_key_open(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
 		   struct grid_key *k);
+/* @rq was undone (its savepoint or its batch): the key file it made goes. */
+void gridd_key_undo(struct gridd *g, struct request *rq);
 
 /* gridgrid.c */
 int op_gg_create(struct gridd *g, struct request *rq);

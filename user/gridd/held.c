@@ -23,7 +23,7 @@ int op_lease_import(struct gridd *g, struct request *rq)
 	const struct grid_record *r;
 	char gname[GRID_NAME_LEN];
 	uint8_t gg_pk[GRID_PK_LEN];
-	int64_t serial = -1, mine = 0;
+	int64_t serial = -1, mine = 0, live = 0;
 	int ret;
 
 	if (!grid_api_has(a, GRID_A_TOKEN))
@@ -63,11 +63,20 @@ int op_lease_import(struct gridd *g, struct request *rq)
 			goto out;
 		}
 	}
+	/* One already expired is refused here; one not yet valid is kept. */
 	ret = grid_record_valid_at(r, gridd_now(g), &rq->why);
-	if (ret == -EAGAIN)
+	if (ret == -EAGAIN) {
+		rq->why.msg[0] = '\0';
 		ret = 0;
+	}
 	if (ret)
 		goto out;
+	/* The state keeps times as SQLite's signed 64-bit integers. */
+	if (r->not_after > INT64_MAX) {
+		ret = gridd_fail(rq, -EINVAL,
+				 "the lease ends past the last time gridd keeps");
+		goto out;
+	}
 	store_int(&g->st, &serial, "SELECT serial FROM leases_held WHERE issuer = ?"
 		  " AND lease_id = ?", "ku", r->issuer, r->lease_id);
 	if (serial >= (int64_t)r->serial) {
@@ -80,21 +89,23 @@ int op_lease_import(struct gridd *g, struct request *rq)
 	}
 	/*
 	 * Any key can sign a lease to an agent's public key, so what one
-	 * holder keeps is bounded: a user cannot fill the state by importing
-	 * leases made up for it.
+	 * holder keeps live is bounded: a user cannot fill the state by
+	 * importing leases made up for it. A newer serial of a lease held
+	 * replaces its row, so that row is not counted: renewing one at the
+	 * bound is fine, and bringing an expired one back to life is not a
+	 * way past it.
 	 */
-	if (serial < 0) {
-		int64_t live = 0;
-
-		store_int(&g->st, &live, "SELECT count(*) FROM leases_held WHERE holder = ?"
-			  " AND not_after > ? AND revoked IS NULL", "ki", r->subject,
-			  (int64_t)gridd_now(g));
-		if (live >= g->held_max) {
-			ret = gridd_fail(rq, -EDQUOT,
-					 "this holder holds %u live leases already, the most gridd keeps for one",
-					 g->held_max);
-			goto out;
-		}
+	ret = store_int(&g->st, &live, "SELECT count(*) FROM leases_held"
+			" WHERE holder = ? AND not_after > ? AND revoked IS NULL"
+			" AND NOT (issuer = ? AND lease_id = ?)", "kiku",
+			r->subject, (int64_t)gridd_now(g), r->issuer, r->lease_id);
+	if (ret)
+		goto out;
+	if (live >= g->held_max) {
+		ret = gridd_fail(rq, -EDQUOT,
+				 "this holder holds %u live leases already, the most gridd keeps for one",
+				 g->held_max);
+		goto out;
 	}
 	ret = store_record_put(&g->st, &b->rec[0]);
 	if (!ret)

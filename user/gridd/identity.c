@@ -41,7 +41,8 @@ int gridd_sign_keep(struct gridd *g, struct grid_record *r,
 int gridd_key_new(struct gridd *g, const char *file, const char *role,
 		  struct grid_key *k)
 {
-	char path[128];
+	struct request *rq = g->serving;
+	char path[sizeof(rq->key_made)];
 	int ret;
 
 	ret = grid_key_generate(k);
@@ -51,13 +52,36 @@ int gridd_key_new(struct gridd *g, const char *file, const char *role,
 	snprintf(path, sizeof(path), "keys/%s-%02x%02x%02x%02x.key", file,
 		 k->pk[0], k->pk[1], k->pk[2], k->pk[3]);
 	ret = grid_key_save(k, g->state_fd, path);
-	if (!ret)
-		ret = store_exec(&g->st, store_prep(&g->st,
-			"INSERT INTO keys (file, pk, role, created) VALUES (?, ?, ?, ?)",
-			"tkti", path, k->pk, role, (int64_t)gridd_now(g)));
-	if (ret)
+	if (ret) {
 		grid_key_free(k);
-	return ret;
+		return ret;
+	}
+	ret = store_exec(&g->st, store_prep(&g->st,
+		"INSERT INTO keys (file, pk, role, created) VALUES (?, ?, ?, ?)",
+		"tkti", path, k->pk, role, (int64_t)gridd_now(g)));
+	if (ret) {
+		unlinkat(g->state_fd, path, 0);
+		grid_key_free(k);
+		return ret;
+	}
+	/*
+	 * The file is on disk now, its row only once the batch commits: if
+	 * the request is undone, serve_one or serve_batch removes it. One a
+	 * request: a second (none makes two) is left to the sweep at start.
+	 */
+	if (rq && !rq->key_made[0])
+		snprintf(rq->key_made, sizeof(rq->key_made), "%s", path);
+	return 0;
+}
+
+void gridd_key_undo(struct gridd *g, struct request *rq)
+{
+	if (!rq->key_made[0])
+		return;
+	if (unlinkat(g->state_fd, rq->key_made, 0) && errno != ENOENT)
+		log_warn("keys: %s, made by a request undone, cannot be removed: %s",
+			 rq->key_made, strerror(errno));
+	rq->key_made[0] = '\0';
 }
 
 /*
@@ -88,9 +112,17 @@ int gridd_keys_sweep(struct gridd *g)
 		char path[300];
 		size_t len = strlen(e->d_name);
 
-		if (e->d_type != DT_REG || len < 5 ||
-		    strcmp(e->d_name + len - 4, ".key"))
+		if (len < 5 || strcmp(e->d_name + len - 4, ".key"))
 			continue;
+		if (e->d_type != DT_REG) {
+			struct stat sb;
+
+			/* Some file systems do not say a name's type. */
+			if (e->d_type != DT_UNKNOWN ||
+			    fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) ||
+			    !S_ISREG(sb.st_mode))
+				continue;
+		}
 		snprintf(path, sizeof(path), "keys/%s", e->d_name);
 		n = 1;
 		if (store_int(&g->st, &n, "SELECT count(*) FROM keys WHERE file = ?",
@@ -156,20 +188,26 @@ int gridd_identity_load(struct gridd *g)
 	return ret < 0 ? ret : 0;
 }
 
+/* Forgets init's grid: its batch, or its own request, did not commit. */
+static void drop_grid(struct gridd *g)
+{
+	grid_key_free(&g->key);
+	g->has_grid = false;
+	g->grid_uncommitted = false;
+	memset(g->name, 0, sizeof(g->name));
+}
+
 /*
  * After a commit that failed: the grid in memory is the state's again.
- * init sets it up before its batch commits (the requests after it in the
- * batch sign with it), so a batch that did not reach the disk takes it
- * back here.
+ * Only init changes it, and init sets it up before its batch commits (the
+ * requests after it in the batch sign with it), so what a batch that did
+ * not reach the disk takes back is init's grid, if it made one. A grid
+ * from before the batch stays as it is: nothing is read again.
  */
 void gridd_identity_reload(struct gridd *g)
 {
-	if (g->has_grid)
-		grid_key_free(&g->key);
-	g->has_grid = false;
-	memset(g->name, 0, sizeof(g->name));
-	if (gridd_identity_load(g))
-		log_err("state: the grid's identity cannot be read again");
+	if (g->grid_uncommitted)
+		drop_grid(g);
 }
 
 int op_status(struct gridd *g, struct request *rq)
@@ -201,6 +239,8 @@ static int init_after(struct gridd *g, struct request *rq)
 	struct grid_ioc_grid ig = { .size = sizeof(ig) };
 	int ret;
 
+	/* Committed: the grid in memory is the state's now. */
+	g->grid_uncommitted = false;
 	if (g->dev < 0)
 		return 0;
 	memcpy(ig.name, g->name, GRID_NAME_LEN);
@@ -258,8 +298,12 @@ int op_init(struct gridd *g, struct request *rq)
 	}
 	memcpy(g->name, name, GRID_NAME_LEN);
 	g->has_grid = true;
+	g->grid_uncommitted = true;
 	rq->after = init_after;
 	ret = op_status(g, rq);
+	/* Not answered, so undone: the grid with it. */
+	if (ret)
+		drop_grid(g);
 out:
 	free(s);
 	return ret;

@@ -371,13 +371,14 @@ static int issued_get(struct gridd *g, struct request *rq,
 }
 
 /*
- * After the commit: the record this renewal signed, in grid.ko. Its own,
- * not the row's: a later renewal in the same batch has moved the row on
- * already, and applies its own record after this one.
+ * After the commit: the record this renewal signed (rq->after_rec) into
+ * grid.ko. api.c serves at most one renewal or revocation of a lease in a
+ * batch, so nothing in this batch built on it, and a refusal puts back
+ * exactly the row before it: the record rq->after_key.
  */
 static int renew_after(struct gridd *g, struct request *rq)
 {
-	struct grid_signed *s = malloc(sizeof(*s));
+	struct grid_signed *s = malloc(sizeof(*s)), *old = NULL;
 	struct grid_ioc_lease l;
 	int ret;
 
@@ -389,14 +390,11 @@ static int renew_after(struct gridd *g, struct request *rq)
 		ret = grid_dev_lease_set(g->dev, &l);
 		if (ret)
 			refused(rq, &s->r, ret, l.exhausted);
+	} else {
+		gridd_fail(rq, ret, "the renewal just kept cannot be read back");
 	}
-	/*
-	 * Refused: the row goes back to the record before, if it still
-	 * holds this one (a later renewal's record stays where it is).
-	 */
 	if (ret && !store_begin(&g->st)) {
-		struct grid_signed *old = malloc(sizeof(*old));
-
+		old = malloc(sizeof(*old));
 		if (old && !store_record_get(&g->st, rq->after_key, old))
 			store_exec(&g->st, store_prep(&g->st,
 				"UPDATE leases_issued SET serial = ?, not_after = ?,"
@@ -407,9 +405,11 @@ static int renew_after(struct gridd *g, struct request *rq)
 			"DELETE FROM records WHERE id = ? AND NOT EXISTS"
 			" (SELECT 1 FROM leases_issued WHERE record = ?)", "kk",
 			rq->after_rec, rq->after_rec));
-		store_commit(&g->st);
-		free(old);
+		if (store_commit(&g->st))
+			log_err("lease %" PRIu64 ": renewal refused, but the state still has it; it will be tried again at start",
+				rq->after_id);
 	}
+	free(old);
 	free(s);
 	return ret;
 }
@@ -488,18 +488,22 @@ out:
 	return ret;
 }
 
+/*
+ * After the commit: the lease ended in grid.ko. The revocation is signed
+ * and on disk whatever the module says, so the request succeeded; a
+ * refusal is logged (the API carries a message on failures only), and
+ * grid.ko is told again at the next start (kernel.c, reconcile).
+ */
 static int revoke_after(struct gridd *g, struct request *rq)
 {
 	struct grid_ioc_lease_ref ref = { .size = sizeof(ref), .id = rq->after_id };
 	int ret;
 
 	ret = grid_dev_lease_revoke(g->dev, &ref);
-	if (!ret || ret == -ENOENT || ret == -EKEYEXPIRED || ret == -EKEYREVOKED)
-		return 0;
-	/* The revocation is signed and kept; start will try grid.ko again. */
-	return gridd_fail(rq, ret,
-			  "lease %" PRIu64 " is revoked, but grid.ko did not end it: %s",
-			  rq->after_id, strerror(-ret));
+	if (ret && ret != -ENOENT && ret != -EKEYEXPIRED && ret != -EKEYREVOKED)
+		log_warn("lease %" PRIu64 " is revoked, but grid.ko did not end it: %s; it is tried again at start",
+			 rq->after_id, strerror(-ret));
+	return 0;
 }
 
 int op_lease_revoke(struct gridd *g, struct request *rq)

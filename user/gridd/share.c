@@ -468,6 +468,29 @@ static bool shared_once(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
 }
 
 /*
+ * The leases of @gg the state has revoked, ended in grid.ko first, as a
+ * leave's after step does: grid.ko keeps a share that live leases use.
+ */
+static void end_revoked(struct gridd *g, const char *gg)
+{
+	sqlite3_stmt *st;
+
+	st = store_prep(&g->st, "SELECT lease_id FROM leases_issued"
+			" WHERE gridgrid = ? AND revoked IS NOT NULL", "t", gg);
+	while (st && store_step(&g->st, st) == 1) {
+		struct grid_ioc_lease_ref ref = { .size = sizeof(ref),
+			.id = (uint64_t)sqlite3_column_int64(st, 0) };
+		int ret = grid_dev_lease_revoke(g->dev, &ref);
+
+		if (ret && ret != -ENOENT && ret != -EKEYEXPIRED &&
+		    ret != -EKEYREVOKED)
+			log_warn("reconcile: lease %" PRIu64 " is revoked, but grid.ko did not end it: %s",
+				 (uint64_t)ref.id, strerror(-ret));
+	}
+	store_done(&g->st, st);
+}
+
+/*
  * A grid-grid of the state with no share in it: a share del or a leave
  * committed, and gridd killed before its after step told grid.ko. The
  * share goes from grid.ko and BPF as share del's after step takes it;
@@ -496,6 +519,7 @@ static void reconcile_unshared(struct gridd *g, const char *name,
 	if (o.has_share && shared_once(g, pk, s)) {
 		log_info("reconcile: share %s is no longer in the state; taken out of grid.ko",
 			 name);
+		end_revoked(g, name);
 		gridd_share_kernel_del(g, name);
 	}
 	if (!left)
