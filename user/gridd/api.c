@@ -326,17 +326,13 @@ static void conn_write(struct conn *c)
 }
 
 /* Parses and runs one request inside its savepoint. */
+/* Runs one request, parsed by serve_batch(), inside its savepoint. */
 static void serve_one(struct gridd *g, struct conn *c, struct request *rq,
 		      struct grid_api_in *in)
 {
 	unsigned int flags;
 	int ret;
 
-	ret = grid_api_parse_request(in, c->in + 4, c->in_len - 4, &rq->why);
-	if (ret) {
-		rq->status = ret;
-		return;
-	}
 	rq->args = &in->args;
 	flags = ops[in->op].flags;
 	if ((flags & ROOT) && !c->who.root) {
@@ -426,29 +422,23 @@ static int poll_timeout(const struct conn *conns)
  * work on the state as its own request left it, so two requests on one
  * object never share a batch: the second waits for the next.
  */
-static void object_of(const struct conn *c, char *key, size_t n)
+static void object_of(const struct grid_api_in *in, char *key, size_t n)
 {
-	struct grid_api_in in = { 0 };
-	struct grid_why why;
-
 	key[0] = '\0';
-	if (grid_api_parse_request(&in, c->in + 4, c->in_len - 4, &why))
-		return;	/* refused by serve_one(), with its sentence */
-	switch (in.op) {
+	switch (in->op) {
 	case GRID_OP_LEASE_RENEW:
 	case GRID_OP_LEASE_REVOKE:
-		if (grid_api_has(&in.args, GRID_A_LEASE_ID))
+		if (grid_api_has(&in->args, GRID_A_LEASE_ID))
 			snprintf(key, n, "lease %llu",
-				 (unsigned long long)in.args.u[GRID_A_LEASE_ID]);
+				 (unsigned long long)in->args.u[GRID_A_LEASE_ID]);
 		break;
 	case GRID_OP_SHARE_SET:
 	case GRID_OP_SHARE_DEL:
 	case GRID_OP_GG_LEAVE:
-		if (grid_api_has(&in.args, GRID_A_GRIDGRID))
-			snprintf(key, n, "share %s", in.args.t[GRID_A_GRIDGRID]);
+		if (grid_api_has(&in->args, GRID_A_GRIDGRID))
+			snprintf(key, n, "share %s", in->args.t[GRID_A_GRIDGRID]);
 		break;
 	}
-	grid_api_in_free(&in);
 }
 
 static void serve_batch(struct gridd *g, struct conn *conns)
@@ -458,7 +448,7 @@ static void serve_batch(struct gridd *g, struct conn *conns)
 	static char keys[CONNS_MAX][GRID_API_TEXT_MAX + 8];
 	static bool waits[CONNS_MAX];
 	bool any, committed, deferred;
-	int i, j, ret;
+	int i, j, ret, parsed;
 
 again:
 	any = false;
@@ -482,13 +472,18 @@ again:
 		waits[i] = false;
 		if (c->fd < 0 || !c->ready)
 			continue;
-		object_of(c, keys[i], sizeof(keys[i]));
+		/* Parsed once, here: its object decides whether it waits. */
+		parsed = grid_api_parse_request(&ins[i], c->in + 4, c->in_len - 4,
+						&rqs[i].why);
+		if (!parsed)
+			object_of(&ins[i], keys[i], sizeof(keys[i]));
 		for (j = 0; keys[i][0] && j < i; j++) {
 			if (!waits[j] && !strcmp(keys[i], keys[j]))
 				break;
 		}
 		if (keys[i][0] && j < i) {
-			/* Still ready: served in the next batch. */
+			/* Still ready: parsed and served in the next batch. */
+			grid_api_in_free(&ins[i]);
 			waits[i] = deferred = true;
 			continue;
 		}
@@ -498,6 +493,10 @@ again:
 		c->out.items_len = 0;
 		c->out.nodes = 0;
 		c->out.more = false;
+		if (parsed) {
+			rqs[i].status = parsed;
+			continue;
+		}
 		if (!committed) {
 			rqs[i].status = gridd_fail(&rqs[i], -EIO,
 						   "the state cannot be written");
