@@ -49,13 +49,13 @@ GRIDCTL_LIBS := -lqrencode
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wformat=2 -Wshadow \
 	  -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	  -fstack-protector-strong -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
-	  -isystem kmod/uapi -Iuser/common -Iuser/record -Iuser/api -Itests/unit $(NL_CFLAGS) \
+	  -isystem kmod/uapi -Iuser/common -Iuser/record -Iuser/noise -Iuser/peer -Iuser/api -Itests/unit $(NL_CFLAGS) \
 	  -DGRID_RELEASE='"$(GRID_RELEASE)"' -MD -MP
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 
 COMMON_SRC := $(wildcard user/common/*.c) $(wildcard user/record/*.c) \
-	      $(wildcard user/api/*.c)
+	      $(wildcard user/noise/*.c) $(wildcard user/peer/*.c) $(wildcard user/api/*.c)
 GRIDCTL_SRC := $(wildcard user/gridctl/*.c)
 GRIDD_SRC := $(wildcard user/gridd/*.c)
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
@@ -218,7 +218,7 @@ $(B)/tests/bpf/%: $(B)/asan/tests/bpf/%.o $(B)/lib/libgrid-asan.a
 # (a fuzzer reaching further adds its sources to FUZZ_LIB_SRC).
 FUZZ_SRC := $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_LIB_SRC := $(wildcard user/record/*.c) $(wildcard user/api/*.c) \
-		user/common/units.c
+		$(wildcard user/noise/*.c) $(wildcard user/peer/*.c) user/common/units.c
 FUZZ_BINS := $(patsubst tests/fuzz/%_fuzz.c,$(B)/fuzz/%,$(FUZZ_SRC))
 # The project's warnings but those clang reads differently (designated
 # initialisers), and no -Werror: gcc's build is the one that enforces them.
@@ -226,7 +226,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	       -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	       -Wall -Wextra -Wno-unused-parameter \
 	       -Wno-missing-field-initializers -D_GNU_SOURCE \
-	       -isystem kmod/uapi -Iuser/common -Iuser/record -Iuser/api -MD -MP
+	       -isystem kmod/uapi -Iuser/common -Iuser/record -Iuser/noise -Iuser/peer -Iuser/api -MD -MP
 
 .PHONY: fuzz
 fuzz: $(FUZZ_BINS)
