@@ -54,14 +54,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# gridctl with the kernel objects (grid, gridgrid, share, lease) under
+# gridctl with the kernel objects (grid, gridgrid, share, peer, lease) under
 # 'gridctl kernel', where they live since gridd owns the top-level verbs:
 # this test drives grid.ko directly, with no gridd.
 kgc() {
 	local opts=()
 	while [[ ${1:-} == -* ]]; do opts+=("$1"); shift; done
 	case ${1:-} in
-	grid | gridgrid | share | lease) gridctl "${opts[@]}" kernel "$@" ;;
+	grid | gridgrid | share | peer | lease) gridctl "${opts[@]}" kernel "$@" ;;
 	*) gridctl "${opts[@]}" "$@" ;;
 	esac
 }

@@ -47,6 +47,12 @@ static const struct {
 	[GRID_A_POLICY] = { "policy", K_U },
 	[GRID_A_HOLDER_GRID] = { "holder_grid", K_B32 },
 	[GRID_A_USED] = { "used", K_LIM },
+	[GRID_A_ADDR] = { "addr", K_T },
+	[GRID_A_PROVIDER] = { "provider", K_T },
+	[GRID_A_REQUEST] = { "request", K_BYTES },
+	[GRID_A_SINCE] = { "since", K_U },
+	[GRID_A_SENT] = { "sent", K_U },
+	[GRID_A_RECEIVED] = { "received", K_U },
 };
 
 static const char *const ops[GRID_OP_MAX + 1] = {
@@ -74,6 +80,10 @@ static const char *const ops[GRID_OP_MAX + 1] = {
 	[GRID_OP_LEASE_IMPORT] = "lease-import",
 	[GRID_OP_LEASE_LIST] = "lease-list",
 	[GRID_OP_RECORD_LIST] = "record-list",
+	[GRID_OP_PEER_ADD] = "peer-add",
+	[GRID_OP_PEER_DEL] = "peer-del",
+	[GRID_OP_PEER_LIST] = "peer-list",
+	[GRID_OP_LEASE_REQUEST] = "lease-request",
 };
 
 const char *grid_api_op_name(uint32_t op)

@@ -56,6 +56,10 @@ enum grid_api_op {
 	GRID_OP_LEASE_IMPORT,
 	GRID_OP_LEASE_LIST,
 	GRID_OP_RECORD_LIST,
+	GRID_OP_PEER_ADD,
+	GRID_OP_PEER_DEL,
+	GRID_OP_PEER_LIST,
+	GRID_OP_LEASE_REQUEST,
 	__GRID_OP_LAST,
 };
 #define GRID_OP_MAX (__GRID_OP_LAST - 1)
@@ -91,6 +95,12 @@ enum grid_api_key {
 	GRID_A_POLICY,		/* uint: charter policy bits */
 	GRID_A_HOLDER_GRID,	/* bytes(32) */
 	GRID_A_USED,		/* map: limits the live leases hold */
+	GRID_A_ADDR,		/* text: a peer's address, [IPv6]:PORT or IPv4:PORT */
+	GRID_A_PROVIDER,	/* text: a member grid's name or key in hex */
+	GRID_A_REQUEST,		/* bytes(16): a lease request's id */
+	GRID_A_SINCE,		/* uint: Unix seconds */
+	GRID_A_SENT,		/* uint: messages or records sent */
+	GRID_A_RECEIVED,	/* uint: messages received */
 	__GRID_A_LAST,
 };
 #define GRID_A_MAX (__GRID_A_LAST - 1)

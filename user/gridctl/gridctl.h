@@ -153,6 +153,7 @@ int do_grid(int argc, char **argv);
 int do_gridgrid(int argc, char **argv);
 int do_share(int argc, char **argv);
 int do_peer(int argc, char **argv);
+int do_peering(int argc, char **argv);
 int do_lease(int argc, char **argv);
 int do_sandbox(int argc, char **argv);
 int do_monitor(int argc, char **argv);

@@ -25,7 +25,7 @@ static const struct gridctl_cmd objects[] = {
 	{ "lease", do_lease_owner, "signed leases: issue, renew, revoke, import (gridd)" },
 	{ "record", do_record, "the signed records gridd keeps" },
 	{ "kernel", do_kernel, "grid.ko's objects directly, for tests and recovery" },
-	{ "peer", do_peer, "remote grids and the grid-grids they are in" },
+	{ "peer", do_peering, "grids this one talks to over the network (gridd)" },
 	{ "sandbox", do_sandbox, "cgroups bound to a lease" },
 	{ "monitor", do_monitor, "print the module's events as they happen" },
 	{ "self", do_self, "from inside a sandbox: its lease and usage" },

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "objects.h"
 #include "print.h"
 #include "gridctl.h"
@@ -298,10 +300,70 @@ static int lease_issue(int argc, char **argv)
 	return gridctl_items_end(&in);
 }
 
+/*
+ * gridctl lease request GRIDGRID on GRID LIMITS for DURATION [as AGENT]:
+ * gridd asks the provider over the network and waits for its answer.
+ * The request's id is made here, so that gridd can tell it from another.
+ */
+static int lease_request(int argc, char **argv)
+{
+	const char *what = "gridctl lease request";
+	struct gridctl_limits e = { 0 };
+	uint8_t req[16];
+	struct grid_limits l;
+	struct grid_api_map a;
+	struct grid_api_in in;
+	uint32_t period = 0;
+	uint64_t secs;
+	int i, ret;
+
+	if (argc < 3 || strcmp(argv[1], "on"))
+		return gridctl_usage(what, "gridctl lease request GRIDGRID on GRID LIMITS for DURATION [as AGENT]");
+	grid_api_map_init(&a);
+	grid_api_set_t(&a, GRID_A_GRIDGRID, argv[0]);
+	grid_api_set_t(&a, GRID_A_PROVIDER, argv[2]);
+	for (i = 3; i < argc; i++) {
+		const char *v;
+
+		if (!strcmp(argv[i], "for")) {
+			v = gridctl_value(what, argc, argv, &i);
+			if (!v || gridctl_seconds(what, "for", v, &secs))
+				return 2;
+			grid_api_set_u(&a, GRID_A_SECONDS, secs);
+			continue;
+		}
+		if (!strcmp(argv[i], "as")) {
+			v = gridctl_value(what, argc, argv, &i);
+			if (!v)
+				return 2;
+			grid_api_set_t(&a, GRID_A_HOLDER, v);
+			continue;
+		}
+		ret = owner_limit(what, argc, argv, &i, &e, &period);
+		if (ret == 1)
+			return gridctl_usage(what, "unknown word '%s'", argv[i]);
+		if (ret)
+			return ret;
+	}
+	if (!grid_api_has(&a, GRID_A_SECONDS))
+		return gridctl_usage(what, "for how long? ... for DURATION");
+	if (no_period(what, &e, period) || limits_done(what, &e, period, &l))
+		return 2;
+	grid_api_set_lim(&a, GRID_A_LIMITS, &l);
+	randombytes_buf(req, sizeof(req));
+	grid_api_set_b(&a, GRID_A_REQUEST, req, sizeof(req));
+	if (gridctl_call(what, GRID_OP_LEASE_REQUEST, &a, &in))
+		return 1;
+	with_token = true;
+	gridctl_print_items(&in, NULL, show_lease);
+	return gridctl_items_end(&in);
+}
+
 static int lease_renew(int argc, char **argv)
 {
 	const char *what = "gridctl lease renew";
 	struct gridctl_limits e = { 0 };
+	uint8_t req[16];
 	struct grid_limits l;
 	struct grid_api_map a;
 	struct grid_api_in in;
@@ -334,6 +396,9 @@ static int lease_renew(int argc, char **argv)
 			return 2;
 		grid_api_set_lim(&a, GRID_A_LIMITS, &l);
 	}
+	/* A lease held is renewed by its provider: the request's id. */
+	randombytes_buf(req, sizeof(req));
+	grid_api_set_b(&a, GRID_A_REQUEST, req, sizeof(req));
 	if (gridctl_call(what, GRID_OP_LEASE_RENEW, &a, &in))
 		return 1;
 	with_token = true;
@@ -444,6 +509,7 @@ int do_lease_owner(int argc, char **argv)
 {
 	static const struct gridctl_cmd cmds[] = {
 		{ "issue", lease_issue, "GRIDGRID to AGENT-OR-KEY LIMITS for DURATION [from TIME]" },
+		{ "request", lease_request, "GRIDGRID on GRID LIMITS for DURATION [as AGENT]" },
 		{ "renew", lease_renew, "ID [for DURATION] [LIMITS]" },
 		{ "revoke", lease_revoke, "ID [reason TEXT]" },
 		{ "import", lease_import, "TOKEN" },

@@ -31,6 +31,7 @@
 #include "gridd.h"
 #include "log.h"
 #include "nl.h"
+#include "peers.h"
 
 #define CONNS_MAX	128
 #define CONNS_ROOT	8	/* slots only root may take */
@@ -77,6 +78,10 @@ static const struct {
 	[GRID_OP_LEASE_IMPORT] = { op_lease_import, GRID },
 	[GRID_OP_LEASE_LIST] = { op_lease_list, GRID },
 	[GRID_OP_RECORD_LIST] = { op_record_list, GRID },
+	[GRID_OP_PEER_ADD] = { op_peer_add, ROOT | GRID },
+	[GRID_OP_PEER_DEL] = { op_peer_del, ROOT | GRID },
+	[GRID_OP_PEER_LIST] = { op_peer_list, GRID },
+	[GRID_OP_LEASE_REQUEST] = { op_lease_request, GRID },
 };
 
 struct conn {
@@ -88,7 +93,20 @@ struct conn {
 	size_t out_off;		/* sent so far; out.len is the whole */
 	bool ready;		/* a whole request is in @in */
 	uint64_t since;		/* monotonic ms: when its present wait began */
+	/* Parked (struct request's @park): until woken or park_until. */
+	bool parked;
+	bool late;
+	uint64_t park_until;
+	uint8_t park_key[16];
 };
+
+/*
+ * How long a parked request waits for its answer from a peer: a lease
+ * request's provider, over a slow link, answers well within it.
+ */
+#define PARK_MS		30000
+
+static struct conn all_conns[CONNS_MAX];
 
 static uint64_t idle_busy_ms = IDLE_BUSY * 1000, idle_ms = IDLE_S * 1000;
 
@@ -334,6 +352,8 @@ static void serve_one(struct gridd *g, struct conn *c, struct request *rq,
 	int ret;
 
 	rq->args = &in->args;
+	rq->late = c->late;
+	c->late = false;
 	flags = ops[in->op].flags;
 	if ((flags & ROOT) && !c->who.root) {
 		rq->status = gridd_fail(rq, -EPERM,
@@ -379,6 +399,8 @@ static uint64_t conn_deadline(const struct conn *c)
 {
 	if (c->fd < 0 || c->ready)
 		return 0;
+	if (c->parked)
+		return c->park_until;
 	return c->since + (c->in_len || c->out.len ? idle_busy_ms : idle_ms);
 }
 
@@ -393,6 +415,13 @@ static void close_idle(struct conn *conns)
 		end = conn_deadline(c);
 		if (!end || now < end)
 			continue;
+		if (c->parked) {
+			/* Served again, to say that no answer came in time. */
+			c->parked = false;
+			c->late = true;
+			c->ready = true;
+			continue;
+		}
 		log_warn("api: uid %u's connection %s for %llu s; closed",
 			 c->who.uid, c->out.len ? "did not read its answer" :
 			 c->in_len ? "did not finish its request" : "said nothing",
@@ -431,6 +460,15 @@ static void object_of(const struct grid_api_in *in, char *key, size_t n)
 		if (grid_api_has(&in->args, GRID_A_LEASE_ID))
 			snprintf(key, n, "lease %llu",
 				 (unsigned long long)in->args.u[GRID_A_LEASE_ID]);
+		break;
+	case GRID_OP_LEASE_REQUEST:
+		if (grid_api_has(&in->args, GRID_A_REQUEST) &&
+		    in->args.bn[GRID_A_REQUEST] == 16)
+			snprintf(key, n, "request %02x%02x%02x%02x%02x%02x%02x%02x",
+				 in->args.b[GRID_A_REQUEST][0], in->args.b[GRID_A_REQUEST][1],
+				 in->args.b[GRID_A_REQUEST][2], in->args.b[GRID_A_REQUEST][3],
+				 in->args.b[GRID_A_REQUEST][4], in->args.b[GRID_A_REQUEST][5],
+				 in->args.b[GRID_A_REQUEST][6], in->args.b[GRID_A_REQUEST][7]);
 		break;
 	case GRID_OP_SHARE_SET:
 	case GRID_OP_SHARE_DEL:
@@ -525,6 +563,15 @@ again:
 		}
 		if (!rq->status && rq->after)
 			rq->status = rq->after(g, rq);
+		if (!rq->status && rq->park) {
+			if (!c->parked && !c->park_until)
+				c->park_until = mono_ms() + PARK_MS;
+			c->parked = true;
+			memcpy(c->park_key, rq->after_rec, sizeof(c->park_key));
+			grid_api_in_free(&ins[i]);
+			continue;
+		}
+		c->park_until = 0;
 		if (rq->status) {
 			c->out.n_items = 0;
 			c->out.items_len = 0;
@@ -546,10 +593,25 @@ again:
 		goto again;
 }
 
+void gridd_api_wake(struct gridd *g, const uint8_t *key)
+{
+	int i;
+
+	for (i = 0; i < CONNS_MAX; i++) {
+		struct conn *c = &all_conns[i];
+
+		if (c->fd >= 0 && c->parked &&
+		    !memcmp(c->park_key, key, sizeof(c->park_key))) {
+			c->parked = false;
+			c->ready = true;
+		}
+	}
+}
+
 int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 {
-	static struct conn conns[CONNS_MAX];
-	struct pollfd pfd[CONNS_MAX + 3];
+	struct conn *conns = all_conns;
+	static struct pollfd pfd[CONNS_MAX + 3 + PEER_CONNS_MAX + GRIDD_LISTEN_MAX];
 	const char *env;
 	int lfd, i, ret = 0;
 
@@ -567,7 +629,7 @@ int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 	log_info("api: listening on %s", g->cfg.socket);
 	log_info("ready");
 	for (;;) {
-		int n = 0;
+		int n = 0, np, timeout, pt;
 
 		pfd[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
@@ -580,9 +642,15 @@ int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 			pfd[n++] = (struct pollfd){
 				.fd = c->fd,
 				.events = c->out.len ? POLLOUT :
-					  c->ready ? 0 : POLLIN };
+					  c->ready || c->parked ? 0 : POLLIN };
 		}
-		if (poll(pfd, n, poll_timeout(conns)) < 0) {
+		np = n;
+		n += gridd_peers_pollfds(g, pfd + np, PEER_CONNS_MAX + GRIDD_LISTEN_MAX);
+		timeout = poll_timeout(conns);
+		pt = gridd_peers_timeout(g);
+		if (pt < timeout)
+			timeout = pt;
+		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
@@ -630,9 +698,14 @@ int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 			else if (re & (POLLIN | POLLHUP))
 				conn_read(c);
 		}
+		gridd_peers_poll(g, pfd + np, n - np);
+		gridd_negotiate_serve(g);
 		serve_batch(g, conns);
+		gridd_gossip_flush(g);
 		close_idle(conns);
+		gridd_peers_run(g);
 	}
+	gridd_peers_stop(g);
 	for (i = 0; i < CONNS_MAX; i++) {
 		if (conns[i].fd >= 0)
 			conn_close(&conns[i]);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gridd.h"
+#include "units.h"
 
 void gridd_config_defaults(struct gridd_config *c)
 {
@@ -19,6 +20,7 @@ void gridd_config_defaults(struct gridd_config *c)
 	strcpy(c->socket, GRID_API_SOCK);
 	c->bpf = true;
 	strcpy(c->cgroup_root, "/sys/fs/cgroup/grid");
+	c->beacon = true;
 }
 
 static int path_value(char *dst, size_t cap, const char *v)
@@ -29,12 +31,124 @@ static int path_value(char *dst, size_t cap, const char *v)
 	return 0;
 }
 
+static int key_value(uint8_t pk[GRID_PK_LEN], const char *v)
+{
+	return grid_parse_key(v, pk) || !grid_pk_ok(pk) ? -EINVAL : 0;
+}
+
+/* listen ADDR | none: up to GRIDD_LISTEN_MAX, or none at all. */
+static int listen_value(struct gridd_config *c, const char *v)
+{
+	struct peer_addr *a;
+
+	if (!strcmp(v, "none")) {
+		if (c->n_listen)
+			return -EINVAL;
+		c->listen_none = true;
+		return 0;
+	}
+	if (c->listen_none || c->n_listen == GRIDD_LISTEN_MAX)
+		return -E2BIG;
+	a = &c->listen[c->n_listen];
+	if (peer_addr_parse(a, v, PEER_PORT))
+		return -EINVAL;
+	c->n_listen++;
+	return 0;
+}
+
+/* peer ADDR [key KEY] */
+static int peer_value(struct gridd_config *c, char **v, int n)
+{
+	struct gridd_static_peer *p;
+
+	if (c->n_peers == GRIDD_PEERS_MAX)
+		return -E2BIG;
+	p = &c->peers[c->n_peers];
+	memset(p, 0, sizeof(*p));
+	if (peer_addr_parse(&p->addr, v[0], PEER_PORT))
+		return -EINVAL;
+	if (n == 3) {
+		if (strcmp(v[1], "key") || key_value(p->pk, v[2]))
+			return -EINVAL;
+		p->has_pk = true;
+	} else if (n != 1) {
+		return -EINVAL;
+	}
+	c->n_peers++;
+	return 0;
+}
+
+/* policy GRIDGRID GRID|* allow|deny [longest DURATION] */
+static int policy_value(struct gridd_config *c, char **v, int n)
+{
+	struct gridd_policy *p;
+	uint64_t ns;
+
+	if (c->n_policies == GRIDD_POLICIES_MAX)
+		return -E2BIG;
+	p = &c->policies[c->n_policies];
+	memset(p, 0, sizeof(*p));
+	if ((n != 3 && n != 5) || grid_parse_name(v[0], p->gridgrid))
+		return -EINVAL;
+	if (!strcmp(v[1], "*"))
+		p->any_grid = true;
+	else if (!grid_parse_key(v[1], p->pk) && grid_pk_ok(p->pk))
+		p->has_pk = true;
+	else if (grid_parse_name(v[1], p->grid))
+		return -EINVAL;
+	if (!strcmp(v[2], "deny"))
+		p->deny = true;
+	else if (strcmp(v[2], "allow"))
+		return -EINVAL;
+	if (n == 5) {
+		if (strcmp(v[3], "longest") || p->deny ||
+		    grid_parse_duration(v[4], &ns) || ns < GRID_NSEC_PER_SEC)
+			return -EINVAL;
+		p->longest = ns / GRID_NSEC_PER_SEC;
+	}
+	c->n_policies++;
+	return 0;
+}
+
+static int yes_no(bool *b, const char *v)
+{
+	if (!strcmp(v, "yes"))
+		*b = true;
+	else if (!strcmp(v, "no"))
+		*b = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+enum { S_STATE_DIR, S_SOCKET, S_GROUP, S_BPF, S_CGROUP_ROOT, S_LISTEN, S_PEER,
+       S_BEACON, S_POLICY };
+
+static const struct {
+	const char *name;
+	bool many;		/* may be given again */
+	int max;		/* values on the line */
+	const char *what;	/* a valid value, for the error */
+} settings[] = {
+	[S_STATE_DIR] = { "state_dir", false, 1, "absolute path, not too long" },
+	[S_SOCKET] = { "socket", false, 1, "absolute path, not too long" },
+	[S_GROUP] = { "group", false, 1, "group" },
+	[S_BPF] = { "bpf", false, 1, "yes or no" },
+	[S_CGROUP_ROOT] = { "cgroup_root", false, 1, "absolute path, not too long" },
+	[S_LISTEN] = { "listen", true, 1,
+		       "address: [IPv6]:PORT, IPv4:PORT, or none (at most 4, or none alone)" },
+	[S_PEER] = { "peer", true, 3,
+		     "peer: [IPv6]:PORT or IPv4:PORT, then optionally 'key KEY' (at most 32)" },
+	[S_BEACON] = { "beacon", false, 1, "yes or no" },
+	[S_POLICY] = { "policy", true, 5,
+		       "policy: GRIDGRID GRID|KEY|* allow|deny [longest DURATION] (at most 64)" },
+};
+
+#define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
+
 int gridd_config_read(struct gridd_config *c, const char *path,
 		      struct grid_why *why)
 {
-	static const char *const names[] = {
-		"state_dir", "socket", "group", "bpf", "cgroup_root", NULL,
-	};
 	unsigned int seen = 0, lineno = 0;
 	char line[512];
 	FILE *f;
@@ -44,8 +158,9 @@ int gridd_config_read(struct gridd_config *c, const char *path,
 	if (!f)
 		return grid_why_set(why, -errno, "%s: %s", path, strerror(errno));
 	while (!ret && fgets(line, sizeof(line), f)) {
-		char *p = line, *key, *val, *end, *hash;
+		char *p = line, *key, *val, *end, *hash, *v[6];
 		unsigned int i;
+		int n = 0;
 
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f)) {
@@ -60,41 +175,45 @@ int gridd_config_read(struct gridd_config *c, const char *path,
 		key = strtok_r(p, " \t\r\n", &end);
 		if (!key)
 			continue;
-		val = strtok_r(NULL, " \t\r\n", &end);
-		if (!val) {
-			ret = grid_why_set(why, -EINVAL, "%s:%u: '%s' needs a value",
-					   path, lineno, key);
-			break;
-		}
-		if (strtok_r(NULL, " \t\r\n", &end)) {
-			ret = grid_why_set(why, -EINVAL,
-					   "%s:%u: '%s' takes one value",
-					   path, lineno, key);
-			break;
-		}
-		for (i = 0; names[i] && strcmp(names[i], key); i++)
+		for (i = 0; i < N_SETTINGS && strcmp(settings[i].name, key); i++)
 			;
-		if (!names[i]) {
+		if (i == N_SETTINGS) {
 			ret = grid_why_set(why, -EINVAL,
 					   "%s:%u: unknown setting '%s'", path,
 					   lineno, key);
 			break;
 		}
-		if (seen & (1u << i)) {
+		while (n < 6 && (val = strtok_r(NULL, " \t\r\n", &end)))
+			v[n++] = val;
+		if (!n) {
+			ret = grid_why_set(why, -EINVAL, "%s:%u: '%s' needs a value",
+					   path, lineno, key);
+			break;
+		}
+		if (n > settings[i].max) {
+			ret = grid_why_set(why, -EINVAL,
+					   "%s:%u: '%s' takes %s", path, lineno,
+					   key, settings[i].max == 1 ? "one value" :
+					   settings[i].max == 3 ? "at most three values" :
+					   "at most five values");
+			break;
+		}
+		if (!settings[i].many && (seen & (1u << i))) {
 			ret = grid_why_set(why, -EINVAL,
 					   "%s:%u: '%s' is set twice", path,
 					   lineno, key);
 			break;
 		}
 		seen |= 1u << i;
+		val = v[0];
 		switch (i) {
-		case 0:
+		case S_STATE_DIR:
 			ret = path_value(c->state_dir, sizeof(c->state_dir), val);
 			break;
-		case 1:
+		case S_SOCKET:
 			ret = path_value(c->socket, sizeof(c->socket), val);
 			break;
-		case 2: {
+		case S_GROUP: {
 			struct group *gr = getgrnam(val);
 
 			if (!gr || strlen(val) >= sizeof(c->group)) {
@@ -107,25 +226,33 @@ int gridd_config_read(struct gridd_config *c, const char *path,
 			c->gid = gr->gr_gid;
 			break;
 		}
-		case 3:
-			if (!strcmp(val, "yes"))
-				c->bpf = true;
-			else if (!strcmp(val, "no"))
-				c->bpf = false;
-			else
-				ret = -EINVAL;
+		case S_BPF:
+			ret = yes_no(&c->bpf, val);
 			break;
-		case 4:
+		case S_CGROUP_ROOT:
 			ret = path_value(c->cgroup_root, sizeof(c->cgroup_root),
 					 val);
 			break;
+		case S_LISTEN:
+			ret = listen_value(c, val);
+			break;
+		case S_PEER:
+			ret = peer_value(c, v, n);
+			break;
+		case S_BEACON:
+			ret = yes_no(&c->beacon, val);
+			break;
+		case S_POLICY:
+			ret = policy_value(c, v, n);
+			break;
 		}
-		if (ret)
+		if (ret == -E2BIG)
+			ret = grid_why_set(why, -EINVAL, "%s:%u: too many '%s' lines (%s)",
+					   path, lineno, key, settings[i].what);
+		else if (ret)
 			ret = grid_why_set(why, -EINVAL,
 					   "%s:%u: '%s' is not a valid %s (%s)",
-					   path, lineno, val, key,
-					   i == 3 ? "yes or no" :
-					   "absolute path, not too long");
+					   path, lineno, val, key, settings[i].what);
 	}
 out:
 	fclose(f);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "addr.h"
 #include "keys.h"
 #include "proto.h"
 #include "record.h"
@@ -17,6 +18,30 @@
 
 struct grid_nl;
 struct grid_bpf;
+struct gridd_peers;
+
+#define GRIDD_LISTEN_MAX	4
+#define GRIDD_PEERS_MAX		32
+
+/* A peer of gridd.conf: dialed, and kept, always. */
+struct gridd_static_peer {
+	struct peer_addr addr;
+	uint8_t pk[GRID_PK_LEN];	/* the identity expected there */
+	bool has_pk;
+};
+
+#define GRIDD_POLICIES_MAX	64
+
+/* policy GRIDGRID GRID|* allow|deny [longest DURATION], of gridd.conf. */
+struct gridd_policy {
+	char gridgrid[GRID_NAME_LEN];
+	char grid[GRID_NAME_LEN];	/* a member's name, or "" */
+	uint8_t pk[GRID_PK_LEN];	/* or its key */
+	bool has_pk;
+	bool any_grid;			/* '*' */
+	bool deny;
+	uint64_t longest;		/* s; 0: as long as asked */
+};
 
 struct gridd_config {
 	char state_dir[256];
@@ -25,6 +50,14 @@ struct gridd_config {
 	gid_t gid;
 	bool bpf;
 	char cgroup_root[256];	/* where grid-grid cgroups go */
+	struct peer_addr listen[GRIDD_LISTEN_MAX];	/* none: [::]:7470 */
+	unsigned int n_listen;
+	bool listen_none;
+	struct gridd_static_peer peers[GRIDD_PEERS_MAX];
+	unsigned int n_peers;
+	bool beacon;		/* the link-local beacon (beacon.c) */
+	struct gridd_policy policies[GRIDD_POLICIES_MAX];
+	unsigned int n_policies;
 };
 
 /* config.c: 0, or -EINVAL with "FILE:LINE: ..." in @why. */
@@ -33,6 +66,16 @@ int gridd_config_read(struct gridd_config *c, const char *path,
 void gridd_config_defaults(struct gridd_config *c);
 
 #define GRIDD_HELD_MAX	256	/* live leases kept for one holder */
+
+#define GRIDD_PUSH_MAX	256	/* records kept in one batch, pushed after it */
+
+struct peer_conn;
+
+struct gridd_push {
+	uint8_t gg[GRID_PK_LEN];
+	uint8_t id[GRID_ID_LEN];
+	const struct peer_conn *from;	/* the session it came by, if one */
+};
 
 struct gridd {
 	struct gridd_config cfg;
@@ -54,6 +97,11 @@ struct gridd {
 	 */
 	bool grid_uncommitted;
 	struct request *serving;	/* whose handler runs now (api.c) */
+	struct gridd_peers *peers;	/* peers.c; NULL before the grid exists */
+	/* gossip.c: kept since the last commit, to push to the members */
+	struct gridd_push gossip_push[GRIDD_PUSH_MAX];
+	unsigned int gossip_n;
+	const struct peer_conn *gossip_from;	/* the session being read */
 };
 
 /* Who is asking, from SO_PEERCRED, never from what the client says. */
@@ -83,11 +131,20 @@ struct request {
 	uint64_t after_id;	/* what @after works on */
 	uint64_t after_serial;
 	char after_name[GRID_NAME_LEN];
+	char after_addr[PEER_ADDR_STR];	/* peer add, del */
 	uint8_t after_key[GRID_PK_LEN];
 	/* renew: the record it signed; share set: the one it replaced */
 	uint8_t after_rec[GRID_ID_LEN];
 	/* The key file it made (gridd_key_new): removed if it is undone. */
 	char key_made[64];
+	/*
+	 * Not answered after its batch: the connection waits until
+	 * gridd_api_wake() (an answer came from a peer) or its time is up,
+	 * and the request is served again, then with @late if the time is
+	 * up.
+	 */
+	bool park;
+	bool late;
 };
 
 typedef int (*gridd_op)(struct gridd *g, struct request *rq);
@@ -103,6 +160,8 @@ void gridd_nl_drop(struct gridd *g);
 
 /* api.c: the local API server. */
 int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events);
+/* Serves again the requests parked on @key (16 bytes: a lease request id). */
+void gridd_api_wake(struct gridd *g, const uint8_t *key);
 
 /* Unix seconds now (GRIDD_NOW in the environment for tests). */
 uint64_t gridd_now(const struct gridd *g);
@@ -147,6 +206,34 @@ int gridd_gg_key(struct gridd *g, const char *name, uint8_t pk[GRID_PK_LEN]);
 /* After a commit: the grid-grid rq->after_name in grid.ko. */
 int gridd_gg_kernel_add(struct gridd *g, struct request *rq);
 
+/* members.c, for gossip.c */
+int gridd_admit_proof(struct gridd *g, struct request *rq,
+		      const uint8_t *bytes, size_t len);
+int gridd_gossip_apply(struct gridd *g, const uint8_t gg[GRID_PK_LEN],
+		       const struct grid_signed *s, struct grid_why *why);
+void gridd_leases_end(struct gridd *g, const uint8_t id[GRID_ID_LEN]);
+/* An agent certificate of a member grid, kept as admit does. */
+int gridd_admit_cert(struct gridd *g, struct request *rq,
+		     const struct grid_signed *s);
+
+/* peers.c, negotiate.c: the operations of the local API */
+int op_peer_add(struct gridd *g, struct request *rq);
+int op_peer_del(struct gridd *g, struct request *rq);
+int op_peer_list(struct gridd *g, struct request *rq);
+int op_lease_request(struct gridd *g, struct request *rq);
+int op_lease_renew_held(struct gridd *g, struct request *rq);
+/* negotiate.c: the lease requests peers sent since the last batch. */
+void gridd_negotiate_serve(struct gridd *g);
+
+/*
+ * gossip.c: record @id (kind 1 a record, 2 a membership with its proof)
+ * is in grid-grid @gg's set, and is pushed to its members' sessions by
+ * gridd_gossip_flush() once it is committed.
+ */
+int gridd_gossip_keep(struct gridd *g, const uint8_t gg[GRID_PK_LEN],
+		      const uint8_t id[GRID_ID_LEN], int kind);
+void gridd_gossip_flush(struct gridd *g);
+
 /* share.c, lease.c: shares and leases issued. */
 int op_share_set(struct gridd *g, struct request *rq);
 int op_share_del(struct gridd *g, struct request *rq);
@@ -156,6 +243,8 @@ int op_lease_renew(struct gridd *g, struct request *rq);
 int op_lease_revoke(struct gridd *g, struct request *rq);
 /* held.c: leases this grid's agents hold. */
 int op_lease_import(struct gridd *g, struct request *rq);
+int gridd_lease_hold(struct gridd *g, struct request *rq,
+		     const struct grid_signed *s);
 int op_lease_list(struct gridd *g, struct request *rq);
 
 /* kernel.c: grid.ko, when it is there. */

@@ -449,6 +449,23 @@ int op_gg_join(struct gridd *g, struct request *rq)
 			" invitation, proof) VALUES (?, ?, ?, ?, ?, ?, ?)", "kktikkb",
 			c->issuer, g->key.pk, g->name, (int64_t)m.admin,
 			b->rec[b->n - 1].id, m.ref, bytes, len));
+	/*
+	 * Who the chain shows a member: the founder, and every admin proof's
+	 * member. The first sessions need them, to know to whom this grid
+	 * proves its membership (peers.c).
+	 */
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"INSERT OR IGNORE INTO members (gridgrid, pk, name, admin)"
+			" VALUES (?, ?, 'founder', 1)", "kk", c->issuer, c->subject));
+	for (i = 2; i + 2 < b->n && !ret; i += 2)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"INSERT OR IGNORE INTO members (gridgrid, pk, name, admin,"
+			" membership, invitation) VALUES (?, ?, ?, ?, ?, ?)", "kktikk",
+			c->issuer, b->rec[i].r.issuer, b->rec[i].r.name,
+			(int64_t)b->rec[i].r.admin, b->rec[i].id, b->rec[i].r.ref));
+	if (!ret)
+		ret = gridd_gossip_keep(g, c->issuer, b->rec[b->n - 1].id, 2);
 	if (ret)
 		goto out;
 	{

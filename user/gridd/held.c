@@ -16,30 +16,21 @@
 #include "gridd.h"
 #include "token.h"
 
-int op_lease_import(struct gridd *g, struct request *rq)
+/*
+ * Keeps @s, a lease signed by its issuer (checked), as held: by the
+ * local API's import, and by negotiate.c when a provider grants one.
+ */
+int gridd_lease_hold(struct gridd *g, struct request *rq,
+		     const struct grid_signed *s)
 {
-	const struct grid_api_map *a = rq->args;
-	struct grid_bundle *b;
-	const struct grid_record *r;
+	const struct grid_record *r = &s->r;
 	char gname[GRID_NAME_LEN];
 	uint8_t gg_pk[GRID_PK_LEN];
 	int64_t serial = -1, mine = 0, live = 0;
 	int ret;
 
-	if (!grid_api_has(a, GRID_A_TOKEN))
-		return gridd_fail(rq, -EINVAL, "import what lease?");
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	ret = grid_token_read(b, a->t[GRID_A_TOKEN], &rq->why);
-	if (ret)
-		goto out;
-	if (b->kind != GRID_BUNDLE_LEASE || b->n != 1 ||
-	    b->rec[0].r.type != GRID_REC_LEASE) {
-		ret = gridd_fail(rq, -EINVAL, "this token is not a lease");
-		goto out;
-	}
-	r = &b->rec[0].r;
+	if (r->type != GRID_REC_LEASE)
+		return gridd_fail(rq, -EINVAL, "this is not a lease");
 	snprintf(gname, sizeof(gname), "%s", r->name);
 	if (gridd_gg_key(g, gname, gg_pk) ||
 	    sodium_memcmp(gg_pk, r->gridgrid, GRID_PK_LEN)) {
@@ -107,7 +98,7 @@ int op_lease_import(struct gridd *g, struct request *rq)
 				 g->held_max);
 		goto out;
 	}
-	ret = store_record_put(&g->st, &b->rec[0]);
+	ret = store_record_put(&g->st, s);
 	if (!ret)
 		ret = store_exec(&g->st, store_prep(&g->st,
 			"INSERT INTO leases_held (issuer, lease_id, serial, gridgrid,"
@@ -116,7 +107,7 @@ int op_lease_import(struct gridd *g, struct request *rq)
 			" serial = excluded.serial, not_after = excluded.not_after,"
 			" record = excluded.record", "kuutkik", r->issuer, r->lease_id,
 			r->serial, gname, r->subject, (int64_t)r->not_after,
-			b->rec[0].id));
+			s->id));
 	if (!ret) {
 		struct grid_api_map m;
 
@@ -126,9 +117,33 @@ int op_lease_import(struct gridd *g, struct request *rq)
 		grid_api_set_u(&m, GRID_A_SERIAL, r->serial);
 		grid_api_set_u(&m, GRID_A_NOT_AFTER, r->not_after);
 		grid_api_set_b(&m, GRID_A_ISSUER, r->issuer, GRID_PK_LEN);
-		grid_api_set_b(&m, GRID_A_ID, b->rec[0].id, GRID_ID_LEN);
+		grid_api_set_b(&m, GRID_A_ID, s->id, GRID_ID_LEN);
 		ret = grid_api_add_item(rq->out, &m);
 	}
+out:
+	return ret;
+}
+
+int op_lease_import(struct gridd *g, struct request *rq)
+{
+	const struct grid_api_map *a = rq->args;
+	struct grid_bundle *b;
+	int ret;
+
+	if (!grid_api_has(a, GRID_A_TOKEN))
+		return gridd_fail(rq, -EINVAL, "import what lease?");
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	ret = grid_token_read(b, a->t[GRID_A_TOKEN], &rq->why);
+	if (ret)
+		goto out;
+	if (b->kind != GRID_BUNDLE_LEASE || b->n != 1 ||
+	    b->rec[0].r.type != GRID_REC_LEASE) {
+		ret = gridd_fail(rq, -EINVAL, "this token is not a lease");
+		goto out;
+	}
+	ret = gridd_lease_hold(g, rq, &b->rec[0]);
 out:
 	free(b);
 	return ret;

@@ -441,8 +441,17 @@ int op_lease_renew(struct gridd *g, struct request *rq)
 	struct grid_signed *old, *s;
 	struct grid_record r;
 	uint64_t now = gridd_now(g), secs;
+	int64_t held = 0;
 	int ret;
 
+	/* A lease this grid holds is renewed by its provider (negotiate.c). */
+	if (grid_api_has(a, GRID_A_LEASE_ID))
+		store_int(&g->st, &held, "SELECT count(*) FROM leases_held h"
+			  " WHERE lease_id = ?1 AND NOT EXISTS (SELECT 1 FROM"
+			  " leases_issued i WHERE i.lease_id = ?1)", "u",
+			  a->u[GRID_A_LEASE_ID]);
+	if (held)
+		return op_lease_renew_held(g, rq);
 	if (g->dev < 0)
 		return gridd_fail(rq, -EOPNOTSUPP, "this machine has no grid.ko");
 	old = malloc(sizeof(*old));
@@ -533,6 +542,9 @@ int op_lease_revoke(struct gridd *g, struct request *rq)
 		grid_record_set(&r, GRID_K_REASON);
 	}
 	ret = gridd_sign_keep(g, &r, &g->key, s, &rq->why);
+	/* It reaches the holder by gossip, with whoever meets it. */
+	if (!ret)
+		ret = gridd_gossip_keep(g, r.gridgrid, s->id, 1);
 	if (!ret)
 		ret = store_exec(&g->st, store_prep(&g->st,
 			"UPDATE leases_issued SET revoked = ? WHERE lease_id = ?",

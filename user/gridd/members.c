@@ -172,6 +172,8 @@ static int admit_member(struct gridd *g, struct request *rq,
 		ret = keep_member(g, c->issuer, &b->rec[i], NULL, 0);
 	if (!ret)
 		ret = keep_member(g, c->issuer, &b->rec[b->n - 1], proof, proof_len);
+	if (!ret)
+		ret = gridd_gossip_keep(g, c->issuer, b->rec[b->n - 1].id, 2);
 	return ret ? ret : admitted(rq, "member", m->name, m->issuer);
 }
 
@@ -330,6 +332,8 @@ int op_gg_revoke(struct gridd *g, struct request *rq)
 	}
 	ret = gridd_sign_keep(g, &r, &g->key, s, &rq->why);
 	if (!ret)
+		ret = gridd_gossip_keep(g, pk, s->id, 1);
+	if (!ret)
 		ret = store_exec(&g->st, store_prep(&g->st,
 			"UPDATE members SET ended = ? WHERE gridgrid = ? AND pk = ?",
 			"kkk", s->id, pk, r.subject));
@@ -390,6 +394,8 @@ int op_gg_leave(struct gridd *g, struct request *rq)
 	r.has |= GRID_HAS(GRID_K_GRIDGRID) | GRID_HAS(GRID_K_REF);
 	ret = gridd_sign_keep(g, &r, &g->key, s, &rq->why);
 	if (!ret)
+		ret = gridd_gossip_keep(g, pk, s->id, 1);
+	if (!ret)
 		ret = store_exec(&g->st, store_prep(&g->st,
 			"UPDATE gridgrids SET left_at = ? WHERE name = ?", "it",
 			(int64_t)gridd_now(g), gname));
@@ -418,4 +424,142 @@ int op_gg_leave(struct gridd *g, struct request *rq)
 	}
 	free(s);
 	return ret;
+}
+
+/*
+ * A proof a peer sent (gossip.c): a membership bundle, or a founder's
+ * charter, admitted as op_gg_admit() admits a token. -EBADMSG with @why
+ * if it does not even verify.
+ */
+int gridd_admit_proof(struct gridd *g, struct request *rq,
+		      const uint8_t *bytes, size_t len)
+{
+	struct grid_bundle *b = calloc(1, sizeof(*b));
+	int ret;
+
+	if (!b)
+		return -ENOMEM;
+	ret = grid_bundle_decode(b, bytes, len, &rq->why);
+	if (ret) {
+		ret = -EBADMSG;
+		goto out;
+	}
+	grid_bundle_wipe(b);
+	if (b->kind == GRID_BUNDLE_MEMBERSHIP)
+		ret = admit_member(g, rq, b, bytes, len);
+	else if (b->kind == GRID_BUNDLE_RECORDS && b->n == 1 &&
+		 b->rec[0].r.type == GRID_REC_CHARTER)
+		ret = admit_record(g, rq, &b->rec[0]);
+	else
+		ret = gridd_fail(rq, -EBADMSG,
+				 "a proof is a membership bundle or a founder's charter");
+out:
+	free(b);
+	return ret;
+}
+
+/* After a commit: the leases ended by record @id, in grid.ko. */
+void gridd_leases_end(struct gridd *g, const uint8_t id[GRID_ID_LEN])
+{
+	struct request rq = { 0 };
+
+	memcpy(rq.after_key, id, GRID_ID_LEN);
+	end_leases_after(g, &rq);
+}
+
+static int64_t member_state(struct gridd *g, const uint8_t gg[GRID_PK_LEN],
+			    const uint8_t pk[GRID_PK_LEN], int64_t *admin)
+{
+	sqlite3_stmt *st;
+	int64_t state = 0;	/* 0 unknown, 1 a member, 2 ended */
+
+	*admin = 0;
+	st = store_prep(&g->st, "SELECT admin, ended IS NOT NULL FROM members"
+			" WHERE gridgrid = ? AND pk = ?", "kk", gg, pk);
+	if (st && store_step(&g->st, st) == 1) {
+		*admin = sqlite3_column_int64(st, 0);
+		state = sqlite3_column_int64(st, 1) ? 2 : 1;
+	}
+	store_done(&g->st, st);
+	return state;
+}
+
+/* @pk's membership of @gg ends with record @id: its leases with it. */
+static int end_member(struct gridd *g, const char *gname,
+		      const uint8_t gg[GRID_PK_LEN], const uint8_t pk[GRID_PK_LEN],
+		      const uint8_t id[GRID_ID_LEN])
+{
+	int ret;
+
+	ret = store_exec(&g->st, store_prep(&g->st,
+		"UPDATE members SET ended = ? WHERE gridgrid = ? AND pk = ?"
+		" AND ended IS NULL", "kkk", id, gg, pk));
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"UPDATE leases_issued SET revoked = ? WHERE revoked IS NULL"
+			" AND holder_grid = ? AND gridgrid = ?", "kkt", id, pk, gname));
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"UPDATE leases_held SET revoked = ? WHERE revoked IS NULL"
+			" AND issuer = ? AND gridgrid = ?", "kkt", id, pk, gname));
+	return ret;
+}
+
+/*
+ * A leave, revocation or share a peer sent, checked against what this
+ * grid knows and acted on (gossip.c keeps it in the set). -EAGAIN if its
+ * issuer is not known here yet (its proof may follow), -EPERM if the
+ * issuer may not say it, -EBADMSG if gossip does not carry it.
+ */
+int gridd_gossip_apply(struct gridd *g, const uint8_t gg[GRID_PK_LEN],
+		       const struct grid_signed *s, struct grid_why *why)
+{
+	const struct grid_record *r = &s->r;
+	char gname[GRID_NAME_LEN], k[2 * GRID_PK_LEN + 1];
+	int64_t state, admin;
+	int ret;
+
+	if (gg_name(g, gg, gname))
+		return grid_why_set(why, -ENOENT, "not a member of that grid-grid");
+	state = member_state(g, gg, r->issuer, &admin);
+	if (!state && memcmp(r->issuer, gg, GRID_PK_LEN))
+		return grid_why_set(why, -EAGAIN, "its issuer is not known here");
+	ret = store_record_put(&g->st, s);
+	if (ret)
+		return ret;
+	switch (r->type) {
+	case GRID_REC_LEAVE:
+		return state == 1 ? end_member(g, gname, gg, r->issuer, s->id) : 0;
+	case GRID_REC_SHARE:
+		return 0;
+	case GRID_REC_REVOCATION:
+		break;
+	default:
+		return grid_why_set(why, -EBADMSG, "a %s is not gossiped",
+				    grid_record_type_name(r->type));
+	}
+	if (r->kind == GRID_REVOKE_LEASE)
+		/* Only its provider revokes a lease: its issuer is the lease's. */
+		return store_exec(&g->st, store_prep(&g->st,
+			"UPDATE leases_held SET revoked = ? WHERE revoked IS NULL"
+			" AND issuer = ? AND lease_id = ?", "kku", s->id, r->issuer,
+			r->lease_id));
+	if (state == 2 || (!admin && memcmp(r->issuer, gg, GRID_PK_LEN)))
+		return grid_why_set(why, -EPERM, "a revocation from %s, which is not an admin of %s",
+				    state == 2 ? "a grid that has left or was revoked" :
+				    "a member", gname);
+	sodium_bin2hex(k, sizeof(k), r->subject, GRID_PK_LEN);
+	if (!sodium_memcmp(r->subject, g->key.pk, GRID_PK_LEN))
+		log_warn("this grid was revoked from %s", gname);
+	else
+		log_info("gossip: %.16s... revoked from %s", k, gname);
+	return end_member(g, gname, gg, r->subject, s->id);
+}
+
+int gridd_admit_cert(struct gridd *g, struct request *rq,
+		     const struct grid_signed *s)
+{
+	if (s->r.type != GRID_REC_AGENT)
+		return gridd_fail(rq, -EINVAL, "not an agent certificate");
+	return admit_record(g, rq, s);
 }

@@ -355,6 +355,9 @@ int op_share_set(struct gridd *g, struct request *rq)
 	r.has |= GRID_HAS(GRID_K_NAME) | GRID_HAS(GRID_K_GRIDGRID) |
 		 GRID_HAS(GRID_K_LIMITS) | GRID_HAS(GRID_K_SERIAL);
 	ret = gridd_sign_keep(g, &r, &g->key, s, &rq->why);
+	/* The members learn what this grid offers them. */
+	if (!ret)
+		ret = gridd_gossip_keep(g, pk, s->id, 1);
 	if (!ret)
 		ret = store_exec(&g->st, store_prep(&g->st,
 			"INSERT INTO shares (gridgrid, serial, record) VALUES (?, ?, ?)"

@@ -77,6 +77,34 @@ static const char *const migrations[STORE_SCHEMA] = {
 	"  receipt BLOB REFERENCES records(id), cpu_us INTEGER NOT NULL,"
 	"  memory_peak INTEGER NOT NULL, bytes_out INTEGER NOT NULL,"
 	"  bytes_in INTEGER NOT NULL);",
+	/* 1 -> 2: peers, gossip and negotiation (issue "gridd, part 2") */
+	/* Grids this one has had an authenticated session with. */
+	"CREATE TABLE peers ("
+	"  pk BLOB PRIMARY KEY, addr TEXT, first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL) WITHOUT ROWID;"
+	/* Addresses gridctl peer add gave, dialed and kept like gridd.conf's. */
+	"CREATE TABLE dials ("
+	"  addr TEXT PRIMARY KEY, pk BLOB, added INTEGER NOT NULL);"
+	/*
+	 * The records of each grid-grid's gossip set (gossip.c): what this
+	 * grid passes on to the other members. kind: 1 a record, 2 a
+	 * membership, whose proof is the member's bundle.
+	 */
+	"CREATE TABLE gossip ("
+	"  gridgrid BLOB NOT NULL, id BLOB NOT NULL, kind INTEGER NOT NULL,"
+	"  kept INTEGER NOT NULL, PRIMARY KEY (gridgrid, id)) WITHOUT ROWID;"
+	/* A holder's requests for leases, and renewals (renew: the lease). */
+	"CREATE TABLE asked ("
+	"  req BLOB PRIMARY KEY, provider BLOB NOT NULL, gridgrid TEXT NOT NULL,"
+	"  holder BLOB NOT NULL, limits BLOB NOT NULL, seconds INTEGER NOT NULL,"
+	"  made INTEGER NOT NULL, lease_id INTEGER, renew INTEGER,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'granted', 'refused')),"
+	"  code INTEGER, why TEXT) WITHOUT ROWID;"
+	/* A provider's answers, by request: a request asked again gets the same. */
+	"CREATE TABLE answered ("
+	"  peer BLOB NOT NULL, req BLOB NOT NULL, lease_id INTEGER,"
+	"  code INTEGER, why TEXT, at INTEGER NOT NULL,"
+	"  PRIMARY KEY (peer, req)) WITHOUT ROWID;",
 };
 
 static int sql_err(struct store *s, const char *what)

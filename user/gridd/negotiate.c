@@ -1,0 +1,1036 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lease negotiation (PROTOCOL.md §8). A holder's gridd asks a provider
+ * for a lease in a grid-grid; the provider checks who asks (a member, an
+ * agent its grid certified), its policy and its share (grid.ko admits the
+ * lease or not), then signs, keeps, registers and answers; the holder
+ * checks the lease it is given and keeps it.
+ *
+ * Nothing is lost on either side: the holder's request is on disk before
+ * it is sent and is sent again on every new session with the provider
+ * until it is answered; the provider keeps its answer by request id, so a
+ * request asked again after a lost answer gets the same lease, not a
+ * second one. Requests that arrive together are served in one
+ * transaction, one fsync for them all, as the local API serves a batch.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "gridd.h"
+#include "log.h"
+#include "peers.h"
+#include "token.h"
+#include "units.h"
+
+#define ASK_LIFE	3600	/* s: a request unanswered this long is dropped */
+#define QUEUE_MAX	4096	/* requests waiting for the next batch */
+
+/* A request from a peer, copied out of its message, until it is served. */
+struct asked_of_us {
+	uint8_t peer[GRID_PK_LEN];
+	uint8_t req[PEER_REQ_ID_LEN];
+	uint8_t gg[GRID_PK_LEN];
+	uint8_t holder[GRID_PK_LEN];
+	uint8_t *cert;
+	size_t cert_len;
+	struct grid_limits limits;
+	bool has_limits;
+	uint64_t seconds;
+	uint64_t renew;		/* a renewal of this lease, or 0 */
+	bool deferred;		/* to the next batch: its lease is renewed in this one */
+	/* The answer: */
+	int status;
+	struct grid_why why;
+	struct request rq;
+	uint8_t lease[GRID_ID_LEN];
+	uint64_t lease_id;
+};
+
+static struct asked_of_us *queue;
+static unsigned int queue_n, queue_cap;
+
+/* ---- messages ------------------------------------------------------------ */
+
+static int send_refused(struct gridd *g, struct peer_conn *c,
+			const uint8_t req[PEER_REQ_ID_LEN], int code,
+			const char *why)
+{
+	uint8_t buf[PEER_TEXT_MAX + 64];
+	struct cb_buf b;
+
+	cb_init(&b, buf, sizeof(buf));
+	cb_map(&b, 4);
+	cb_uint(&b, PK_TYPE);
+	cb_uint(&b, PEER_MSG_LEASE_REFUSED);
+	cb_uint(&b, PK_REQ_ID);
+	cb_bytes(&b, req, PEER_REQ_ID_LEN);
+	cb_uint(&b, PK_REFUSED_CODE);
+	cb_uint(&b, code < 0 ? -code : code);
+	cb_uint(&b, PK_REFUSED_WHY);
+	cb_text(&b, why, strnlen(why, PEER_TEXT_MAX));
+	return gridd_peer_send(g, c, buf, cb_end(&b));
+}
+
+static int send_grant(struct gridd *g, struct peer_conn *c,
+		      const uint8_t req[PEER_REQ_ID_LEN],
+		      const struct grid_signed *s)
+{
+	uint8_t buf[GRID_RECORD_MAX + 64];
+	struct cb_buf b;
+
+	cb_init(&b, buf, sizeof(buf));
+	cb_map(&b, 3);
+	cb_uint(&b, PK_TYPE);
+	cb_uint(&b, PEER_MSG_LEASE_GRANT);
+	cb_uint(&b, PK_REQ_ID);
+	cb_bytes(&b, req, PEER_REQ_ID_LEN);
+	cb_uint(&b, PK_GRANT_LEASE);
+	cb_bytes(&b, s->bytes, s->len);
+	return gridd_peer_send(g, c, buf, cb_end(&b));
+}
+
+/* A pending request of ours, to its provider over @c. */
+static int send_request(struct gridd *g, struct peer_conn *c,
+			sqlite3_stmt *row)
+{
+	static uint8_t buf[GRID_RECORD_MAX + 512];
+	uint8_t req[PEER_REQ_ID_LEN], holder[GRID_PK_LEN], gg[GRID_PK_LEN];
+	const char *gname = (const char *)sqlite3_column_text(row, 1);
+	struct grid_limits l;
+	struct grid_why why;
+	struct cb_buf b;
+	sqlite3_stmt *st;
+	static struct cb_doc d;
+	const void *cert = NULL;
+	size_t cert_len = 0;
+	int ret;
+
+	if (sqlite3_column_bytes(row, 0) != PEER_REQ_ID_LEN ||
+	    store_col_key(row, 2, holder) || gridd_gg_key(g, gname, gg))
+		return 0;
+	memcpy(req, sqlite3_column_blob(row, 0), PEER_REQ_ID_LEN);
+	ret = cb_decode(&d, sqlite3_column_blob(row, 3), sqlite3_column_bytes(row, 3));
+	if (!ret)
+		ret = grid_limits_read(&d, 0, &l, &why);
+	if (ret)
+		return 0;
+	/* An agent's certificate shows the provider whose agent it is. */
+	st = store_prep(&g->st, "SELECT r.bytes FROM agents a JOIN records r"
+			" ON r.id = a.cert WHERE a.pk = ?", "k", holder);
+	if (st && store_step(&g->st, st) == 1) {
+		cert = sqlite3_column_blob(st, 0);
+		cert_len = sqlite3_column_bytes(st, 0);
+	}
+	cb_init(&b, buf, sizeof(buf));
+	if (sqlite3_column_type(row, 5) != SQLITE_NULL) {
+		/* A renewal: the lease, how long, and the limits it changes. */
+		cb_map(&b, 5);
+		cb_uint(&b, PK_TYPE);
+		cb_uint(&b, PEER_MSG_LEASE_RENEW);
+		cb_uint(&b, PK_REQ_ID);
+		cb_bytes(&b, req, PEER_REQ_ID_LEN);
+		cb_uint(&b, PK_RENEW_LEASE_ID);
+		cb_uint(&b, sqlite3_column_int64(row, 5));
+		cb_uint(&b, PK_RENEW_SECONDS);
+		cb_uint(&b, sqlite3_column_int64(row, 4));
+		cb_uint(&b, PK_RENEW_LIMITS);
+		grid_limits_write(&b, &l);
+		store_done(&g->st, st);
+		return gridd_peer_send(g, c, buf, cb_end(&b));
+	}
+	cb_map(&b, cert ? 7 : 6);
+	cb_uint(&b, PK_TYPE);
+	cb_uint(&b, PEER_MSG_LEASE_REQUEST);
+	cb_uint(&b, PK_REQ_ID);
+	cb_bytes(&b, req, PEER_REQ_ID_LEN);
+	cb_uint(&b, PK_REQ_GG);
+	cb_bytes(&b, gg, GRID_PK_LEN);
+	cb_uint(&b, PK_REQ_HOLDER);
+	cb_bytes(&b, holder, GRID_PK_LEN);
+	if (cert) {
+		cb_uint(&b, PK_REQ_CERT);
+		cb_bytes(&b, cert, cert_len);
+	}
+	cb_uint(&b, PK_REQ_LIMITS);
+	grid_limits_write(&b, &l);
+	cb_uint(&b, PK_REQ_SECONDS);
+	cb_uint(&b, sqlite3_column_int64(row, 4));
+	store_done(&g->st, st);
+	return gridd_peer_send(g, c, buf, cb_end(&b));
+}
+
+/* Every pending request of ours to @c's peer (a session just opened). */
+void gridd_negotiate_opened(struct gridd *g, struct peer_conn *c)
+{
+	sqlite3_stmt *st;
+
+	st = store_prep(&g->st, "SELECT req, gridgrid, holder, limits, seconds, renew"
+			" FROM asked WHERE provider = ? AND state = 'pending'"
+			" AND made > ?", "ki", c->s.identity,
+			(int64_t)gridd_now(g) - ASK_LIFE);
+	while (st && store_step(&g->st, st) == 1) {
+		if (send_request(g, c, st))
+			break;
+	}
+	store_done(&g->st, st);
+}
+
+/* ---- the holder: gridctl lease request ----------------------------------- */
+
+/* The provider a request names: a member grid's name or key, in @gg. */
+static int provider_of(struct gridd *g, struct request *rq,
+		       const uint8_t gg[GRID_PK_LEN], const char *gname,
+		       uint8_t pk[GRID_PK_LEN])
+{
+	const char *who = rq->args->t[GRID_A_PROVIDER];
+	sqlite3_stmt *st;
+	int ret;
+
+	if (!grid_api_has(rq->args, GRID_A_PROVIDER))
+		return gridd_fail(rq, -EINVAL, "a lease from which grid ('on GRID')?");
+	if (!grid_parse_key(who, pk))
+		st = store_prep(&g->st, "SELECT pk FROM members WHERE gridgrid = ?"
+				" AND pk = ? AND ended IS NULL", "kk", gg, pk);
+	else
+		st = store_prep(&g->st, "SELECT pk FROM members WHERE gridgrid = ?"
+				" AND name = ? AND ended IS NULL", "kt", gg, who);
+	ret = st ? store_step(&g->st, st) : -EIO;
+	if (ret == 1)
+		ret = store_col_key(st, 0, pk) ? -EIO : 0;
+	else if (!ret)
+		ret = gridd_fail(rq, -ENOENT,
+				 "no member '%s' of %s is known here (its proof arrives with a session, or by gridctl gridgrid admit)",
+				 who, gname);
+	store_done(&g->st, st);
+	if (!ret && !sodium_memcmp(pk, g->key.pk, GRID_PK_LEN))
+		ret = gridd_fail(rq, -EINVAL,
+				 "%s is this grid: gridctl lease issue gives a lease of its own", who);
+	return ret;
+}
+
+/* Who holds the lease: the caller's agent, a named agent (root), or the grid. */
+static int holder_key(struct gridd *g, struct request *rq, uint8_t pk[GRID_PK_LEN])
+{
+	const struct grid_api_map *a = rq->args;
+	sqlite3_stmt *st;
+	int ret;
+
+	if (!rq->who->root) {
+		if (!rq->who->has_agent)
+			return gridd_fail(rq, -EPERM,
+					  "uid %u is no agent of this grid: gridctl agent add NAME uid %u",
+					  rq->who->uid, rq->who->uid);
+		memcpy(pk, rq->who->agent_pk, GRID_PK_LEN);
+		return 0;
+	}
+	if (!grid_api_has(a, GRID_A_HOLDER)) {
+		memcpy(pk, g->key.pk, GRID_PK_LEN);
+		return 0;
+	}
+	st = store_prep(&g->st, "SELECT pk FROM agents WHERE name = ?", "t",
+			a->t[GRID_A_HOLDER]);
+	ret = st ? store_step(&g->st, st) : -EIO;
+	if (ret == 1)
+		ret = store_col_key(st, 0, pk) ? -EIO : 0;
+	else if (!ret)
+		ret = gridd_fail(rq, -ENOENT, "no agent '%s'", a->t[GRID_A_HOLDER]);
+	store_done(&g->st, st);
+	return ret;
+}
+
+/* The answer to a request of ours that has one: the lease, or the refusal. */
+static int answer_asked(struct gridd *g, struct request *rq, sqlite3_stmt *row,
+			const char *provider)
+{
+	const char *state = (const char *)sqlite3_column_text(row, 0);
+	struct grid_signed *s;
+	struct grid_api_map m;
+	uint8_t id[GRID_ID_LEN];
+	sqlite3_stmt *st;
+	int ret;
+
+	if (!strcmp(state, "refused"))
+		return gridd_fail(rq, -(int)sqlite3_column_int64(row, 2),
+				  "%s refused: %s", provider,
+				  sqlite3_column_text(row, 3));
+	if (strcmp(state, "granted"))
+		return rq->late ? gridd_fail(rq, -EINPROGRESS,
+			"no answer from %s yet; the request stays, and gridd asks again whenever a session with it opens (gridctl lease list shows the lease once granted)",
+			provider) : 1;
+	st = store_prep(&g->st, "SELECT record FROM leases_held WHERE issuer ="
+			" (SELECT provider FROM asked WHERE req = ?) AND lease_id = ?",
+			"bu", rq->after_rec, (size_t)PEER_REQ_ID_LEN,
+			(uint64_t)sqlite3_column_int64(row, 1));
+	ret = st ? store_step(&g->st, st) : -EIO;
+	ret = ret == 1 ? (store_col_key(st, 0, id) ? -EIO : 0) : -ENOENT;
+	store_done(&g->st, st);
+	s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	if (!ret)
+		ret = store_record_get(&g->st, id, s);
+	if (!ret) {
+		char *tok = malloc(GRID_TOKEN_MAX);
+		struct grid_bundle *b = calloc(1, sizeof(*b));
+
+		ret = tok && b ? 0 : -ENOMEM;
+		if (!ret) {
+			b->kind = GRID_BUNDLE_LEASE;
+			b->n = 1;
+			b->rec[0] = *s;
+			ret = grid_token_write(b, tok, GRID_TOKEN_MAX);
+		}
+		if (!ret) {
+			grid_api_map_init(&m);
+			grid_api_set_t(&m, GRID_A_GRIDGRID, s->r.name);
+			grid_api_set_u(&m, GRID_A_LEASE_ID, s->r.lease_id);
+			grid_api_set_u(&m, GRID_A_SERIAL, s->r.serial);
+			grid_api_set_b(&m, GRID_A_ISSUER, s->r.issuer, GRID_PK_LEN);
+			grid_api_set_b(&m, GRID_A_HOLDER_KEY, s->r.subject, GRID_PK_LEN);
+			grid_api_set_u(&m, GRID_A_NOT_BEFORE, s->r.not_before);
+			grid_api_set_u(&m, GRID_A_NOT_AFTER, s->r.not_after);
+			grid_api_set_lim(&m, GRID_A_LIMITS, &s->r.limits);
+			grid_api_set_b(&m, GRID_A_ID, s->id, GRID_ID_LEN);
+			grid_api_set_t(&m, GRID_A_TOKEN, tok);
+			ret = grid_api_add_item(rq->out, &m);
+		}
+		free(tok);
+		free(b);
+	}
+	free(s);
+	return ret;
+}
+
+/* After the request is on disk: to the provider, now or when it is reachable. */
+static int request_after(struct gridd *g, struct request *rq)
+{
+	struct peer_conn *c = gridd_peer_session(g, rq->after_key);
+	sqlite3_stmt *st;
+
+	if (!c) {
+		if (gridd_peer_want(g, rq->after_key))
+			log_info("lease request: provider not reachable now; asked again when it is");
+		return 0;
+	}
+	st = store_prep(&g->st, "SELECT req, gridgrid, holder, limits, seconds, renew"
+			" FROM asked WHERE req = ?", "b", rq->after_rec,
+			(size_t)PEER_REQ_ID_LEN);
+	if (st && store_step(&g->st, st) == 1)
+		send_request(g, c, st);
+	store_done(&g->st, st);
+	return 0;
+}
+
+int op_lease_request(struct gridd *g, struct request *rq)
+{
+	const struct grid_api_map *a = rq->args;
+	const char *gname = a->t[GRID_A_GRIDGRID];
+	uint8_t gg[GRID_PK_LEN], provider[GRID_PK_LEN], holder[GRID_PK_LEN];
+	uint8_t limits[512];
+	char pname[GRID_NAME_LEN + 24];
+	struct grid_limits l;
+	struct cb_buf b;
+	sqlite3_stmt *st;
+	uint64_t secs;
+	int ret;
+
+	if (!grid_api_has(a, GRID_A_GRIDGRID) || gridd_gg_key(g, gname, gg))
+		return gridd_fail(rq, -ENOENT, "not a member of %s",
+				  grid_api_has(a, GRID_A_GRIDGRID) ? gname :
+				  "that grid-grid");
+	if (!grid_api_has(a, GRID_A_REQUEST) || a->bn[GRID_A_REQUEST] != PEER_REQ_ID_LEN)
+		return gridd_fail(rq, -EINVAL, "a lease request needs its 16-byte request id");
+	memcpy(rq->after_rec, a->b[GRID_A_REQUEST], PEER_REQ_ID_LEN);
+	ret = provider_of(g, rq, gg, gname, provider);
+	if (ret)
+		return ret;
+	gridd_peer_label(g, provider, pname);
+	/* Asked before (gridctl again, or woken): its answer, if it has one. */
+	st = store_prep(&g->st, "SELECT state, lease_id, code, why, provider FROM asked"
+			" WHERE req = ?", "b", a->b[GRID_A_REQUEST],
+			(size_t)PEER_REQ_ID_LEN);
+	ret = st ? store_step(&g->st, st) : -EIO;
+	if (ret == 1) {
+		ret = answer_asked(g, rq, st, pname);
+		store_done(&g->st, st);
+		if (ret == 1) {
+			rq->park = true;	/* still pending: wait for it */
+			ret = 0;
+		}
+		return ret;
+	}
+	store_done(&g->st, st);
+	if (ret)
+		return ret;
+	secs = grid_api_has(a, GRID_A_SECONDS) ? a->u[GRID_A_SECONDS] : 0;
+	if (!secs || secs > 366ULL * 86400)
+		return gridd_fail(rq, -EINVAL,
+				  "a lease lasts 1 s to 366 days: say how long with 'for DURATION'");
+	ret = holder_key(g, rq, holder);
+	if (ret)
+		return ret;
+	if (grid_api_has(a, GRID_A_LIMITS))
+		l = *grid_api_lim(a, GRID_A_LIMITS);
+	else
+		grid_limits_none(&l);
+	cb_init(&b, limits, sizeof(limits));
+	grid_limits_write(&b, &l);
+	if (cb_end(&b) < 0)
+		return -EMSGSIZE;
+	ret = store_exec(&g->st, store_prep(&g->st,
+		"INSERT INTO asked (req, provider, gridgrid, holder, limits, seconds,"
+		" made, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')", "bktkbui",
+		a->b[GRID_A_REQUEST], (size_t)PEER_REQ_ID_LEN, provider, gname,
+		holder, limits, (size_t)b.len, secs, (int64_t)gridd_now(g)));
+	if (ret)
+		return ret;
+	log_info("lease request to %s in %s for %" PRIu64 " s", pname, gname, secs);
+	memcpy(rq->after_key, provider, GRID_PK_LEN);
+	rq->after = request_after;
+	rq->park = true;
+	return 0;
+}
+
+/*
+ * gridctl lease renew ID, of a lease this grid holds: its provider is
+ * asked, as for a new lease, and the renewed lease (the next serial)
+ * replaces the one held.
+ */
+int op_lease_renew_held(struct gridd *g, struct request *rq)
+{
+	const struct grid_api_map *a = rq->args;
+	uint8_t provider[GRID_PK_LEN], holder[GRID_PK_LEN], limits[512];
+	char gname[GRID_NAME_LEN], pname[GRID_NAME_LEN + 24];
+	struct grid_signed *s;
+	struct grid_limits l;
+	struct cb_buf b;
+	sqlite3_stmt *st;
+	uint8_t id[GRID_ID_LEN];
+	uint64_t secs;
+	int ret;
+
+	if (!grid_api_has(a, GRID_A_REQUEST) || a->bn[GRID_A_REQUEST] != PEER_REQ_ID_LEN)
+		return gridd_fail(rq, -EINVAL, "renewing a lease held needs a 16-byte request id");
+	memcpy(rq->after_rec, a->b[GRID_A_REQUEST], PEER_REQ_ID_LEN);
+	st = store_prep(&g->st, "SELECT issuer, gridgrid, holder, record FROM leases_held"
+			" WHERE lease_id = ? AND revoked IS NULL", "u",
+			a->u[GRID_A_LEASE_ID]);
+	ret = st ? store_step(&g->st, st) : -EIO;
+	if (ret == 1) {
+		snprintf(gname, sizeof(gname), "%s", sqlite3_column_text(st, 1));
+		ret = store_col_key(st, 0, provider) || store_col_key(st, 2, holder) ||
+		      store_col_key(st, 3, id) ? -EIO : 0;
+	} else if (!ret) {
+		ret = gridd_fail(rq, -EKEYREVOKED, "lease %" PRIu64 " was revoked",
+				 a->u[GRID_A_LEASE_ID]);
+	}
+	store_done(&g->st, st);
+	if (ret)
+		return ret;
+	if (!rq->who->root && (!rq->who->has_agent ||
+			       sodium_memcmp(rq->who->agent_pk, holder, GRID_PK_LEN)))
+		return gridd_fail(rq, -EPERM, "lease %" PRIu64 " is not this user's agent's",
+				  a->u[GRID_A_LEASE_ID]);
+	gridd_peer_label(g, provider, pname);
+	/* Asked before: its answer, or wait for it. */
+	st = store_prep(&g->st, "SELECT state, lease_id, code, why, provider FROM asked"
+			" WHERE req = ?", "b", a->b[GRID_A_REQUEST], (size_t)PEER_REQ_ID_LEN);
+	ret = st ? store_step(&g->st, st) : -EIO;
+	if (ret == 1) {
+		ret = answer_asked(g, rq, st, pname);
+		store_done(&g->st, st);
+		if (ret == 1) {
+			rq->park = true;
+			ret = 0;
+		}
+		return ret;
+	}
+	store_done(&g->st, st);
+	if (ret)
+		return ret;
+	s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	ret = store_record_get(&g->st, id, s);
+	secs = s->r.not_after - s->r.not_before;
+	free(s);
+	if (ret)
+		return ret;
+	if (grid_api_has(a, GRID_A_SECONDS))
+		secs = a->u[GRID_A_SECONDS];
+	if (!secs || secs > 366ULL * 86400)
+		return gridd_fail(rq, -EINVAL, "a lease lasts 1 s to 366 days");
+	if (grid_api_has(a, GRID_A_LIMITS))
+		l = *grid_api_lim(a, GRID_A_LIMITS);
+	else
+		grid_limits_none(&l);
+	cb_init(&b, limits, sizeof(limits));
+	grid_limits_write(&b, &l);
+	if (cb_end(&b) < 0)
+		return -EMSGSIZE;
+	ret = store_exec(&g->st, store_prep(&g->st,
+		"INSERT INTO asked (req, provider, gridgrid, holder, limits, seconds,"
+		" made, state, renew) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+		"bktkbuiu", a->b[GRID_A_REQUEST], (size_t)PEER_REQ_ID_LEN, provider,
+		gname, holder, limits, (size_t)b.len, secs, (int64_t)gridd_now(g),
+		a->u[GRID_A_LEASE_ID]));
+	if (ret)
+		return ret;
+	log_info("lease %" PRIu64 ": renewal asked of %s for %" PRIu64 " s",
+		 a->u[GRID_A_LEASE_ID], pname, secs);
+	memcpy(rq->after_key, provider, GRID_PK_LEN);
+	rq->after = request_after;
+	rq->park = true;
+	return 0;
+}
+
+/* ---- the holder: answers ------------------------------------------------- */
+
+static int asked_state(struct gridd *g, const uint8_t peer[GRID_PK_LEN],
+		       const uint8_t *req, char state[16], char gname[GRID_NAME_LEN],
+		       uint8_t holder[GRID_PK_LEN], uint64_t *renew)
+{
+	sqlite3_stmt *st;
+	int ret;
+
+	st = store_prep(&g->st, "SELECT state, gridgrid, holder, renew FROM asked"
+			" WHERE req = ? AND provider = ?", "bk", req,
+			(size_t)PEER_REQ_ID_LEN, peer);
+	ret = st ? store_step(&g->st, st) : -EIO;
+	if (ret == 1) {
+		snprintf(state, 16, "%s", sqlite3_column_text(st, 0));
+		snprintf(gname, GRID_NAME_LEN, "%s", sqlite3_column_text(st, 1));
+		*renew = sqlite3_column_int64(st, 3);
+		ret = store_col_key(st, 2, holder) ? -EIO : 0;
+	} else if (!ret) {
+		ret = -ENOENT;
+	}
+	store_done(&g->st, st);
+	return ret;
+}
+
+static const struct caller peer_caller = { .pid = -1, .uid = (uid_t)-1, .root = true };
+
+static int on_grant(struct gridd *g, struct peer_conn *c, const struct peer_msg *m)
+{
+	const uint8_t *req, *bytes;
+	struct grid_signed *s;
+	struct grid_api_out out = { 0 };
+	struct request rq = { .who = &peer_caller };
+	char state[16], gname[GRID_NAME_LEN];
+	uint8_t holder[GRID_PK_LEN], gg[GRID_PK_LEN];
+	uint64_t renew = 0;
+	size_t len, n;
+	int ret;
+
+	req = peer_msg_bytes(m, PK_REQ_ID, &n);
+	bytes = peer_msg_bytes(m, PK_GRANT_LEASE, &len);
+	if (asked_state(g, c->s.identity, req, state, gname, holder, &renew)) {
+		gridd_peer_log(LOG_WARNING, c, "sent a lease for no request of ours; refused");
+		return 0;
+	}
+	if (strcmp(state, "pending"))
+		return 0;	/* answered already: this is the answer again */
+	s = malloc(sizeof(*s));
+	if (!s || grid_api_out_init(&out)) {
+		free(s);
+		return -ENOMEM;
+	}
+	rq.out = &out;
+	ret = grid_record_open(s, bytes, len, &rq.why);
+	if (!ret && s->r.type != GRID_REC_LEASE)
+		ret = gridd_fail(&rq, -EBADMSG, "a %s, not a lease",
+				 grid_record_type_name(s->r.type));
+	if (!ret && sodium_memcmp(s->r.issuer, c->s.identity, GRID_PK_LEN))
+		ret = gridd_fail(&rq, -EPERM, "a lease signed by another grid than the provider");
+	if (!ret && (gridd_gg_key(g, gname, gg) ||
+		     sodium_memcmp(s->r.gridgrid, gg, GRID_PK_LEN) ||
+		     strcmp(s->r.name, gname)))
+		ret = gridd_fail(&rq, -EPERM, "a lease in another grid-grid than the one asked for");
+	if (!ret && sodium_memcmp(s->r.subject, holder, GRID_PK_LEN))
+		ret = gridd_fail(&rq, -EPERM, "a lease for another holder than the one asked for");
+	if (!ret && renew && s->r.lease_id != renew)
+		ret = gridd_fail(&rq, -EPERM, "another lease than the one whose renewal was asked for");
+	if (!ret)
+		ret = store_begin(&g->st);
+	if (!ret) {
+		ret = gridd_lease_hold(g, &rq, s);
+		if (!ret)
+			ret = store_exec(&g->st, store_prep(&g->st,
+				"UPDATE asked SET state = 'granted', lease_id = ? WHERE req = ?",
+				"ub", s->r.lease_id, req, (size_t)PEER_REQ_ID_LEN));
+		if (ret)
+			store_rollback(&g->st);
+		else
+			ret = store_commit(&g->st);
+	}
+	if (ret)
+		gridd_peer_log(LOG_WARNING, c, "its lease is refused: %s", rq.why.msg);
+	else
+		gridd_peer_log(LOG_INFO, c, "granted lease %" PRIu64 " in %s",
+			       s->r.lease_id, gname);
+	if (ret && !store_begin(&g->st)) {
+		/* The holder's answer says why, as a refusal would. */
+		char why[256];
+
+		snprintf(why, sizeof(why), "its lease does not hold: %s", rq.why.msg);
+		store_exec(&g->st, store_prep(&g->st,
+			"UPDATE asked SET state = 'refused', code = ?, why = ? WHERE req = ?",
+			"itb", (int64_t)-ret, why, req, (size_t)PEER_REQ_ID_LEN));
+		if (store_commit(&g->st))
+			store_rollback(&g->st);
+	}
+	gridd_api_wake(g, req);
+	grid_api_out_free(&out);
+	free(s);
+	return 0;
+}
+
+static int on_refused(struct gridd *g, struct peer_conn *c, const struct peer_msg *m)
+{
+	char state[16], gname[GRID_NAME_LEN], why[PEER_TEXT_MAX + 1];
+	uint8_t holder[GRID_PK_LEN];
+	const uint8_t *req, *text;
+	uint64_t renew;
+	size_t n;
+	int ret;
+
+	req = peer_msg_bytes(m, PK_REQ_ID, &n);
+	text = peer_msg_bytes(m, PK_REFUSED_WHY, &n);
+	snprintf(why, sizeof(why), "%.*s", (int)n, (const char *)text);
+	if (asked_state(g, c->s.identity, req, state, gname, holder, &renew) ||
+	    strcmp(state, "pending"))
+		return 0;
+	ret = store_begin(&g->st);
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"UPDATE asked SET state = 'refused', code = ?, why = ? WHERE req = ?",
+			"itb", (int64_t)peer_msg_uint(m, PK_REFUSED_CODE), why, req,
+			(size_t)PEER_REQ_ID_LEN));
+	if (!ret)
+		ret = store_commit(&g->st);
+	else
+		store_rollback(&g->st);
+	gridd_peer_log(LOG_INFO, c, "refused our request in %s: %s", gname, why);
+	gridd_api_wake(g, req);
+	return 0;
+}
+
+/* ---- the provider -------------------------------------------------------- */
+
+static int on_request(struct gridd *g, struct peer_conn *c, const struct peer_msg *m,
+		      struct grid_why *why)
+{
+	struct asked_of_us *q;
+	const uint8_t *p;
+	size_t n;
+	int ret;
+
+	if (queue_n == QUEUE_MAX)
+		return send_refused(g, c, peer_msg_bytes(m, PK_REQ_ID, &n), EBUSY,
+				    "the provider is busy; ask again");
+	if (queue_n == queue_cap) {
+		unsigned int cap = queue_cap ? queue_cap * 2 : 64;
+		struct asked_of_us *nq = realloc(queue, cap * sizeof(*nq));
+
+		if (!nq)
+			return -ENOMEM;
+		queue = nq;
+		queue_cap = cap;
+	}
+	q = &queue[queue_n];
+	memset(q, 0, sizeof(*q));
+	memcpy(q->peer, c->s.identity, GRID_PK_LEN);
+	memcpy(q->req, peer_msg_bytes(m, PK_REQ_ID, &n), PEER_REQ_ID_LEN);
+	if (m->type == PEER_MSG_LEASE_RENEW) {
+		q->renew = peer_msg_uint(m, PK_RENEW_LEASE_ID);
+		q->seconds = peer_msg_uint(m, PK_RENEW_SECONDS);
+		if (peer_msg_get(m, PK_RENEW_LIMITS)) {
+			ret = grid_limits_read(m->doc, peer_msg_get(m, PK_RENEW_LIMITS),
+					       &q->limits, why);
+			if (ret)
+				return ret;
+			q->has_limits = true;
+		}
+		queue_n++;
+		return 0;
+	}
+	memcpy(q->gg, peer_msg_bytes(m, PK_REQ_GG, &n), GRID_PK_LEN);
+	memcpy(q->holder, peer_msg_bytes(m, PK_REQ_HOLDER, &n), GRID_PK_LEN);
+	q->seconds = peer_msg_uint(m, PK_REQ_SECONDS);
+	ret = grid_limits_read(m->doc, peer_msg_get(m, PK_REQ_LIMITS), &q->limits, why);
+	if (ret)
+		return ret;	/* not what a peer speaking version 1 sends */
+	p = peer_msg_bytes(m, PK_REQ_CERT, &n);
+	if (p) {
+		q->cert = malloc(n);
+		if (!q->cert)
+			return -ENOMEM;
+		memcpy(q->cert, p, n);
+		q->cert_len = n;
+	}
+	queue_n++;
+	return 0;
+}
+
+/* The policy line of gridd.conf that decides for @grid in @gname. */
+static const struct gridd_policy *policy_for(struct gridd *g, const char *gname,
+					     const uint8_t grid[GRID_PK_LEN],
+					     const char *grid_name)
+{
+	const struct gridd_policy *best = NULL, *p;
+	unsigned int i;
+
+	for (i = 0; i < g->cfg.n_policies; i++) {
+		p = &g->cfg.policies[i];
+		if (strcmp(p->gridgrid, gname))
+			continue;
+		if (p->any_grid) {
+			if (!best)
+				best = p;
+		} else if (!strcmp(p->grid, grid_name) ||
+			   (p->has_pk && !sodium_memcmp(p->pk, grid, GRID_PK_LEN))) {
+			return p;
+		}
+	}
+	return best;
+}
+
+/* A renewal a holder's grid asks for: of a lease issued to it. */
+static int serve_renew(struct gridd *g, struct asked_of_us *q, const char *gname,
+		       const char *who)
+{
+	struct request *rq = &q->rq;
+	const struct gridd_policy *pol;
+	struct grid_api_map args;
+	uint8_t holder_grid[GRID_PK_LEN];
+	sqlite3_stmt *st;
+	int ret;
+
+	st = store_prep(&g->st, "SELECT holder_grid FROM leases_issued WHERE lease_id = ?"
+			" AND gridgrid = ?", "ut", q->renew, gname);
+	ret = st ? store_step(&g->st, st) : -EIO;
+	ret = ret == 1 ? (store_col_key(st, 0, holder_grid) ? -EIO : 0) : -ENOENT;
+	store_done(&g->st, st);
+	if (ret || sodium_memcmp(holder_grid, q->peer, GRID_PK_LEN))
+		return gridd_fail(rq, -ENOENT, "this grid issued no lease %" PRIu64 " in %s to %s",
+				  q->renew, gname, who);
+	pol = policy_for(g, gname, q->peer, who);
+	if (pol && pol->deny)
+		return gridd_fail(rq, -EACCES, "this provider's policy does not lease to %s in %s",
+				  who, gname);
+	if (pol && pol->longest && q->seconds > pol->longest)
+		return gridd_fail(rq, -EACCES,
+				  "this provider's policy leases to %s in %s for %" PRIu64 " s at most",
+				  who, gname, pol->longest);
+	grid_api_map_init(&args);
+	grid_api_set_u(&args, GRID_A_LEASE_ID, q->renew);
+	grid_api_set_u(&args, GRID_A_SECONDS, q->seconds);
+	if (q->has_limits)
+		grid_api_set_lim(&args, GRID_A_LIMITS, &q->limits);
+	rq->args = &args;
+	ret = op_lease_renew(g, rq);
+	rq->args = NULL;
+	if (ret)
+		return ret;
+	memcpy(q->lease, rq->after_rec, GRID_ID_LEN);
+	q->lease_id = q->renew;
+	return store_exec(&g->st, store_prep(&g->st,
+		"INSERT INTO answered (peer, req, lease_id, at) VALUES (?, ?, ?, ?)",
+		"kbui", q->peer, q->req, (size_t)PEER_REQ_ID_LEN, q->lease_id,
+		(int64_t)gridd_now(g)));
+}
+
+/* One request from a peer, in its savepoint: the lease, or why not. */
+static int serve_request(struct gridd *g, struct asked_of_us *q)
+{
+	struct request *rq = &q->rq;
+	struct grid_api_map args;
+	const struct gridd_policy *pol;
+	char gname[GRID_NAME_LEN], holder_hex[2 * GRID_PK_LEN + 1];
+	char who[GRID_NAME_LEN + 24] = "";
+	sqlite3_stmt *st;
+	int64_t member = 0;
+	int ret;
+
+	st = store_prep(&g->st, "SELECT name FROM gridgrids WHERE pk = ?"
+			" AND left_at IS NULL", "k", q->gg);
+	ret = st ? store_step(&g->st, st) : -EIO;
+	if (ret == 1)
+		snprintf(gname, sizeof(gname), "%s", sqlite3_column_text(st, 0));
+	store_done(&g->st, st);
+	if (ret != 1)
+		return gridd_fail(rq, -ENOENT, "this grid is not a member of that grid-grid");
+	st = store_prep(&g->st, "SELECT name FROM members WHERE gridgrid = ?"
+			" AND pk = ? AND ended IS NULL", "kk", q->gg, q->peer);
+	if (st && store_step(&g->st, st) == 1) {
+		snprintf(who, sizeof(who), "%s", sqlite3_column_text(st, 0));
+		member = 1;
+	}
+	store_done(&g->st, st);
+	if (!member)
+		return gridd_fail(rq, -EPERM,
+				  "not a member of %s as this grid knows it (no admitted proof, or revoked, or left)",
+				  gname);
+	if (q->renew)
+		return serve_renew(g, q, gname, who);
+	if (sodium_memcmp(q->holder, q->peer, GRID_PK_LEN)) {
+		/* An agent: its certificate, by the grid that asks. */
+		struct grid_signed *cert;
+
+		if (!q->cert)
+			return gridd_fail(rq, -EPERM,
+					  "the holder is not the asking grid, and no agent certificate came with the request");
+		cert = malloc(sizeof(*cert));
+		if (!cert)
+			return -ENOMEM;
+		ret = grid_record_open(cert, q->cert, q->cert_len, &rq->why);
+		if (!ret && (cert->r.type != GRID_REC_AGENT ||
+			     sodium_memcmp(cert->r.issuer, q->peer, GRID_PK_LEN) ||
+			     sodium_memcmp(cert->r.subject, q->holder, GRID_PK_LEN)))
+			ret = gridd_fail(rq, -EPERM,
+					 "the certificate is not of the holder as an agent of the asking grid");
+		if (!ret)
+			ret = gridd_admit_cert(g, rq, cert);
+		free(cert);
+		if (ret)
+			return ret;
+	}
+	pol = policy_for(g, gname, q->peer, who);
+	if (pol && pol->deny)
+		return gridd_fail(rq, -EACCES, "this provider's policy does not lease to %s in %s",
+				  who, gname);
+	if (pol && pol->longest && q->seconds > pol->longest)
+		return gridd_fail(rq, -EACCES,
+				  "this provider's policy leases to %s in %s for %" PRIu64 " s at most",
+				  who, gname, pol->longest);
+	sodium_bin2hex(holder_hex, sizeof(holder_hex), q->holder, GRID_PK_LEN);
+	grid_api_map_init(&args);
+	grid_api_set_t(&args, GRID_A_GRIDGRID, gname);
+	grid_api_set_t(&args, GRID_A_HOLDER, holder_hex);
+	grid_api_set_u(&args, GRID_A_SECONDS, q->seconds);
+	grid_api_set_lim(&args, GRID_A_LIMITS, &q->limits);
+	rq->args = &args;
+	ret = op_lease_issue(g, rq);
+	rq->args = NULL;
+	if (ret)
+		return ret;
+	memcpy(q->lease, rq->after_key, GRID_ID_LEN);
+	q->lease_id = rq->after_id;
+	return store_exec(&g->st, store_prep(&g->st,
+		"INSERT INTO answered (peer, req, lease_id, at) VALUES (?, ?, ?, ?)",
+		"kbui", q->peer, q->req, (size_t)PEER_REQ_ID_LEN, q->lease_id,
+		(int64_t)gridd_now(g)));
+}
+
+/* A request asked again: the answer it had. 1 if there was none. */
+static int answered_before(struct gridd *g, struct asked_of_us *q)
+{
+	sqlite3_stmt *st;
+	int ret;
+
+	st = store_prep(&g->st, "SELECT lease_id, code, why FROM answered"
+			" WHERE peer = ? AND req = ?", "kb", q->peer, q->req,
+			(size_t)PEER_REQ_ID_LEN);
+	ret = st ? store_step(&g->st, st) : -EIO;
+	if (ret == 1) {
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+			q->status = -(int)sqlite3_column_int64(st, 1);
+			snprintf(q->why.msg, sizeof(q->why.msg), "%s",
+				 sqlite3_column_text(st, 2));
+		} else {
+			q->lease_id = sqlite3_column_int64(st, 0);
+		}
+		ret = 0;
+	} else if (!ret) {
+		ret = 1;
+	}
+	store_done(&g->st, st);
+	if (!ret && q->lease_id) {
+		st = store_prep(&g->st, "SELECT record FROM leases_issued WHERE lease_id = ?",
+				"u", q->lease_id);
+		if (st && store_step(&g->st, st) == 1 && !store_col_key(st, 0, q->lease))
+			ret = 0;
+		else
+			ret = -EIO;
+		store_done(&g->st, st);
+	}
+	return ret;
+}
+
+static void keep_refusal(struct gridd *g, struct asked_of_us *q)
+{
+	store_exec(&g->st, store_prep(&g->st,
+		"INSERT OR REPLACE INTO answered (peer, req, lease_id, code, why, at)"
+		" VALUES (?, ?, NULL, ?, ?, ?)", "kbiti", q->peer, q->req,
+		(size_t)PEER_REQ_ID_LEN, (int64_t)-q->status,
+		q->why.msg[0] ? q->why.msg : strerror(-q->status),
+		(int64_t)gridd_now(g)));
+}
+
+static void answer(struct gridd *g, struct asked_of_us *q)
+{
+	struct peer_conn *c = gridd_peer_session(g, q->peer);
+	struct grid_signed *s;
+	char who[GRID_NAME_LEN + 24];
+
+	gridd_peer_label(g, q->peer, who);
+	if (q->status) {
+		log_info("negotiate: %s's request refused: %s", who,
+			 q->why.msg[0] ? q->why.msg : strerror(-q->status));
+		if (c)
+			send_refused(g, c, q->req, q->status,
+				     q->why.msg[0] ? q->why.msg : strerror(-q->status));
+		return;
+	}
+	s = malloc(sizeof(*s));
+	if (s && !store_record_get(&g->st, q->lease, s)) {
+		char lim[160] = "", d[GRID_FMT_LEN];
+
+		grid_format_duration(d, sizeof(d),
+				     (s->r.not_after - s->r.not_before) * GRID_NSEC_PER_SEC);
+		if (s->r.limits.memory_bytes != GRID_LIMIT_MAX)
+			grid_format_size(lim, sizeof(lim), s->r.limits.memory_bytes);
+		log_info("negotiate: lease %" PRIu64 " in %s to %s, for %s%s%s",
+			 s->r.lease_id, s->r.name, who, d, *lim ? ", memory " : "", lim);
+		if (c)
+			send_grant(g, c, q->req, s);
+	}
+	free(s);
+}
+
+/*
+ * The requests queued since the last batch, served together: one
+ * transaction, each in a savepoint; grid.ko after the commit; then the
+ * answers. A lease grid.ko refuses is taken back (issue_after does) and
+ * its refusal is kept as the request's answer.
+ */
+void gridd_negotiate_serve(struct gridd *g)
+{
+	struct grid_api_out out = { 0 };
+	unsigned int i, deferred;
+	bool committed;
+	int ret;
+
+	if (!queue_n)
+		return;
+	if (grid_api_out_init(&out))
+		return;
+again:
+	deferred = 0;
+	committed = !store_begin(&g->st);
+	for (i = 0; i < queue_n; i++) {
+		struct asked_of_us *q = &queue[i];
+		unsigned int j;
+
+		/*
+		 * One renewal of a lease per batch: renew_after's undo puts
+		 * back the row its own request found (as api.c does).
+		 */
+		for (j = 0; q->renew && j < i; j++) {
+			if (queue[j].renew == q->renew && !queue[j].deferred)
+				break;
+		}
+		q->deferred = q->renew && j < i;
+		if (q->deferred) {
+			deferred++;
+			continue;
+		}
+		q->rq.who = &peer_caller;
+		q->rq.out = &out;
+		out.n_items = out.items_len = out.nodes = 0;
+		if (!committed) {
+			q->status = -EIO;
+			snprintf(q->why.msg, sizeof(q->why.msg), "the provider cannot write its state");
+			continue;
+		}
+		ret = answered_before(g, q);
+		if (ret <= 0) {
+			q->status = q->status ? q->status : ret;
+			continue;
+		}
+		if (store_begin(&g->st)) {
+			q->status = -EIO;
+			continue;
+		}
+		g->serving = &q->rq;
+		ret = serve_request(g, q);
+		g->serving = NULL;
+		if (ret) {
+			store_rollback(&g->st);
+			gridd_key_undo(g, &q->rq);
+			q->rq.after = NULL;
+			q->status = ret;
+			q->why = q->rq.why;
+			if (!store_begin(&g->st)) {
+				keep_refusal(g, q);
+				store_commit(&g->st);
+			}
+		} else if (store_commit(&g->st)) {
+			q->status = -EIO;
+		}
+	}
+	if (committed && store_commit(&g->st)) {
+		log_err("negotiate: a batch of lease requests could not be committed");
+		committed = false;
+	}
+	for (i = 0; i < queue_n; i++) {
+		struct asked_of_us *q = &queue[i];
+
+		if (q->deferred)
+			continue;
+		if (!committed && !q->status) {
+			q->status = -EIO;
+			snprintf(q->why.msg, sizeof(q->why.msg), "the provider could not write its state to disk");
+			q->rq.after = NULL;
+		}
+		if (!q->status && q->rq.after) {
+			ret = q->rq.after(g, &q->rq);
+			if (ret) {
+				q->status = ret;
+				q->why = q->rq.why;
+				if (!store_begin(&g->st)) {
+					keep_refusal(g, q);
+					if (store_commit(&g->st))
+						store_rollback(&g->st);
+				}
+			}
+		}
+		answer(g, q);
+		free(q->cert);
+	}
+	if (deferred) {
+		unsigned int k = 0;
+
+		for (i = 0; i < queue_n; i++) {
+			if (queue[i].deferred)
+				queue[k++] = queue[i];
+		}
+		queue_n = k;
+		goto again;
+	}
+	queue_n = 0;
+	grid_api_out_free(&out);
+}
+
+int gridd_negotiate_message(struct gridd *g, struct peer_conn *c,
+			    const struct peer_msg *m, struct grid_why *why)
+{
+	switch (m->type) {
+	case PEER_MSG_LEASE_REQUEST:
+		return on_request(g, c, m, why);
+	case PEER_MSG_LEASE_GRANT:
+		return on_grant(g, c, m);
+	case PEER_MSG_LEASE_REFUSED:
+		return on_refused(g, c, m);
+	case PEER_MSG_LEASE_RENEW:
+		return on_request(g, c, m, why);
+	}
+	return grid_why_set(why, -EBADMSG, "sent a %s, which this gridd does not take yet",
+			    peer_msg_type_name(m->type));
+}

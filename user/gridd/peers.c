@@ -1,0 +1,1117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Peer sessions (user/peer/PROTOCOL.md): the TCP sockets, who is dialed
+ * and when, and what a session's hello says about this grid. A peer is
+ * its identity key, not an address: an address is learnt only from an
+ * authenticated session, and a grid that moves simply dials again from
+ * where it is now.
+ *
+ * Who is dialed: the peers of gridd.conf and of gridctl peer add, always
+ * (a session with each is kept up, again and again with backoff after
+ * failures); a known grid with a learnt address when something must be
+ * said to it (peer_want()). Anyone may connect: a session authenticates
+ * a grid, and what a grid may do over it is for gossip.c and
+ * negotiate.c to decide.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "gridd.h"
+#include "log.h"
+#include "peers.h"
+#include "token.h"
+#include "units.h"
+
+#define BACKOFF_MIN	1000	/* ms */
+#define BACKOFF_MAX	60000
+#define BACKOFF_RESET	30000	/* a session this long resets the backoff */
+#define SIMULTANEOUS	5000	/* two sessions opened this close: both dialed */
+#define HANDSHAKING_MAX	64	/* connections not yet authenticated */
+#define WANT_IDLE	60000	/* an on-demand session, idle, is closed */
+
+uint64_t gridd_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "pi" if a member's name is known, else the key's first 16 hex digits. */
+void gridd_peer_label(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
+		      char out[GRID_NAME_LEN + 24])
+{
+	char hex[2 * GRID_PK_LEN + 1];
+	sqlite3_stmt *st;
+
+	sodium_bin2hex(hex, sizeof(hex), pk, GRID_PK_LEN);
+	st = store_prep(&g->st, "SELECT name FROM members WHERE pk = ?"
+			" AND name != 'founder' LIMIT 1", "k", pk);
+	if (st && store_step(&g->st, st) == 1)
+		snprintf(out, GRID_NAME_LEN + 24, "%s (%.16s)",
+			 sqlite3_column_text(st, 0), hex);
+	else
+		snprintf(out, GRID_NAME_LEN + 24, "%.16s", hex);
+	store_done(&g->st, st);
+}
+
+void gridd_peer_log(int prio, const struct peer_conn *c, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->s.authenticated)
+		log_msg(prio, "peer %s %s: %s", c->addr_str, c->label, msg);
+	else
+		log_msg(prio, "peer %s: %s", c->addr_str, msg);
+}
+
+/* ---- the hello ----------------------------------------------------------- */
+
+/*
+ * Our proofs of membership for the grid-grids @peer is known to be in:
+ * what it needs to know that this grid may speak in them. Nothing for a
+ * grid this one knows in no grid-grid, and nothing for a peer not yet
+ * authenticated (the responder's hello): a stranger learns no
+ * memberships.
+ */
+static int hello_proofs(struct gridd *g, const uint8_t *peer,
+			struct peer_hello *h, uint8_t *buf, size_t cap)
+{
+	static uint8_t one[GRID_BUNDLE_BYTES_MAX];
+	uint8_t gg[16][GRID_PK_LEN];
+	sqlite3_stmt *st;
+	size_t used = 0, n;
+	int k = 0, i;
+
+	if (!peer)
+		return 0;
+	st = store_prep(&g->st, "SELECT gg.pk FROM gridgrids gg"
+			" JOIN members m ON m.gridgrid = gg.pk"
+			" WHERE m.pk = ? AND m.ended IS NULL AND gg.left_at IS NULL",
+			"k", peer);
+	while (st && k < 16 && store_step(&g->st, st) == 1) {
+		if (!store_col_key(st, 0, gg[k]))
+			k++;
+	}
+	store_done(&g->st, st);
+	for (i = 0; i < k && h->n_proofs < PEER_PROOFS_MAX; i++) {
+		/* What does not fit follows in a proofs message. */
+		if (gridd_gg_proof(g, gg[i], one, sizeof(one), &n) ||
+		    n > cap - used)
+			continue;
+		memcpy(buf + used, one, n);
+		h->proof[h->n_proofs] = buf + used;
+		h->proof_len[h->n_proofs++] = n;
+		used += n;
+	}
+	return 0;
+}
+
+static int on_hello(void *ctx, const uint8_t *peer, struct cb_buf *b)
+{
+	/* A hello is at most a Noise message, 64 KiB, with its other keys. */
+	static uint8_t proofs[48 * 1024];
+	struct peer_conn *c = ctx;
+	struct gridd *g = c->g;
+	struct peer_hello h = { .version = PEER_VERSION };
+	int ret;
+
+	memcpy(h.identity, g->key.pk, GRID_PK_LEN);
+	memcpy(h.binding, g->peers->binding, GRID_SIG_LEN);
+	h.port = g->peers->port;
+	ret = hello_proofs(g, peer, &h, proofs, sizeof(proofs));
+	if (!ret)
+		peer_hello_write(b, &h);
+	return ret;
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+static struct peer_conn *open_with(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
+				   const struct peer_conn *but)
+{
+	struct gridd_peers *p = g->peers;
+	unsigned int i;
+
+	for (i = 0; i < PEER_CONNS_MAX; i++) {
+		struct peer_conn *c = p->conns[i];
+
+		if (c && c != but && c->s.state == PEER_OPEN &&
+		    !sodium_memcmp(c->s.identity, pk, GRID_PK_LEN))
+			return c;
+	}
+	return NULL;
+}
+
+struct peer_conn *gridd_peer_session(struct gridd *g,
+				     const uint8_t pk[GRID_PK_LEN])
+{
+	return g->peers ? open_with(g, pk, NULL) : NULL;
+}
+
+/* Learnt from an authenticated session: where the peer is now. */
+static void remember(struct gridd *g, struct peer_conn *c)
+{
+	char addr[PEER_ADDR_STR] = "";
+	struct peer_addr a = c->addr;
+	uint64_t now = gridd_now(g);
+	int ret;
+
+	if (c->s.peer_port) {
+		peer_addr_set_port(&a, c->s.peer_port);
+		peer_addr_str(&a, addr);
+	}
+	ret = store_begin(&g->st);
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"INSERT INTO peers (pk, addr, first_seen, last_seen)"
+			" VALUES (?1, ?2, ?3, ?3) ON CONFLICT (pk) DO UPDATE SET"
+			" addr = coalesce(?2, addr), last_seen = ?3", *addr ? "kti" : "kni",
+			c->s.identity, *addr ? addr : NULL, (int64_t)now));
+	if (!ret)
+		ret = store_commit(&g->st);
+	else
+		store_rollback(&g->st);
+	if (ret)
+		gridd_peer_log(LOG_WARNING, c, "its address cannot be kept: %s",
+			 strerror(-ret));
+}
+
+static int on_authenticated(void *ctx, const struct peer_hello *h,
+			    struct grid_why *why)
+{
+	struct peer_conn *c = ctx;
+	struct gridd *g = c->g;
+	char k[2 * GRID_PK_LEN + 1], e[2 * GRID_PK_LEN + 1];
+
+	if (!sodium_memcmp(h->identity, g->key.pk, GRID_PK_LEN))
+		return grid_why_set(why, -ELOOP, "is this grid itself");
+	if (c->dial && c->dial->has_pk &&
+	    sodium_memcmp(h->identity, c->dial->pk, GRID_PK_LEN)) {
+		sodium_bin2hex(k, sizeof(k), h->identity, GRID_PK_LEN);
+		sodium_bin2hex(e, sizeof(e), c->dial->pk, GRID_PK_LEN);
+		return grid_why_set(why, -EKEYREJECTED,
+				    "is %.16s..., not the expected %.16s...", k, e);
+	}
+	gridd_peer_label(g, h->identity, c->label);
+	return gridd_gossip_hello(g, c, h, why);
+}
+
+static int on_message(void *ctx, const struct peer_msg *m,
+		      struct grid_why *why)
+{
+	struct peer_conn *c = ctx;
+	uint8_t buf[PEER_PING_MAX + 16];
+	const uint8_t *data;
+	struct cb_buf b;
+	size_t n;
+
+	switch (m->type) {
+	case PEER_MSG_PING:
+		data = peer_msg_bytes(m, PK_PING_DATA, &n);
+		cb_init(&b, buf, sizeof(buf));
+		cb_map(&b, 2);
+		cb_uint(&b, PK_TYPE);
+		cb_uint(&b, PEER_MSG_PONG);
+		cb_uint(&b, PK_PING_DATA);
+		cb_bytes(&b, data, n);
+		return gridd_peer_send(c->g, c, buf, cb_end(&b));
+	case PEER_MSG_PONG:
+		return 0;
+	case PEER_MSG_PROOFS:
+	case PEER_MSG_HAVE:
+	case PEER_MSG_IDS:
+	case PEER_MSG_WANT:
+	case PEER_MSG_RECORDS:
+		return gridd_gossip_message(c->g, c, m, why);
+	case PEER_MSG_LEASE_REQUEST:
+	case PEER_MSG_LEASE_GRANT:
+	case PEER_MSG_LEASE_REFUSED:
+	case PEER_MSG_LEASE_RENEW:
+		return gridd_negotiate_message(c->g, c, m, why);
+	}
+	return grid_why_set(why, -EBADMSG, "sent a %s message, which is not for a peer to send",
+			    peer_msg_type_name(m->type));
+}
+
+static const struct peer_session_ops session_ops = {
+	.hello = on_hello,
+	.authenticated = on_authenticated,
+	.message = on_message,
+};
+
+static struct peer_conn *conn_new(struct gridd *g, int fd,
+				  const struct peer_addr *a, enum noise_role role,
+				  struct peer_dial *d)
+{
+	struct gridd_peers *p = g->peers;
+	struct peer_conn *c;
+	unsigned int i;
+	int one = 1;
+
+	for (i = 0; i < PEER_CONNS_MAX && p->conns[i]; i++)
+		;
+	if (i == PEER_CONNS_MAX)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->fd = fd;
+	c->g = g;
+	c->addr = *a;
+	c->dial = d;
+	c->since = gridd_mono_ms();
+	peer_addr_str(a, c->addr_str);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (peer_session_init(&c->s, role, &p->noise, NULL, &p->t,
+			      &session_ops, c, c->since)) {
+		free(c);
+		return NULL;
+	}
+	p->conns[i] = c;
+	if (d)
+		d->conn = c;
+	return c;
+}
+
+static void dial_failed(struct gridd *g, struct peer_dial *d, uint64_t now,
+			const char *why)
+{
+	uint64_t jitter;
+
+	snprintf(d->last_error, sizeof(d->last_error), "%s", why);
+	if (!d->backoff)
+		d->backoff = BACKOFF_MIN;
+	/* ±25 %, so that grids cut off together do not come back together. */
+	jitter = d->backoff / 2 ? randombytes_uniform(d->backoff / 2) : 0;
+	d->next_try = now + d->backoff - d->backoff / 4 + jitter;
+	d->backoff *= 2;
+	if (d->backoff > g->peers->backoff_max)
+		d->backoff = g->peers->backoff_max;
+}
+
+static void conn_free(struct gridd *g, struct peer_conn *c)
+{
+	struct gridd_peers *p = g->peers;
+	uint64_t now = gridd_mono_ms();
+	unsigned int i;
+
+	for (i = 0; i < PEER_CONNS_MAX; i++) {
+		if (p->conns[i] == c)
+			p->conns[i] = NULL;
+	}
+	gridd_gossip_closed(g, c);
+	if (c->dial && c->dial->conn == c) {
+		c->dial->conn = NULL;
+		if (c->s.opened && now - c->s.opened >= BACKOFF_RESET)
+			c->dial->backoff = 0;
+		dial_failed(g, c->dial, now, c->s.why.msg[0] ? c->s.why.msg :
+			    "closed");
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	peer_session_free(&c->s);
+	free(c);
+}
+
+/* Writes what the session has queued, as much as the socket takes. */
+static void conn_flush(struct peer_conn *c)
+{
+	const uint8_t *out;
+	size_t len;
+	ssize_t n;
+
+	while (!c->connecting && c->fd >= 0) {
+		out = peer_session_output(&c->s, &len);
+		if (!len)
+			return;
+		n = send(c->fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			if (c->s.state != PEER_CLOSED)
+				snprintf(c->s.why.msg, sizeof(c->s.why.msg),
+					 "cannot send: %s", strerror(errno));
+			c->s.state = PEER_CLOSED;
+			peer_session_wrote(&c->s, len);
+			return;
+		}
+		peer_session_wrote(&c->s, n);
+	}
+}
+
+int gridd_peer_send(struct gridd *g, struct peer_conn *c, const uint8_t *msg,
+		    long len)
+{
+	int ret;
+
+	if (len < 0)
+		return (int)len;
+	ret = peer_session_send(&c->s, msg, len, gridd_mono_ms());
+	if (!ret)
+		conn_flush(c);
+	return ret;
+}
+
+/*
+ * One session per peer (PROTOCOL.md §6): the newer, unless both sides
+ * dialed at once, then the one the lower identity dialed.
+ */
+static void settle(struct gridd *g, struct peer_conn *c)
+{
+	struct peer_conn *old = open_with(g, c->s.identity, c);
+	const uint8_t *ours, *theirs;
+	struct peer_conn *lose = old;
+
+	if (!old)
+		return;
+	if (old->s.role != c->s.role && c->s.opened < old->s.opened + SIMULTANEOUS) {
+		/* The initiator of c and of old: one is us, one is them. */
+		ours = c->s.role == NOISE_INITIATOR ? g->key.pk : c->s.identity;
+		theirs = old->s.role == NOISE_INITIATOR ? g->key.pk : c->s.identity;
+		if (memcmp(ours, theirs, GRID_PK_LEN) > 0)
+			lose = c;
+	}
+	gridd_peer_log(LOG_DEBUG, lose, "replaced by another session");
+	peer_session_bye(&lose->s, "replaced by another session", gridd_mono_ms());
+	conn_flush(lose);
+	if (lose->dial)
+		lose->dial->backoff = 0;
+	if (lose == old && old->dial && !c->dial) {
+		/* The dial target is served by the session that stays. */
+		old->dial->conn = NULL;
+	}
+}
+
+static void conn_opened(struct gridd *g, struct peer_conn *c)
+{
+	char h[17];
+
+	sodium_bin2hex(h, sizeof(h), c->s.hash, 8);
+	gridd_peer_log(LOG_INFO, c, "session open (%s, h %s)",
+		 c->s.role == NOISE_INITIATOR ? "dialed" : "accepted", h);
+	if (c->dial) {
+		memcpy(c->dial->pk, c->s.identity, GRID_PK_LEN);
+		c->dial->known_pk = true;
+		c->dial->last_error[0] = '\0';
+	}
+	remember(g, c);
+	settle(g, c);
+	if (c->s.state == PEER_OPEN)
+		gridd_gossip_opened(g, c);
+	if (c->s.state == PEER_OPEN)
+		gridd_negotiate_opened(g, c);
+}
+
+static void conn_input(struct gridd *g, struct peer_conn *c)
+{
+	static uint8_t buf[65536];
+	bool was_open = c->s.state == PEER_OPEN;
+	ssize_t n;
+	int rounds;
+
+	for (rounds = 0; rounds < 4 && c->s.state != PEER_CLOSED; rounds++) {
+		n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			if (c->s.state != PEER_CLOSED)
+				snprintf(c->s.why.msg, sizeof(c->s.why.msg), "%s",
+					 n ? strerror(errno) :
+					 "the connection was closed");
+			c->s.state = PEER_CLOSED;
+			break;
+		}
+		peer_session_input(&c->s, buf, n, gridd_mono_ms());
+		if (!was_open && c->s.state == PEER_OPEN) {
+			was_open = true;
+			conn_opened(g, c);
+		}
+		if ((size_t)n < sizeof(buf))
+			break;
+	}
+	sodium_memzero(buf, sizeof(buf));
+	conn_flush(c);
+}
+
+/* ---- dialing and listening --------------------------------------------- */
+
+static int dial(struct gridd *g, struct peer_dial *d, uint64_t now)
+{
+	struct peer_conn *c;
+	int fd, ret;
+
+	fd = socket(d->addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0) {
+		dial_failed(g, d, now, strerror(errno));
+		return -errno;
+	}
+	ret = connect(fd, (struct sockaddr *)&d->addr.ss, d->addr.len);
+	if (ret && errno != EINPROGRESS) {
+		ret = -errno;
+		close(fd);
+		dial_failed(g, d, now, strerror(-ret));
+		return ret;
+	}
+	d->rekey = false;
+	c = conn_new(g, fd, &d->addr, NOISE_INITIATOR, d);
+	if (!c) {
+		close(fd);
+		dial_failed(g, d, now, "too many connections");
+		return -EMFILE;
+	}
+	c->connecting = ret != 0;
+	if (!c->connecting)
+		conn_flush(c);
+	log_debug("peer %s: dialing", c->addr_str);
+	return 0;
+}
+
+static unsigned int handshaking(struct gridd_peers *p)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < PEER_CONNS_MAX; i++) {
+		if (p->conns[i] && p->conns[i]->s.state == PEER_HANDSHAKE)
+			n++;
+	}
+	return n;
+}
+
+static void accept_all(struct gridd *g, int lfd)
+{
+	struct peer_addr a;
+	int fd, i;
+
+	for (i = 0; i < 16; i++) {
+		a.len = sizeof(a.ss);
+		fd = accept4(lfd, (struct sockaddr *)&a.ss, &a.len,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (handshaking(g->peers) >= HANDSHAKING_MAX ||
+		    !conn_new(g, fd, &a, NOISE_RESPONDER, NULL)) {
+			char s[PEER_ADDR_STR];
+
+			peer_addr_str(&a, s);
+			log_warn("peer %s: turned away: too many connections", s);
+			close(fd);
+		}
+	}
+}
+
+static int listen_one(const struct peer_addr *a)
+{
+	int fd, one = 1, zero = 0;
+
+	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* [::] takes IPv4 too, unless the system says otherwise. */
+	if (a->ss.ss_family == AF_INET6 && peer_addr_any(a))
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) ||
+	    listen(fd, 64)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* A dial target for @a (and @pk if known): found, or made. */
+struct peer_dial *gridd_peer_dial_add(struct gridd *g, const struct peer_addr *a,
+				      const uint8_t *pk, enum peer_source src)
+{
+	struct gridd_peers *p = g->peers;
+	struct peer_dial *d, *free_slot = NULL;
+	unsigned int i;
+
+	for (i = 0; i < PEER_DIALS_MAX; i++) {
+		d = &p->dials[i];
+		if (!d->used) {
+			if (!free_slot)
+				free_slot = d;
+			continue;
+		}
+		if (peer_addr_eq(&d->addr, a)) {
+			if (src < d->source)
+				d->source = src;
+			return d;
+		}
+	}
+	if (!free_slot)
+		return NULL;
+	d = free_slot;
+	memset(d, 0, sizeof(*d));
+	d->used = true;
+	d->addr = *a;
+	d->source = src;
+	if (pk) {
+		memcpy(d->pk, pk, GRID_PK_LEN);
+		d->has_pk = d->known_pk = true;
+	}
+	return d;
+}
+
+void gridd_peer_dial_del(struct gridd *g, struct peer_dial *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < PEER_CONNS_MAX; i++) {
+		struct peer_conn *c = g->peers->conns[i];
+
+		if (c && c->dial == d)
+			c->dial = NULL;
+	}
+	memset(d, 0, sizeof(*d));
+}
+
+static void load_dials(struct gridd *g)
+{
+	struct gridd_static_peer *sp;
+	struct peer_addr a;
+	sqlite3_stmt *st;
+	uint8_t pk[GRID_PK_LEN];
+	unsigned int i;
+
+	for (i = 0; i < g->cfg.n_peers; i++) {
+		sp = &g->cfg.peers[i];
+		gridd_peer_dial_add(g, &sp->addr, sp->has_pk ? sp->pk : NULL,
+				    PEER_SRC_CONFIG);
+	}
+	st = store_prep(&g->st, "SELECT addr, pk FROM dials", "");
+	while (st && store_step(&g->st, st) == 1) {
+		bool has = !store_col_key(st, 1, pk);
+
+		if (peer_addr_parse(&a, (const char *)sqlite3_column_text(st, 0),
+				    PEER_PORT))
+			continue;
+		gridd_peer_dial_add(g, &a, has ? pk : NULL, PEER_SRC_GRIDCTL);
+	}
+	store_done(&g->st, st);
+}
+
+static void timers_from_env(struct peer_timers *t, uint64_t *backoff_max)
+{
+	const char *env = getenv("GRIDD_PEER_TIMERS");
+	unsigned long long v[6];
+
+	peer_timers_default(t);
+	*backoff_max = BACKOFF_MAX;
+	/* Tests: "handshake,keepalive,dead,rekey,reject,backoff_max" in ms. */
+	if (env && sscanf(env, "%llu,%llu,%llu,%llu,%llu,%llu", &v[0], &v[1],
+			  &v[2], &v[3], &v[4], &v[5]) == 6) {
+		t->handshake = v[0];
+		t->keepalive = v[1];
+		t->dead = v[2];
+		t->rekey = v[3];
+		t->reject = v[4];
+		*backoff_max = v[5];
+		log_info("peers: timers from GRIDD_PEER_TIMERS: %s", env);
+	}
+}
+
+int gridd_peers_start(struct gridd *g)
+{
+	struct gridd_peers *p;
+	struct peer_addr any;
+	unsigned int i;
+	char s[PEER_ADDR_STR];
+	int fd;
+
+	if (g->peers || !g->has_grid)
+		return 0;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	if (noise_keypair_new(&p->noise)) {
+		free(p);
+		return -EIO;
+	}
+	sodium_mlock(&p->noise, sizeof(p->noise));
+	peer_binding_sign(p->binding, p->noise.pub, &g->key);
+	timers_from_env(&p->t, &p->backoff_max);
+	g->peers = p;
+	if (!g->cfg.listen_none && !g->cfg.n_listen) {
+		peer_addr_parse(&any, "[::]", PEER_PORT);
+		g->cfg.listen[g->cfg.n_listen++] = any;
+	}
+	for (i = 0; !g->cfg.listen_none && i < g->cfg.n_listen; i++) {
+		peer_addr_str(&g->cfg.listen[i], s);
+		fd = listen_one(&g->cfg.listen[i]);
+		if (fd < 0) {
+			log_err("peers: cannot listen on %s: %s", s, strerror(-fd));
+			continue;
+		}
+		p->lfd[p->n_lfd++] = fd;
+		if (!p->port)
+			p->port = peer_addr_port(&g->cfg.listen[i]);
+		log_info("peers: listening on %s", s);
+	}
+	if (g->cfg.listen_none)
+		log_info("peers: not listening (listen none): this grid dials only");
+	load_dials(g);
+	return 0;
+}
+
+void gridd_peers_stop(struct gridd *g)
+{
+	struct gridd_peers *p = g->peers;
+	unsigned int i;
+
+	if (!p)
+		return;
+	for (i = 0; i < PEER_CONNS_MAX; i++) {
+		if (p->conns[i]) {
+			peer_session_bye(&p->conns[i]->s, "gridd is stopping",
+					 gridd_mono_ms());
+			conn_flush(p->conns[i]);
+			conn_free(g, p->conns[i]);
+		}
+	}
+	for (i = 0; i < p->n_lfd; i++)
+		close(p->lfd[i]);
+	sodium_munlock(&p->noise, sizeof(p->noise));
+	free(p);
+	g->peers = NULL;
+}
+
+/* ---- the loop's side ---------------------------------------------------- */
+
+int gridd_peers_pollfds(struct gridd *g, struct pollfd *pfd, int max)
+{
+	struct gridd_peers *p = g->peers;
+	unsigned int i;
+	int n = 0;
+
+	if (!p)
+		return 0;
+	for (i = 0; i < p->n_lfd && n < max; i++)
+		pfd[n++] = (struct pollfd){ .fd = p->lfd[i], .events = POLLIN };
+	for (i = 0; i < PEER_CONNS_MAX && n < max; i++) {
+		struct peer_conn *c = p->conns[i];
+		size_t out;
+
+		if (!c)
+			continue;
+		peer_session_output(&c->s, &out);
+		pfd[n++] = (struct pollfd){
+			.fd = c->fd,
+			.events = c->connecting ? POLLOUT :
+				  POLLIN | (out ? POLLOUT : 0) };
+	}
+	return n;
+}
+
+static struct peer_conn *conn_of_fd(struct gridd_peers *p, int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < PEER_CONNS_MAX; i++) {
+		if (p->conns[i] && p->conns[i]->fd == fd)
+			return p->conns[i];
+	}
+	return NULL;
+}
+
+static void connected(struct peer_conn *c)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	c->connecting = false;
+	if (err) {
+		snprintf(c->s.why.msg, sizeof(c->s.why.msg), "cannot connect: %s",
+			 strerror(err));
+		c->s.state = PEER_CLOSED;
+		return;
+	}
+	conn_flush(c);
+}
+
+void gridd_peers_poll(struct gridd *g, const struct pollfd *pfd, int n)
+{
+	struct gridd_peers *p = g->peers;
+	struct peer_conn *c;
+	unsigned int j;
+	int i;
+
+	if (!p)
+		return;
+	for (i = 0; i < n; i++) {
+		if (!pfd[i].revents)
+			continue;
+		for (j = 0; j < p->n_lfd && p->lfd[j] != pfd[i].fd; j++)
+			;
+		if (j < p->n_lfd) {
+			accept_all(g, pfd[i].fd);
+			continue;
+		}
+		c = conn_of_fd(p, pfd[i].fd);
+		if (!c)
+			continue;
+		if (c->connecting) {
+			connected(c);
+			continue;
+		}
+		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+			conn_input(g, c);
+		else if (pfd[i].revents & POLLOUT)
+			conn_flush(c);
+	}
+}
+
+/* Whether @d needs a connection now: kept, or wanted, and none is there. */
+static bool dial_due(struct gridd *g, struct peer_dial *d, uint64_t now)
+{
+	if (!d->used || d->conn || now < d->next_try)
+		return false;
+	if (d->rekey)
+		return true;
+	if (d->source == PEER_SRC_WANT && now >= d->want_until)
+		return false;
+	/* A session with that grid, whoever dialed it, will do. */
+	return !(d->known_pk && open_with(g, d->pk, NULL));
+}
+
+void gridd_peers_run(struct gridd *g)
+{
+	struct gridd_peers *p = g->peers;
+	uint64_t now = gridd_mono_ms(), next;
+	unsigned int i;
+
+	if (!p) {
+		if (g->has_grid && gridd_peers_start(g))
+			log_err("peers: cannot start");
+		return;
+	}
+	p->next_tick = now + 5000;
+	for (i = 0; i < PEER_CONNS_MAX; i++) {
+		struct peer_conn *c = p->conns[i];
+
+		if (!c)
+			continue;
+		if (c->s.state != PEER_CLOSED && !c->connecting &&
+		    peer_session_tick(&c->s, now, &next) == 0) {
+			conn_flush(c);
+			if (next < p->next_tick)
+				p->next_tick = next;
+			if (peer_session_wants_rekey(&c->s, now) && c->dial &&
+			    c->dial->conn == c && !c->rekeying) {
+				/* Make before break: the new one replaces this one. */
+				c->rekeying = true;
+				c->dial->conn = NULL;
+				c->dial->next_try = 0;
+				c->dial->rekey = true;
+			}
+		} else if (c->connecting && now >= c->since + p->t.handshake) {
+			snprintf(c->s.why.msg, sizeof(c->s.why.msg),
+				 "cannot connect: no answer in %llu ms",
+				 (unsigned long long)p->t.handshake);
+			c->s.state = PEER_CLOSED;
+		} else if (c->connecting && c->since + p->t.handshake < p->next_tick) {
+			p->next_tick = c->since + p->t.handshake;
+		}
+		if (c->s.state == PEER_CLOSED) {
+			if (c->s.authenticated)
+				gridd_peer_log(LOG_INFO, c, "session closed: %s", c->s.why.msg);
+			else
+				gridd_peer_log(c->dial ? LOG_INFO : LOG_WARNING, c, "%s",
+					 c->s.why.msg);
+			conn_flush(c);
+			conn_free(g, c);
+		}
+	}
+	for (i = 0; i < PEER_DIALS_MAX; i++) {
+		struct peer_dial *d = &p->dials[i];
+
+		if (dial_due(g, d, now))
+			dial(g, d, now);
+		if (d->used && !d->conn && d->next_try > now &&
+		    d->next_try < p->next_tick)
+			p->next_tick = d->next_try;
+		if (d->used && d->source == PEER_SRC_WANT && !d->conn &&
+		    now >= d->want_until)
+			gridd_peer_dial_del(g, d);
+	}
+}
+
+int gridd_peers_timeout(struct gridd *g)
+{
+	uint64_t now = gridd_mono_ms();
+
+	if (!g->peers)
+		return g->has_grid ? 0 : 5000;
+	return g->peers->next_tick > now ? (int)(g->peers->next_tick - now) : 0;
+}
+
+/*
+ * Something must be said to @pk: a session with it, now or soon. The
+ * address is the one its last session taught; without one, nothing can
+ * be done until it dials this grid. 0, or -EHOSTUNREACH.
+ */
+int gridd_peer_want(struct gridd *g, const uint8_t pk[GRID_PK_LEN])
+{
+	struct peer_addr a;
+	struct peer_dial *d;
+	sqlite3_stmt *st;
+	unsigned int i;
+	int ret;
+
+	if (!g->peers)
+		return -EHOSTUNREACH;
+	if (open_with(g, pk, NULL))
+		return 0;
+	for (i = 0; i < PEER_DIALS_MAX; i++) {
+		d = &g->peers->dials[i];
+		if (d->used && d->known_pk && !sodium_memcmp(d->pk, pk, GRID_PK_LEN)) {
+			if (d->source == PEER_SRC_WANT)
+				d->want_until = gridd_mono_ms() + WANT_IDLE;
+			if (!d->conn && d->next_try > gridd_mono_ms() + 1000 &&
+			    d->source == PEER_SRC_WANT)
+				d->next_try = 0;
+			return 0;
+		}
+	}
+	st = store_prep(&g->st, "SELECT addr FROM peers WHERE pk = ? AND addr IS NOT NULL",
+			"k", pk);
+	ret = st ? store_step(&g->st, st) : -EIO;
+	if (ret == 1)
+		ret = peer_addr_parse(&a, (const char *)sqlite3_column_text(st, 0),
+				      PEER_PORT) ? -EHOSTUNREACH : 0;
+	store_done(&g->st, st);
+	if (ret)
+		return -EHOSTUNREACH;
+	d = gridd_peer_dial_add(g, &a, pk, PEER_SRC_WANT);
+	if (!d)
+		return -EHOSTUNREACH;
+	d->want_until = gridd_mono_ms() + WANT_IDLE;
+	return 0;
+}
+
+/* ---- the local API: gridctl peer ---------------------------------------- */
+
+static int peer_add_after(struct gridd *g, struct request *rq)
+{
+	struct peer_addr a;
+	struct peer_dial *d;
+	bool has_pk = !!rq->after_id;
+
+	if (!g->peers || peer_addr_parse(&a, rq->after_addr, PEER_PORT))
+		return 0;
+	d = gridd_peer_dial_add(g, &a, has_pk ? rq->after_key : NULL,
+				PEER_SRC_GRIDCTL);
+	if (!d)
+		return gridd_fail(rq, -ENOSPC, "kept, but gridd dials %d peers at most; it is dialed after a restart if one goes",
+				  PEER_DIALS_MAX);
+	d->source = PEER_SRC_GRIDCTL;
+	d->next_try = 0;
+	d->backoff = 0;
+	return 0;
+}
+
+int op_peer_add(struct gridd *g, struct request *rq)
+{
+	const struct grid_api_map *a = rq->args;
+	char s[PEER_ADDR_STR];
+	struct peer_addr addr;
+	int ret;
+
+	if (!grid_api_has(a, GRID_A_ADDR) ||
+	    peer_addr_parse(&addr, a->t[GRID_A_ADDR], PEER_PORT))
+		return gridd_fail(rq, -EINVAL,
+				  "a peer's address is [IPv6]:PORT or IPv4:PORT, numeric");
+	if (peer_addr_any(&addr))
+		return gridd_fail(rq, -EINVAL, "%s is no address to dial",
+				  a->t[GRID_A_ADDR]);
+	if (grid_api_has(a, GRID_A_KEY) && !grid_pk_ok(a->b[GRID_A_KEY]))
+		return gridd_fail(rq, -EINVAL, "the key is not a valid Ed25519 public key");
+	if (grid_api_has(a, GRID_A_KEY) &&
+	    !sodium_memcmp(a->b[GRID_A_KEY], g->key.pk, GRID_PK_LEN))
+		return gridd_fail(rq, -EINVAL, "that key is this grid's own");
+	peer_addr_str(&addr, s);
+	ret = store_exec(&g->st, store_prep(&g->st,
+		grid_api_has(a, GRID_A_KEY) ?
+		"INSERT INTO dials (addr, pk, added) VALUES (?1, ?2, ?3)"
+		" ON CONFLICT (addr) DO UPDATE SET pk = ?2" :
+		"INSERT INTO dials (addr, pk, added) VALUES (?1, ?2, ?3)"
+		" ON CONFLICT (addr) DO NOTHING",
+		grid_api_has(a, GRID_A_KEY) ? "tki" : "tni", s,
+		grid_api_has(a, GRID_A_KEY) ? a->b[GRID_A_KEY] : NULL,
+		(int64_t)gridd_now(g)));
+	if (ret)
+		return ret;
+	snprintf(rq->after_addr, sizeof(rq->after_addr), "%s", s);
+	rq->after_id = grid_api_has(a, GRID_A_KEY);
+	if (rq->after_id)
+		memcpy(rq->after_key, a->b[GRID_A_KEY], GRID_PK_LEN);
+	rq->after = peer_add_after;
+	{
+		struct grid_api_map m;
+
+		grid_api_map_init(&m);
+		grid_api_set_t(&m, GRID_A_ADDR, s);
+		ret = grid_api_add_item(rq->out, &m);
+	}
+	return ret;
+}
+
+static int peer_del_after(struct gridd *g, struct request *rq)
+{
+	struct peer_addr a;
+	unsigned int i;
+
+	if (!g->peers || peer_addr_parse(&a, rq->after_addr, PEER_PORT))
+		return 0;
+	for (i = 0; i < PEER_DIALS_MAX; i++) {
+		struct peer_dial *d = &g->peers->dials[i];
+
+		if (d->used && d->source == PEER_SRC_GRIDCTL &&
+		    peer_addr_eq(&d->addr, &a)) {
+			if (d->conn) {
+				peer_session_bye(&d->conn->s, "no longer a peer of this grid",
+						 gridd_mono_ms());
+			}
+			gridd_peer_dial_del(g, d);
+		}
+	}
+	return 0;
+}
+
+int op_peer_del(struct gridd *g, struct request *rq)
+{
+	const struct grid_api_map *a = rq->args;
+	char s[PEER_ADDR_STR];
+	struct peer_addr addr;
+	int64_t n = 0;
+	unsigned int i;
+
+	if (!grid_api_has(a, GRID_A_ADDR) ||
+	    peer_addr_parse(&addr, a->t[GRID_A_ADDR], PEER_PORT))
+		return gridd_fail(rq, -EINVAL,
+				  "a peer's address is [IPv6]:PORT or IPv4:PORT, numeric");
+	peer_addr_str(&addr, s);
+	for (i = 0; i < g->cfg.n_peers; i++) {
+		if (peer_addr_eq(&g->cfg.peers[i].addr, &addr))
+			return gridd_fail(rq, -EPERM,
+					  "%s is a peer of gridd.conf: remove its line there", s);
+	}
+	store_int(&g->st, &n, "SELECT count(*) FROM dials WHERE addr = ?", "t", s);
+	if (!n)
+		return gridd_fail(rq, -ENOENT, "no peer %s was added", s);
+	snprintf(rq->after_addr, sizeof(rq->after_addr), "%s", s);
+	rq->after = peer_del_after;
+	return store_exec(&g->st, store_prep(&g->st,
+		"DELETE FROM dials WHERE addr = ?", "t", s));
+}
+
+static const char *source_name(enum peer_source s)
+{
+	return s == PEER_SRC_CONFIG ? "config" : s == PEER_SRC_GRIDCTL ?
+	       "added" : "wanted";
+}
+
+int op_peer_list(struct gridd *g, struct request *rq)
+{
+	struct gridd_peers *p = g->peers;
+	uint64_t now = gridd_mono_ms(), wall = gridd_now(g);
+	struct grid_api_map m;
+	sqlite3_stmt *st;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; p && i < PEER_CONNS_MAX && !ret; i++) {
+		struct peer_conn *c = p->conns[i];
+
+		if (!c)
+			continue;
+		grid_api_map_init(&m);
+		grid_api_set_t(&m, GRID_A_TYPE, "session");
+		grid_api_set_t(&m, GRID_A_ADDR, c->addr_str);
+		grid_api_set_t(&m, GRID_A_STATE, c->connecting ? "connecting" :
+			       c->s.state == PEER_OPEN ? "open" :
+			       c->s.state == PEER_HANDSHAKE ? "handshake" : "closing");
+		grid_api_set_t(&m, GRID_A_ROLE, c->s.role == NOISE_INITIATOR ?
+			       "dialed" : "accepted");
+		if (c->s.authenticated) {
+			grid_api_set_b(&m, GRID_A_KEY, c->s.identity, GRID_PK_LEN);
+			grid_api_set_t(&m, GRID_A_NAME, c->label);
+		}
+		grid_api_set_u(&m, GRID_A_SINCE, wall - (now - c->since) / 1000);
+		grid_api_set_u(&m, GRID_A_SENT, c->s.sent);
+		grid_api_set_u(&m, GRID_A_RECEIVED, c->s.received);
+		grid_api_set_u(&m, GRID_A_COUNT, c->gossip.sent_records);
+		ret = grid_api_add_item(rq->out, &m);
+	}
+	for (i = 0; p && i < PEER_DIALS_MAX && !ret; i++) {
+		struct peer_dial *d = &p->dials[i];
+		char s[PEER_ADDR_STR];
+
+		if (!d->used)
+			continue;
+		peer_addr_str(&d->addr, s);
+		grid_api_map_init(&m);
+		grid_api_set_t(&m, GRID_A_TYPE, "dial");
+		grid_api_set_t(&m, GRID_A_ADDR, s);
+		grid_api_set_t(&m, GRID_A_ROLE, source_name(d->source));
+		if (d->known_pk)
+			grid_api_set_b(&m, GRID_A_KEY, d->pk, GRID_PK_LEN);
+		grid_api_set_t(&m, GRID_A_STATE, d->conn ? "connected" :
+			       d->known_pk && open_with(g, d->pk, NULL) ? "connected" :
+			       d->last_error[0] ? d->last_error : "waiting");
+		if (!d->conn && d->next_try > now)
+			grid_api_set_u(&m, GRID_A_SECONDS, (d->next_try - now + 999) / 1000);
+		ret = grid_api_add_item(rq->out, &m);
+	}
+	st = store_prep(&g->st, "SELECT pk, addr, last_seen FROM peers ORDER BY last_seen DESC",
+			"");
+	while (!ret && st && store_step(&g->st, st) == 1) {
+		uint8_t pk[GRID_PK_LEN];
+		char label[GRID_NAME_LEN + 24];
+
+		if (store_col_key(st, 0, pk))
+			continue;
+		gridd_peer_label(g, pk, label);
+		grid_api_map_init(&m);
+		grid_api_set_t(&m, GRID_A_TYPE, "known");
+		grid_api_set_b(&m, GRID_A_KEY, pk, GRID_PK_LEN);
+		grid_api_set_t(&m, GRID_A_NAME, label);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			grid_api_set_t(&m, GRID_A_ADDR, (const char *)sqlite3_column_text(st, 1));
+		grid_api_set_u(&m, GRID_A_ISSUED, sqlite3_column_int64(st, 2));
+		ret = grid_api_add_item(rq->out, &m);
+		if (ret == -ENOSPC) {
+			rq->out->more = true;
+			ret = 0;
+			break;
+		}
+	}
+	store_done(&g->st, st);
+	return ret;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gridd's peers: connections, dial targets and the sessions on them
+ * (peers.c), and what gossip.c, negotiate.c and beacon.c keep per
+ * session.
+ */
+#ifndef GRIDD_PEERS_H
+#define GRIDD_PEERS_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "session.h"
+
+#define PEER_CONNS_MAX	256
+#define PEER_DIALS_MAX	128
+
+/* Why a grid is dialed, strongest first. */
+enum peer_source {
+	PEER_SRC_CONFIG,	/* gridd.conf: kept up */
+	PEER_SRC_GRIDCTL,	/* gridctl peer add: kept up */
+	PEER_SRC_WANT,		/* something to say to it: until said */
+};
+
+struct peer_conn;
+
+struct peer_dial {
+	bool used;
+	struct peer_addr addr;
+	uint8_t pk[GRID_PK_LEN];
+	bool has_pk;		/* expected: a session with another is refused */
+	bool known_pk;		/* expected, or learnt from a session */
+	enum peer_source source;
+	bool rekey;		/* dial again now: the session is due a new handshake */
+	uint64_t next_try;	/* monotonic ms */
+	uint64_t backoff;	/* ms; 0 after a session that lasted */
+	uint64_t want_until;	/* PEER_SRC_WANT */
+	struct peer_conn *conn;	/* connecting, handshaking or open */
+	char last_error[128];
+};
+
+/* What gossip.c keeps of one session. */
+struct gossip_conn {
+	uint64_t window;	/* monotonic ms: the minute counted */
+	uint32_t records;	/* records received or asked for in it */
+	uint32_t bad;		/* records that did not verify in it */
+	uint8_t proved[16][GRID_PK_LEN];	/* grid-grids we sent proofs of */
+	int n_proved;
+	uint8_t *refused;	/* ids refused on this session, not asked again */
+	uint32_t n_refused;
+	uint64_t sent_have, sent_records;	/* traffic, for gridctl peer list */
+};
+
+struct peer_conn {
+	int fd;
+	bool connecting;
+	bool rekeying;
+	struct gridd *g;
+	struct peer_addr addr;
+	char addr_str[PEER_ADDR_STR];
+	char label[GRID_NAME_LEN + 24];	/* who, once authenticated */
+	struct peer_dial *dial;		/* the target dialed, if we dialed */
+	uint64_t since;			/* monotonic ms */
+	struct peer_session s;
+	struct gossip_conn gossip;
+};
+
+struct gridd_peers {
+	int lfd[GRIDD_LISTEN_MAX];
+	unsigned int n_lfd;
+	unsigned int port;		/* the first one listened on, for hellos */
+	struct noise_keypair noise;	/* this run's, bound to the grid's key */
+	uint8_t binding[GRID_SIG_LEN];
+	struct peer_timers t;
+	uint64_t backoff_max;
+	uint64_t next_tick;
+	struct peer_conn *conns[PEER_CONNS_MAX];
+	struct peer_dial dials[PEER_DIALS_MAX];
+};
+
+uint64_t gridd_mono_ms(void);
+
+/* peers.c */
+int gridd_peers_start(struct gridd *g);
+void gridd_peers_stop(struct gridd *g);
+int gridd_peers_pollfds(struct gridd *g, struct pollfd *pfd, int max);
+void gridd_peers_poll(struct gridd *g, const struct pollfd *pfd, int n);
+void gridd_peers_run(struct gridd *g);
+int gridd_peers_timeout(struct gridd *g);
+struct peer_conn *gridd_peer_session(struct gridd *g,
+				     const uint8_t pk[GRID_PK_LEN]);
+int gridd_peer_send(struct gridd *g, struct peer_conn *c, const uint8_t *msg,
+		    long len);
+int gridd_peer_want(struct gridd *g, const uint8_t pk[GRID_PK_LEN]);
+struct peer_dial *gridd_peer_dial_add(struct gridd *g, const struct peer_addr *a,
+				      const uint8_t *pk, enum peer_source src);
+void gridd_peer_dial_del(struct gridd *g, struct peer_dial *d);
+void gridd_peer_label(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
+		      char out[GRID_NAME_LEN + 24]);
+void gridd_peer_log(int prio, const struct peer_conn *c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* gossip.c */
+int gridd_gossip_hello(struct gridd *g, struct peer_conn *c,
+		       const struct peer_hello *h, struct grid_why *why);
+void gridd_gossip_opened(struct gridd *g, struct peer_conn *c);
+void gridd_gossip_closed(struct gridd *g, struct peer_conn *c);
+int gridd_gg_proof(struct gridd *g, const uint8_t gg[GRID_PK_LEN],
+		   uint8_t *out, size_t cap, size_t *len);
+int gridd_gossip_message(struct gridd *g, struct peer_conn *c,
+			 const struct peer_msg *m, struct grid_why *why);
+
+/* negotiate.c */
+void gridd_negotiate_opened(struct gridd *g, struct peer_conn *c);
+int gridd_negotiate_message(struct gridd *g, struct peer_conn *c,
+			    const struct peer_msg *m, struct grid_why *why);
+
+/* beacon.c: where a beacon said @pk is; -ENOENT. */
+int gridd_beacon_heard(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
+		       struct peer_addr *a);
+
+#endif
