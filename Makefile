@@ -267,7 +267,8 @@ BENCH_APPEND ?= clocksource=tsc tsc=reliable
 # First what a packet costs the programs on the host, beside a program that
 # only returns 1 in the same run: BPF_PROG_TEST_RUN, then real packets on lo
 # (the kernel's bpf_stats); then throughput in the guest. Then records
-# signed and verified beside raw libsodium on the host, and gridd in the
+# signed and verified beside raw libsodium on the host, peer handshakes
+# and messages beside the primitives they are made of, and gridd in the
 # guest with its state on an ext4 image (fsync reaches a real file).
 bench: deps
 	$(Q)$(MAKE) all tests
@@ -275,6 +276,7 @@ bench: deps
 	$(Q)$(B)/tests/bpf/net_attach_test the_cost_per_real_packet | grep -v '^PASS'
 	$(Q)scripts/vm --timeout 900 --append "$(BENCH_APPEND)" tests/bench/net.sh
 	$(Q)$(B)/tests/bench/records_bench 10
+	$(Q)$(B)/tests/bench/peer_bench 20
 	$(Q)mkdir -p $(B)/bench && rm -f $(B)/bench/state.img && \
 		truncate -s 1G $(B)/bench/state.img && \
 		mkfs.ext4 -q -F $(B)/bench/state.img
