@@ -611,7 +611,7 @@ void gridd_api_wake(struct gridd *g, const uint8_t *key)
 int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 {
 	struct conn *conns = all_conns;
-	static struct pollfd pfd[CONNS_MAX + 3 + PEER_CONNS_MAX + GRIDD_LISTEN_MAX];
+	static struct pollfd pfd[CONNS_MAX + 3 + PEER_POLL_MAX];
 	const char *env;
 	int lfd, i, ret = 0;
 
@@ -645,7 +645,7 @@ int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 					  c->ready || c->parked ? 0 : POLLIN };
 		}
 		np = n;
-		n += gridd_peers_pollfds(g, pfd + np, PEER_CONNS_MAX + GRIDD_LISTEN_MAX);
+		n += gridd_peers_pollfds(g, pfd + np, PEER_POLL_MAX);
 		timeout = poll_timeout(conns);
 		pt = gridd_peers_timeout(g);
 		if (pt < timeout)

@@ -676,6 +676,10 @@ int gridd_peers_start(struct gridd *g)
 	if (g->cfg.listen_none)
 		log_info("peers: not listening (listen none): this grid dials only");
 	load_dials(g);
+	fd = gridd_beacon_start(g);
+	if (fd)
+		log_warn("beacon: cannot start: %s; peers on this link are not found by themselves",
+			 strerror(-fd));
 	return 0;
 }
 
@@ -696,6 +700,7 @@ void gridd_peers_stop(struct gridd *g)
 	}
 	for (i = 0; i < p->n_lfd; i++)
 		close(p->lfd[i]);
+	gridd_beacon_stop(g);
 	sodium_munlock(&p->noise, sizeof(p->noise));
 	free(p);
 	g->peers = NULL;
@@ -713,6 +718,8 @@ int gridd_peers_pollfds(struct gridd *g, struct pollfd *pfd, int max)
 		return 0;
 	for (i = 0; i < p->n_lfd && n < max; i++)
 		pfd[n++] = (struct pollfd){ .fd = p->lfd[i], .events = POLLIN };
+	if (p->beacon.fd >= 0 && n < max)
+		pfd[n++] = (struct pollfd){ .fd = p->beacon.fd, .events = POLLIN };
 	for (i = 0; i < PEER_CONNS_MAX && n < max; i++) {
 		struct peer_conn *c = p->conns[i];
 		size_t out;
@@ -773,6 +780,10 @@ void gridd_peers_poll(struct gridd *g, const struct pollfd *pfd, int n)
 			accept_all(g, pfd[i].fd);
 			continue;
 		}
+		if (pfd[i].fd == p->beacon.fd) {
+			gridd_beacon_input(g);
+			continue;
+		}
 		c = conn_of_fd(p, pfd[i].fd);
 		if (!c)
 			continue;
@@ -812,6 +823,7 @@ void gridd_peers_run(struct gridd *g)
 		return;
 	}
 	p->next_tick = now + 5000;
+	gridd_beacon_run(g, now, &p->next_tick);
 	for (i = 0; i < PEER_CONNS_MAX; i++) {
 		struct peer_conn *c = p->conns[i];
 
@@ -905,7 +917,12 @@ int gridd_peer_want(struct gridd *g, const uint8_t pk[GRID_PK_LEN])
 	if (ret == 1)
 		ret = peer_addr_parse(&a, (const char *)sqlite3_column_text(st, 0),
 				      PEER_PORT) ? -EHOSTUNREACH : 0;
+	else
+		ret = -EHOSTUNREACH;	/* no address learnt */
 	store_done(&g->st, st);
+	/* On this link now, a beacon says: closer than where it was. */
+	if (!gridd_beacon_heard(g, pk, &a))
+		ret = 0;
 	if (ret)
 		return -EHOSTUNREACH;
 	d = gridd_peer_dial_add(g, &a, pk, PEER_SRC_WANT);

@@ -16,6 +16,8 @@
 
 #define PEER_CONNS_MAX	256
 #define PEER_DIALS_MAX	128
+/* The loop's pollfds for peers: connections, listeners, the beacon. */
+#define PEER_POLL_MAX	(PEER_CONNS_MAX + GRIDD_LISTEN_MAX + 1)
 
 /* Why a grid is dialed, strongest first. */
 enum peer_source {
@@ -67,6 +69,24 @@ struct peer_conn {
 	struct gossip_conn gossip;
 };
 
+#define BEACON_IFS_MAX		32
+#define BEACON_HEARD_MAX	256
+
+/* beacon.c: the link-local beacon, and who was heard where. */
+struct gridd_beacon {
+	int fd;			/* -1: off */
+	uint64_t interval;	/* ms */
+	uint64_t next;
+	unsigned int ifindex[BEACON_IFS_MAX];
+	unsigned int n_if;
+	uint64_t sent, received, refused;
+	struct {
+		uint8_t pk[GRID_PK_LEN];
+		struct peer_addr addr;	/* its source address, its port */
+		uint64_t at;		/* monotonic ms; 0: free */
+	} heard[BEACON_HEARD_MAX];
+};
+
 struct gridd_peers {
 	int lfd[GRIDD_LISTEN_MAX];
 	unsigned int n_lfd;
@@ -78,6 +98,7 @@ struct gridd_peers {
 	uint64_t next_tick;
 	struct peer_conn *conns[PEER_CONNS_MAX];
 	struct peer_dial dials[PEER_DIALS_MAX];
+	struct gridd_beacon beacon;
 };
 
 uint64_t gridd_mono_ms(void);
@@ -117,8 +138,14 @@ void gridd_negotiate_opened(struct gridd *g, struct peer_conn *c);
 int gridd_negotiate_message(struct gridd *g, struct peer_conn *c,
 			    const struct peer_msg *m, struct grid_why *why);
 
-/* beacon.c: where a beacon said @pk is; -ENOENT. */
+/* beacon.c */
+int gridd_beacon_start(struct gridd *g);
+void gridd_beacon_stop(struct gridd *g);
+void gridd_beacon_input(struct gridd *g);
+void gridd_beacon_run(struct gridd *g, uint64_t now, uint64_t *next);
+/* Where a beacon heard lately said @pk is: 0, or -ENOENT. */
 int gridd_beacon_heard(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
 		       struct peer_addr *a);
+
 
 #endif
