@@ -373,7 +373,7 @@ func checkHello(b, static []byte) ([]byte, error) {
 		return nil, fmt.Errorf("hello: %v", err)
 	}
 	for k := range f {
-		if k == 0 || (k >= 6 && k < 64) {
+		if k == 0 || (k >= 7 && k < 64) {
 			return nil, fmt.Errorf("hello: key %d is not a hello's", k)
 		}
 	}
@@ -396,6 +396,11 @@ func checkHello(b, static []byte) ([]byte, error) {
 	}
 	if port, ok := f[4].(uint64); !ok || port > 65535 {
 		return nil, errors.New("hello: port is not an unsigned integer up to 65535")
+	}
+	if g, there := f[6]; there {
+		if rec, ok := g.([]byte); !ok || len(rec) == 0 || len(rec) > 4096 {
+			return nil, errors.New("hello: grid is not a byte string of 1 to 4096 bytes")
+		}
 	}
 	if p, there := f[5]; there {
 		proofs, ok := p.([]interface{})

@@ -5,8 +5,9 @@
 # underlay (fd00:1::1 <-> fd00:1::2) and reaching each other by their
 # 200::/7 addresses alone: ping and a TCP exchange between those
 # addresses, routed by the yggdrasil tun, and nothing to 200::/7 once the
-# nodes are stopped. The shape a test of two gridd over yggdrasil needs.
-# Prints how long the nodes take to come up and peer.
+# nodes are stopped. Then two gridds, each told only the other's 200::/7
+# address, form a grid-grid and negotiate a lease over the mesh.
+# Prints how long the nodes take to come up and peer, and the lease.
 source "$GRID_TOP/tests/lib.sh"
 source "$GRID_TOP/tests/ygg_lib.sh"
 
@@ -93,6 +94,65 @@ ok tcp_between_200_7_addresses grep -qE " $B:$PORT +$A:[0-9]+ " /tmp/tcp.netstat
 reply=$(tcp_exchange b a "$A")
 ok tcp_b_to_a test "$reply" = "got hello from b"
 ok tcp_between_200_7_addresses_back grep -qE " $A:$PORT +$B:[0-9]+ " /tmp/tcp.netstat
+
+pretty "two gridds over yggdrasil: home in a, pi in b, by their 200::/7 addresses only"
+# Nothing in grid knows yggdrasil: its addresses are IPv6 addresses, and
+# the gridds are told them and nothing else.
+G=/tmp/ygg-gridd
+mkdir -p $G
+gpids=()
+gridd_up() {
+	local name=$1 ns=$2
+	shift 2
+	# grid.ko's netlink family is in the first namespace: gridd runs
+	# there and keeps its peers' sockets in NS (gridd.conf 'netns').
+	printf 'state_dir %s/%s\nsocket %s/%s.sock\nbpf no\nbeacon no\nnetns %s\n' \
+		$G "$name" $G "$name" "$ns" >$G/"$name".conf
+	printf '%s\n' "$@" >>$G/"$name".conf
+	: >$G/"$name".log
+	gridd --config $G/"$name".conf 2>>$G/"$name".log &
+	gpids+=($!)
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'gridd: ready' $G/"$name".log && return 0
+		sleep 0.1
+	done
+	cat $G/"$name".conf $G/"$name".log >&2
+	return 1
+}
+GH() { gridctl -S $G/home.sock "$@"; }
+GP() { gridctl -S $G/pi.sock "$@"; }
+grid_load
+grid_cgroups >/dev/null
+ok pi_gridd_up gridd_up pi b "listen [$B]:7470"
+ok home_gridd_up gridd_up home a "listen [$A]:7470" "peer [$B]:7470"
+ok pi_init GP init pi
+ok home_init GH init home
+HK=$(GH -j status | jq -r .gridd.key)
+PK=$(GP -j status | jq -r .gridd.key)
+ok pi_founds GP gridgrid create mesh
+ok pi_shares GP share set mesh cpu 1 memory 256M pids 64
+ok home_joins GH gridgrid join "$(GP -j gridgrid invite mesh for "$HK" | jq -r .token)"
+session_by_200() {
+	GH -j peer list | jq -e --arg k "$PK" --arg a "[$B]:7470" \
+		'[.peers[] | select(.type == "session" and .state == "open" and .key == $k and .addr == $a)] | length == 1'
+}
+t=$(ygg_now)
+for ((i = 0; i < 100; i++)); do session_by_200 >/dev/null && break; sleep 0.2; done
+ok home_has_a_session_with_pi_at_its_200_address session_by_200
+pi_knows_home() { GP -j gridgrid list | jq -e '.gridgrids[0].members == 2'; }
+for ((i = 0; i < 50; i++)); do pi_knows_home >/dev/null && break; sleep 0.2; done
+ok pi_admitted_home_by_its_proof pi_knows_home
+echo "    a session over yggdrasil, and home's proof admitted, $(since "$t") s after the join"
+t=$(ygg_now)
+reply=$(GH -j lease request mesh on pi cpu 0.5 memory 64M for 1h)
+LEASE=$(jq -r '.id' <<<"$reply")
+echo "    lease request to grant over yggdrasil: $(since "$t") s: $reply" | cut -c1-300
+ok lease_granted_over_yggdrasil test -n "$LEASE" -a "$LEASE" != null
+ok home_holds_it sh -c "gridctl -S $G/home.sock -j lease list | jq -e '[.leases[] | select(.id == $LEASE)] | length == 1'"
+ok grid_ko_has_it gridctl -j kernel lease show "$LEASE"
+ok pi_saw_home_at_its_200_address grep -qF "peer [$A]:" $G/pi.log
+for p in "${gpids[@]}"; do kill "$p" 2>/dev/null; done
+wait "${gpids[@]}" 2>/dev/null
 
 pretty "stop both: their tuns go, and with them every route to 200::/7"
 t=$(ygg_now)

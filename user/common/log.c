@@ -18,7 +18,7 @@ void log_init(const char *ident, bool verbose)
 
 void log_msg(int prio, const char *fmt, ...)
 {
-	char line[1024];
+	char line[1024], *p;
 	va_list ap;
 
 	if (prio == LOG_DEBUG && !log_verbose)
@@ -26,6 +26,14 @@ void log_msg(int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/*
+	 * One line, whatever went into it: a peer's words (a bye's reason)
+	 * must not start a line of their own, a "<0>" one in the journal.
+	 */
+	for (p = line; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
 	/* One fprintf per line, so lines from threads never interleave. */
 	if (log_journal)
 		fprintf(stderr, "<%d>%s\n", prio, line);

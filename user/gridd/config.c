@@ -122,7 +122,7 @@ static int yes_no(bool *b, const char *v)
 }
 
 enum { S_STATE_DIR, S_SOCKET, S_GROUP, S_BPF, S_CGROUP_ROOT, S_LISTEN, S_PEER,
-       S_BEACON, S_POLICY };
+       S_BEACON, S_POLICY, S_NETNS };
 
 static const struct {
 	const char *name;
@@ -142,6 +142,8 @@ static const struct {
 	[S_BEACON] = { "beacon", false, 1, "yes or no" },
 	[S_POLICY] = { "policy", true, 5,
 		       "policy: GRIDGRID GRID|KEY|* allow|deny [longest DURATION] (at most 64)" },
+	[S_NETNS] = { "netns", false, 1,
+		      "network namespace: a name of 'ip netns' or an absolute path" },
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -244,6 +246,15 @@ int gridd_config_read(struct gridd_config *c, const char *path,
 			break;
 		case S_POLICY:
 			ret = policy_value(c, v, n);
+			break;
+		case S_NETNS:
+			if (val[0] == '/')
+				ret = path_value(c->netns, sizeof(c->netns), val);
+			else if (strchr(val, '/') || !strcmp(val, ".") ||
+				 !strcmp(val, "..") ||
+				 (size_t)snprintf(c->netns, sizeof(c->netns),
+						  "/run/netns/%s", val) >= sizeof(c->netns))
+				ret = -EINVAL;
 			break;
 		}
 		if (ret == -E2BIG)

@@ -56,6 +56,7 @@ struct gridd_config {
 	struct gridd_static_peer peers[GRIDD_PEERS_MAX];
 	unsigned int n_peers;
 	bool beacon;		/* the link-local beacon (beacon.c) */
+	char netns[256];	/* the peers' network namespace, or "" */
 	struct gridd_policy policies[GRIDD_POLICIES_MAX];
 	unsigned int n_policies;
 };
@@ -98,6 +99,8 @@ struct gridd {
 	bool grid_uncommitted;
 	struct request *serving;	/* whose handler runs now (api.c) */
 	struct gridd_peers *peers;	/* peers.c; NULL before the grid exists */
+	/* gridd.conf 'netns': where gridd started, and where its peers are */
+	int root_netns, peer_netns;
 	/* gossip.c: kept since the last commit, to push to the members */
 	struct gridd_push gossip_push[GRIDD_PUSH_MAX];
 	unsigned int gossip_n;

@@ -10,6 +10,7 @@
  * never deleted: they are someone's (gridctl's direct commands).
  */
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +76,22 @@ int gridd_kernel_open(struct gridd *g)
 
 struct grid_nl *gridd_nl(struct gridd *g)
 {
-	if (!g->nl && grid_nl_open(&g->nl))
+	int ret;
+
+	if (g->nl)
+		return g->nl;
+	/*
+	 * grid.ko's netlink family is in the first network namespace only:
+	 * a gridd whose peers live in another (gridd.conf 'netns') opens
+	 * its netlink sockets from where it started.
+	 */
+	if (g->root_netns >= 0 && setns(g->root_netns, CLONE_NEWNET))
+		return NULL;
+	ret = grid_nl_open(&g->nl);
+	if (g->root_netns >= 0 && setns(g->peer_netns, CLONE_NEWNET))
+		log_err("netns: cannot return to the peers' network namespace: %s",
+			strerror(errno));
+	if (ret)
 		g->nl = NULL;
 	return g->nl;
 }

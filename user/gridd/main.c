@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +168,30 @@ static int open_state(struct gridd *g)
 	return 0;
 }
 
+/*
+ * gridd.conf 'netns': the peers' sockets (sessions, the beacon) in that
+ * network namespace, grid.ko's netlink sockets where gridd started, the
+ * only namespace its family is in. Like a WireGuard interface whose UDP
+ * socket stays in the namespace it was made in.
+ */
+static int enter_netns(struct gridd *g)
+{
+	int ret;
+
+	if (!g->cfg.netns[0])
+		return 0;
+	g->root_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	g->peer_netns = open(g->cfg.netns, O_RDONLY | O_CLOEXEC);
+	if (g->root_netns < 0 || g->peer_netns < 0 ||
+	    setns(g->peer_netns, CLONE_NEWNET)) {
+		ret = -errno;
+		log_err("netns: cannot enter %s: %s", g->cfg.netns, strerror(errno));
+		return ret;
+	}
+	log_info("netns: peers in %s", g->cfg.netns);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct gridd g;
@@ -211,6 +236,7 @@ int main(int argc, char **argv)
 	umask(077);
 	g.dev = -1;
 	g.state_fd = -1;
+	g.root_netns = g.peer_netns = -1;
 	gridd_config_defaults(&g.cfg);
 	if (config || access(CONFIG_DEFAULT, F_OK) == 0) {
 		ret = gridd_config_read(&g.cfg, config ?: CONFIG_DEFAULT, &why);
@@ -275,6 +301,9 @@ int main(int argc, char **argv)
 		log_info("%s: consumer only", g.kernel);
 	}
 
+	ret = enter_netns(&g);
+	if (ret)
+		goto out;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);

@@ -197,8 +197,9 @@ static int provider_of(struct gridd *g, struct request *rq,
 		st = store_prep(&g->st, "SELECT pk FROM members WHERE gridgrid = ?"
 				" AND pk = ? AND ended IS NULL", "kk", gg, pk);
 	else
-		st = store_prep(&g->st, "SELECT pk FROM members WHERE gridgrid = ?"
-				" AND name = ? AND ended IS NULL", "kt", gg, who);
+		st = store_prep(&g->st, "SELECT pk FROM members WHERE gridgrid = ?1"
+				" AND ended IS NULL AND (name = ?2 OR pk IN"
+				" (SELECT pk FROM peers WHERE name = ?2))", "kt", gg, who);
 	ret = st ? store_step(&g->st, st) : -EIO;
 	if (ret == 1)
 		ret = store_col_key(st, 0, pk) ? -EIO : 0;

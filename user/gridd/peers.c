@@ -58,8 +58,9 @@ void gridd_peer_label(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
 	sqlite3_stmt *st;
 
 	sodium_bin2hex(hex, sizeof(hex), pk, GRID_PK_LEN);
-	st = store_prep(&g->st, "SELECT name FROM members WHERE pk = ?"
-			" AND name != 'founder' LIMIT 1", "k", pk);
+	st = store_prep(&g->st, "SELECT name FROM members WHERE pk = ?1"
+			" AND name != 'founder' UNION ALL SELECT name FROM peers"
+			" WHERE pk = ?1 AND name IS NOT NULL LIMIT 1", "k", pk);
 	if (st && store_step(&g->st, st) == 1)
 		snprintf(out, GRID_NAME_LEN + 24, "%s (%.16s)",
 			 sqlite3_column_text(st, 0), hex);
@@ -133,9 +134,22 @@ static int on_hello(void *ctx, const uint8_t *peer, struct cb_buf *b)
 	struct peer_hello h = { .version = PEER_VERSION };
 	int ret;
 
+	static uint8_t grid[GRID_RECORD_MAX];
+	sqlite3_stmt *st;
+
 	memcpy(h.identity, g->key.pk, GRID_PK_LEN);
 	memcpy(h.binding, g->peers->binding, GRID_SIG_LEN);
 	h.port = g->peers->port;
+	/* Our grid record: our name, signed, for the peer's logs and lookups. */
+	st = store_prep(&g->st, "SELECT r.bytes FROM self s JOIN records r"
+			" ON r.id = s.record", "");
+	if (st && store_step(&g->st, st) == 1 &&
+	    (size_t)sqlite3_column_bytes(st, 0) <= sizeof(grid)) {
+		h.grid_len = sqlite3_column_bytes(st, 0);
+		memcpy(grid, sqlite3_column_blob(st, 0), h.grid_len);
+		h.grid = grid;
+	}
+	store_done(&g->st, st);
 	ret = hello_proofs(g, peer, &h, proofs, sizeof(proofs));
 	if (!ret)
 		peer_hello_write(b, &h);
@@ -181,10 +195,20 @@ static void remember(struct gridd *g, struct peer_conn *c)
 	ret = store_begin(&g->st);
 	if (!ret)
 		ret = store_exec(&g->st, store_prep(&g->st,
-			"INSERT INTO peers (pk, addr, first_seen, last_seen)"
-			" VALUES (?1, ?2, ?3, ?3) ON CONFLICT (pk) DO UPDATE SET"
-			" addr = coalesce(?2, addr), last_seen = ?3", *addr ? "kti" : "kni",
+			"INSERT INTO peers (pk, addr, first_seen, last_seen, name)"
+			" VALUES (?1, ?2, ?3, ?3, ?4) ON CONFLICT (pk) DO UPDATE SET"
+			" addr = coalesce(?2, addr), last_seen = ?3,"
+			" name = coalesce(?4, name)", *addr ? "kti" : "kni",
 			c->s.identity, *addr ? addr : NULL, (int64_t)now));
+	/* A founder known from a charter only, by its name now. */
+	if (!ret && c->peer_name[0])
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"UPDATE peers SET name = ? WHERE pk = ?", "tk",
+			c->peer_name, c->s.identity));
+	if (!ret && c->peer_name[0])
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"UPDATE members SET name = ? WHERE pk = ? AND name = 'founder'",
+			"tk", c->peer_name, c->s.identity));
 	if (!ret)
 		ret = store_commit(&g->st);
 	else
@@ -209,6 +233,17 @@ static int on_authenticated(void *ctx, const struct peer_hello *h,
 		sodium_bin2hex(e, sizeof(e), c->dial->pk, GRID_PK_LEN);
 		return grid_why_set(why, -EKEYREJECTED,
 				    "is %.16s..., not the expected %.16s...", k, e);
+	}
+	if (h->grid) {
+		/* Its name, if the record is its own grid record. */
+		struct grid_signed *r = malloc(sizeof(*r));
+		struct grid_why w;
+
+		if (r && !grid_record_open(r, h->grid, h->grid_len, &w) &&
+		    r->r.type == GRID_REC_GRID &&
+		    !sodium_memcmp(r->r.issuer, h->identity, GRID_PK_LEN))
+			snprintf(c->peer_name, sizeof(c->peer_name), "%s", r->r.name);
+		free(r);
 	}
 	gridd_peer_label(g, h->identity, c->label);
 	return gridd_gossip_hello(g, c, h, why);
@@ -415,6 +450,7 @@ static void conn_opened(struct gridd *g, struct peer_conn *c)
 		c->dial->last_error[0] = '\0';
 	}
 	remember(g, c);
+	gridd_peer_label(g, c->s.identity, c->label);
 	settle(g, c);
 	if (c->s.state == PEER_OPEN)
 		gridd_gossip_opened(g, c);

@@ -63,6 +63,7 @@ struct peer_conn {
 	struct peer_addr addr;
 	char addr_str[PEER_ADDR_STR];
 	char label[GRID_NAME_LEN + 24];	/* who, once authenticated */
+	char peer_name[GRID_NAME_LEN];	/* from its grid record, if it sent one */
 	struct peer_dial *dial;		/* the target dialed, if we dialed */
 	uint64_t since;			/* monotonic ms */
 	struct peer_session s;

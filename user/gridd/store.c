@@ -80,7 +80,7 @@ static const char *const migrations[STORE_SCHEMA] = {
 	/* 1 -> 2: peers, gossip and negotiation (issue "gridd, part 2") */
 	/* Grids this one has had an authenticated session with. */
 	"CREATE TABLE peers ("
-	"  pk BLOB PRIMARY KEY, addr TEXT, first_seen INTEGER NOT NULL,"
+	"  pk BLOB PRIMARY KEY, name TEXT, addr TEXT, first_seen INTEGER NOT NULL,"
 	"  last_seen INTEGER NOT NULL) WITHOUT ROWID;"
 	/* Addresses gridctl peer add gave, dialed and kept like gridd.conf's. */
 	"CREATE TABLE dials ("

@@ -15,7 +15,8 @@ static int parse_port(const char *s, unsigned int *port)
 	char *end;
 	unsigned long v;
 
-	if (!*s || *s == '+' || *s == '-')
+	/* Digits only: strtoul() would take " 1", "+1" and "-1" too. */
+	if (*s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);

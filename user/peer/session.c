@@ -41,6 +41,7 @@ static int closed(struct peer_session *s, int err, const char *fmt, ...)
 	}
 	noise_handshake_wipe(&s->hs);
 	noise_cipher_wipe(&s->rx);
+	noise_cipher_wipe(&s->tx);
 	return err;
 }
 
@@ -378,6 +379,8 @@ void peer_session_bye(struct peer_session *s, const char *why, uint64_t now)
 
 void peer_session_wrote(struct peer_session *s, size_t n)
 {
+	if (!n)
+		return;
 	if (n > s->out_len)
 		n = s->out_len;
 	memmove(s->out, s->out + n, s->out_len - n);

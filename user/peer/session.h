@@ -109,7 +109,9 @@ void peer_session_wrote(struct peer_session *s, size_t n);
 
 /*
  * The timers at @now: a keepalive queued when due; -ETIMEDOUT (with
- * s->why) when the session must end. *@next: when to call again.
+ * s->why) when the session must end, or the error of a keepalive that
+ * cannot be queued (-ENOBUFS: the peer reads nothing). *@next: when to
+ * call again.
  */
 int peer_session_tick(struct peer_session *s, uint64_t now, uint64_t *next);
 /* Whether the initiator should dial a new session to replace this one. */

@@ -38,13 +38,14 @@ enum {
 	HK_BINDING = 3,
 	HK_PORT = 4,
 	HK_PROOFS = 5,
+	HK_GRID = 6,
 };
 
 void peer_hello_write(struct cb_buf *b, const struct peer_hello *h)
 {
 	uint32_t i;
 
-	cb_map(b, h->n_proofs ? 5 : 4);
+	cb_map(b, 4 + !!h->n_proofs + !!h->grid_len);
 	cb_uint(b, HK_VERSION);
 	cb_uint(b, h->version);
 	cb_uint(b, HK_IDENTITY);
@@ -53,12 +54,16 @@ void peer_hello_write(struct cb_buf *b, const struct peer_hello *h)
 	cb_bytes(b, h->binding, GRID_SIG_LEN);
 	cb_uint(b, HK_PORT);
 	cb_uint(b, h->port);
-	if (!h->n_proofs)
-		return;
-	cb_uint(b, HK_PROOFS);
-	cb_array(b, h->n_proofs);
-	for (i = 0; i < h->n_proofs; i++)
-		cb_bytes(b, h->proof[i], h->proof_len[i]);
+	if (h->n_proofs) {
+		cb_uint(b, HK_PROOFS);
+		cb_array(b, h->n_proofs);
+		for (i = 0; i < h->n_proofs; i++)
+			cb_bytes(b, h->proof[i], h->proof_len[i]);
+	}
+	if (h->grid_len) {
+		cb_uint(b, HK_GRID);
+		cb_bytes(b, h->grid, h->grid_len);
+	}
 }
 
 /* What a field may be: its CBOR kind and bounds. */
@@ -70,71 +75,73 @@ struct field {
 	bool required;
 	uint64_t min, max;	/* value (uint), length (bytes, text), count (array) */
 	uint32_t elem_max;	/* each member's length (bytes array) */
+	uint32_t elem_min;	/* and its least; 0 means 1 */
 };
 
-#define END { 0, 0, false, 0, 0, 0 }
+#define END { 0, 0, false, 0, 0, 0, 0 }
 
 static const struct field hello_fields[] = {
-	{ HK_VERSION, F_UINT, true, 0, UINT64_MAX, 0 },
-	{ HK_IDENTITY, F_BYTES, true, GRID_PK_LEN, GRID_PK_LEN, 0 },
-	{ HK_BINDING, F_BYTES, true, GRID_SIG_LEN, GRID_SIG_LEN, 0 },
-	{ HK_PORT, F_UINT, true, 0, 65535, 0 },
-	{ HK_PROOFS, F_BYTES_ARRAY, false, 1, PEER_PROOFS_MAX, GRID_BUNDLE_BYTES_MAX },
+	{ HK_VERSION, F_UINT, true, 0, UINT64_MAX, 0, 0 },
+	{ HK_IDENTITY, F_BYTES, true, GRID_PK_LEN, GRID_PK_LEN, 0, 0 },
+	{ HK_BINDING, F_BYTES, true, GRID_SIG_LEN, GRID_SIG_LEN, 0, 0 },
+	{ HK_PORT, F_UINT, true, 0, 65535, 0, 0 },
+	{ HK_PROOFS, F_BYTES_ARRAY, false, 1, PEER_PROOFS_MAX, GRID_BUNDLE_BYTES_MAX, 0 },
+	{ HK_GRID, F_BYTES, false, 1, GRID_RECORD_MAX, 0, 0 },
 	END
 };
 
-#define GG(req) { PK_GG, F_BYTES, req, GRID_PK_LEN, GRID_PK_LEN, 0 }
-#define REQ_ID { PK_REQ_ID, F_BYTES, true, PEER_REQ_ID_LEN, PEER_REQ_ID_LEN, 0 }
+#define GG(req) { PK_GG, F_BYTES, req, GRID_PK_LEN, GRID_PK_LEN, 0, 0 }
+#define REQ_ID { PK_REQ_ID, F_BYTES, true, PEER_REQ_ID_LEN, PEER_REQ_ID_LEN, 0, 0 }
 
 static const struct field f_ping[] = {
-	{ PK_PING_DATA, F_BYTES, true, 0, PEER_PING_MAX, 0 }, END };
+	{ PK_PING_DATA, F_BYTES, true, 0, PEER_PING_MAX, 0, 0 }, END };
 static const struct field f_bye[] = {
-	{ PK_BYE_WHY, F_TEXT, true, 0, PEER_TEXT_MAX, 0 }, END };
+	{ PK_BYE_WHY, F_TEXT, true, 0, PEER_TEXT_MAX, 0, 0 }, END };
 static const struct field f_proofs[] = {
-	{ PK_PROOFS, F_BYTES_ARRAY, true, 1, PEER_PROOFS_MAX, GRID_BUNDLE_BYTES_MAX },
+	{ PK_PROOFS, F_BYTES_ARRAY, true, 1, PEER_PROOFS_MAX, GRID_BUNDLE_BYTES_MAX, 0 },
 	END };
 static const struct field f_have[] = {
 	GG(true),
-	{ PK_HAVE_COUNT, F_UINT, true, 0, UINT32_MAX, 0 },
-	{ PK_HAVE_DIGEST, F_BYTES, true, GRID_ID_LEN, GRID_ID_LEN, 0 },
+	{ PK_HAVE_COUNT, F_UINT, true, 0, UINT32_MAX, 0, 0 },
+	{ PK_HAVE_DIGEST, F_BYTES, true, GRID_ID_LEN, GRID_ID_LEN, 0, 0 },
 	END };
 static const struct field f_ids[] = {
 	GG(true),
-	{ PK_IDS, F_BYTES_ARRAY, true, 0, PEER_IDS_MAX, GRID_ID_LEN },
-	{ PK_IDS_LAST, F_UINT, true, 0, 1, 0 },
+	{ PK_IDS, F_BYTES_ARRAY, true, 0, PEER_IDS_MAX, GRID_ID_LEN, GRID_ID_LEN },
+	{ PK_IDS_LAST, F_UINT, true, 0, 1, 0, 0 },
 	END };
 static const struct field f_want[] = {
 	GG(true),
-	{ PK_IDS, F_BYTES_ARRAY, true, 1, PEER_IDS_MAX, GRID_ID_LEN },
+	{ PK_IDS, F_BYTES_ARRAY, true, 1, PEER_IDS_MAX, GRID_ID_LEN, GRID_ID_LEN },
 	END };
 static const struct field f_records[] = {
 	GG(true),
-	{ PK_RECORDS, F_BYTES_ARRAY, false, 1, PEER_RECORDS_MAX, GRID_RECORD_MAX },
+	{ PK_RECORDS, F_BYTES_ARRAY, false, 1, PEER_RECORDS_MAX, GRID_RECORD_MAX, 0 },
 	{ PK_RECORDS_PROOFS, F_BYTES_ARRAY, false, 1, PEER_PROOFS_MAX,
-	  GRID_BUNDLE_BYTES_MAX },
+	  GRID_BUNDLE_BYTES_MAX, 0 },
 	END };
 static const struct field f_request[] = {
 	REQ_ID,
-	{ PK_REQ_GG, F_BYTES, true, GRID_PK_LEN, GRID_PK_LEN, 0 },
-	{ PK_REQ_HOLDER, F_BYTES, true, GRID_PK_LEN, GRID_PK_LEN, 0 },
-	{ PK_REQ_CERT, F_BYTES, false, 1, GRID_RECORD_MAX, 0 },
-	{ PK_REQ_LIMITS, F_MAP, true, 0, 32, 0 },
-	{ PK_REQ_SECONDS, F_UINT, true, 1, UINT32_MAX, 0 },
+	{ PK_REQ_GG, F_BYTES, true, GRID_PK_LEN, GRID_PK_LEN, 0, 0 },
+	{ PK_REQ_HOLDER, F_BYTES, true, GRID_PK_LEN, GRID_PK_LEN, 0, 0 },
+	{ PK_REQ_CERT, F_BYTES, false, 1, GRID_RECORD_MAX, 0, 0 },
+	{ PK_REQ_LIMITS, F_MAP, true, 0, 32, 0, 0 },
+	{ PK_REQ_SECONDS, F_UINT, true, 1, UINT32_MAX, 0, 0 },
 	END };
 static const struct field f_grant[] = {
 	REQ_ID,
-	{ PK_GRANT_LEASE, F_BYTES, true, 1, GRID_RECORD_MAX, 0 },
+	{ PK_GRANT_LEASE, F_BYTES, true, 1, GRID_RECORD_MAX, 0, 0 },
 	END };
 static const struct field f_refused[] = {
 	REQ_ID,
-	{ PK_REFUSED_CODE, F_UINT, true, 1, 4095, 0 },
-	{ PK_REFUSED_WHY, F_TEXT, true, 1, PEER_TEXT_MAX, 0 },
+	{ PK_REFUSED_CODE, F_UINT, true, 1, 4095, 0, 0 },
+	{ PK_REFUSED_WHY, F_TEXT, true, 1, PEER_TEXT_MAX, 0, 0 },
 	END };
 static const struct field f_renew[] = {
 	REQ_ID,
-	{ PK_RENEW_LEASE_ID, F_UINT, true, 1, UINT64_MAX, 0 },
-	{ PK_RENEW_SECONDS, F_UINT, true, 1, UINT32_MAX, 0 },
-	{ PK_RENEW_LIMITS, F_MAP, false, 0, 32, 0 },
+	{ PK_RENEW_LEASE_ID, F_UINT, true, 1, UINT64_MAX, 0, 0 },
+	{ PK_RENEW_SECONDS, F_UINT, true, 1, UINT32_MAX, 0, 0 },
+	{ PK_RENEW_LIMITS, F_MAP, false, 0, 32, 0, 0 },
 	END };
 
 static const struct {
@@ -187,7 +194,7 @@ static int check_field(const struct cb_doc *d, uint32_t v,
 			goto bad;
 		for (i = v + 1; i < it->end; i = cb_next(d, i)) {
 			if (d->it[i].kind != CB_BYTES || !d->it[i].n ||
-			    d->it[i].n > f->elem_max)
+			    d->it[i].n < f->elem_min || d->it[i].n > f->elem_max)
 				goto bad;
 		}
 		return 0;
@@ -264,6 +271,11 @@ int peer_hello_read(struct peer_hello *h, const uint8_t *buf, size_t len,
 	for (i = v ? v + 1 : d.n; v && i < d.it[v].end; i = cb_next(&d, i)) {
 		h->proof[h->n_proofs] = d.it[i].p;
 		h->proof_len[h->n_proofs++] = d.it[i].n;
+	}
+	v = cb_map_get(&d, 0, HK_GRID);
+	if (v) {
+		h->grid = d.it[v].p;
+		h->grid_len = d.it[v].n;
 	}
 	if (!grid_pk_ok(h->identity))
 		return grid_why_set(why, -EKEYREJECTED,

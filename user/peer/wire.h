@@ -38,6 +38,8 @@ struct peer_hello {
 	uint32_t n_proofs;
 	const uint8_t *proof[PEER_PROOFS_MAX];	/* point into the input */
 	size_t proof_len[PEER_PROOFS_MAX];
+	const uint8_t *grid;	/* the sender's grid record (its name), or NULL */
+	size_t grid_len;
 };
 
 /* The statement a grid signs for its Noise static key: 54 bytes. */
