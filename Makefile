@@ -228,6 +228,15 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	       -Wno-missing-field-initializers -D_GNU_SOURCE \
 	       -isystem kmod/uapi -Iuser/common -Iuser/record -Iuser/noise -Iuser/peer -Iuser/api -MD -MP
 
+# The Go peer on Debian's flynn/noise (host/gridd_gopeer, vm/peers), when
+# go is installed; the tests that need it say so when it is not.
+ifneq ($(shell command -v go 2>/dev/null),)
+tests: $(B)/tests/gopeer
+endif
+$(B)/tests/gopeer: tests/gopeer/main.go tests/gopeer/build.sh
+	$(if $(Q),@echo "  GO      $@")
+	$(Q)tests/gopeer/build.sh $@
+
 .PHONY: fuzz
 fuzz: $(FUZZ_BINS)
 tests: fuzz

@@ -203,6 +203,26 @@ static int send_have(struct gridd *g, struct peer_conn *c,
 	return gridd_peer_send(g, c, buf, cb_end(&b));
 }
 
+/*
+ * A have for @gg, once a session: when it opens, and when a proofs
+ * message brings @gg into common (on both sides, so that each learns
+ * what the other holds, the side that proved first too).
+ */
+static int send_have_once(struct gridd *g, struct peer_conn *c,
+			  const uint8_t gg[GRID_PK_LEN])
+{
+	int i;
+
+	for (i = 0; i < c->gossip.n_compared; i++) {
+		if (!memcmp(c->gossip.compared[i], gg, GRID_PK_LEN))
+			return 0;
+	}
+	if (c->gossip.n_compared == GOSSIP_GG_MAX)
+		return 0;
+	memcpy(c->gossip.compared[c->gossip.n_compared++], gg, GRID_PK_LEN);
+	return send_have(g, c, gg);
+}
+
 /* @n ids behind a message head of type @type for @gg. */
 static int send_ids(struct gridd *g, struct peer_conn *c, uint32_t type,
 		    const uint8_t gg[GRID_PK_LEN], const uint8_t *ids, size_t n,
@@ -466,16 +486,33 @@ int gridd_gossip_hello(struct gridd *g, struct peer_conn *c,
 
 void gridd_gossip_opened(struct gridd *g, struct peer_conn *c)
 {
-	uint8_t gg[GOSSIP_GG_MAX][GRID_PK_LEN];
+	uint8_t gg[GOSSIP_GG_MAX][GRID_PK_LEN], ended[GRID_ID_LEN];
+	sqlite3_stmt *st;
 	int i, n;
 
 	if (send_proofs(g, c))
 		return;
 	n = common(g, c->s.identity, gg, GOSSIP_GG_MAX);
 	for (i = 0; i < n; i++) {
-		if (send_have(g, c, gg[i]))
+		if (send_have_once(g, c, gg[i]))
 			return;
 	}
+	/*
+	 * A member revoked (or gone) while it was away shares nothing with
+	 * this grid any more, but is told what ended it.
+	 */
+	st = store_prep(&g->st, "SELECT m.gridgrid, m.ended FROM members m JOIN"
+			" gridgrids gg ON gg.pk = m.gridgrid WHERE m.pk = ?"
+			" AND m.ended IS NOT NULL AND gg.left_at IS NULL", "k",
+			c->s.identity);
+	n = 0;
+	while (st && n < GOSSIP_GG_MAX && store_step(&g->st, st) == 1) {
+		if (!store_col_key(st, 0, gg[0]) && !store_col_key(st, 1, ended) &&
+		    in_set(g, gg[0], ended))
+			send_items(g, c, gg[0], ended, 1);
+		n++;
+	}
+	store_done(&g->st, st);
 }
 
 void gridd_gossip_closed(struct gridd *g, struct peer_conn *c)
@@ -717,17 +754,10 @@ static int on_proofs(struct gridd *g, struct peer_conn *c,
 		return -EBADMSG;
 	gridd_peer_label(g, c->s.identity, c->label);
 	/* Grid-grids now in common: prove ours, and compare sets. */
-	j = c->gossip.n_proved;
 	ret = send_proofs(g, c);
 	n = common(g, c->s.identity, gg, GOSSIP_GG_MAX);
-	for (; !ret && j < c->gossip.n_proved; j++) {
-		int k;
-
-		for (k = 0; k < n; k++) {
-			if (!memcmp(gg[k], c->gossip.proved[j], GRID_PK_LEN))
-				ret = send_have(g, c, gg[k]);
-		}
-	}
+	for (j = 0; !ret && j < n; j++)
+		ret = send_have_once(g, c, gg[j]);
 	return ret;
 }
 

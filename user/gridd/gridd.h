@@ -261,7 +261,7 @@ int gridd_share_kernel_del(struct gridd *g, const char *gg);
 struct grid_obj_limits;
 void gridd_obj_limits(struct grid_obj_limits *out, const struct grid_limits *l);
 /* rq's sentence for grid.ko's -EDQUOT on @gg (@attr: its exhausted). */
-void gridd_exhausted(struct request *rq, const char *gg,
+void gridd_exhausted(struct gridd *g, struct request *rq, const char *gg,
 		     const struct grid_limits *want, uint32_t attr);
 int gridd_kernel_open(struct gridd *g);
 void gridd_kernel_close(struct gridd *g);

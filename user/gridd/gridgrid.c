@@ -457,7 +457,8 @@ int op_gg_join(struct gridd *g, struct request *rq)
 	if (!ret)
 		ret = store_exec(&g->st, store_prep(&g->st,
 			"INSERT OR IGNORE INTO members (gridgrid, pk, name, admin)"
-			" VALUES (?, ?, 'founder', 1)", "kk", c->issuer, c->subject));
+			" VALUES (?1, ?2, coalesce((SELECT name FROM peers WHERE pk = ?2),"
+			" 'founder'), 1)", "kk", c->issuer, c->subject));
 	for (i = 2; i + 2 < b->n && !ret; i += 2)
 		ret = store_exec(&g->st, store_prep(&g->st,
 			"INSERT OR IGNORE INTO members (gridgrid, pk, name, admin,"

@@ -26,7 +26,7 @@ int gridd_lease_hold(struct gridd *g, struct request *rq,
 	const struct grid_record *r = &s->r;
 	char gname[GRID_NAME_LEN];
 	uint8_t gg_pk[GRID_PK_LEN];
-	int64_t serial = -1, mine = 0, live = 0;
+	int64_t serial = -1, mine = 0, live = 0, issuer_ok = 0;
 	int ret;
 
 	if (r->type != GRID_REC_LEASE)
@@ -35,6 +35,19 @@ int gridd_lease_hold(struct gridd *g, struct request *rq,
 	if (gridd_gg_key(g, gname, gg_pk) ||
 	    sodium_memcmp(gg_pk, r->gridgrid, GRID_PK_LEN)) {
 		ret = gridd_fail(rq, -EPERM, "not a member of %s", gname);
+		goto out;
+	}
+	/*
+	 * Its issuer: a member of the grid-grid, as this grid knows it. Any
+	 * key can sign a lease; only a member's is worth holding (RECORDS.md
+	 * leaves this to the reader).
+	 */
+	store_int(&g->st, &issuer_ok, "SELECT count(*) FROM members WHERE gridgrid = ?"
+		  " AND pk = ? AND ended IS NULL", "kk", gg_pk, r->issuer);
+	if (!issuer_ok && sodium_memcmp(r->issuer, g->key.pk, GRID_PK_LEN)) {
+		ret = gridd_fail(rq, -EPERM,
+				 "the lease is signed by a grid that is not a member of %s here (revoked, left, or never admitted)",
+				 gname);
 		goto out;
 	}
 	/* The holder: this grid, or one of its agents (the caller, if one). */

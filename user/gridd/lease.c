@@ -187,11 +187,11 @@ static void fill_limits(struct gridd *g, const char *gg, struct grid_limits *l)
 }
 
 /* The sentence for a lease grid.ko refused. */
-static int refused(struct request *rq, const struct grid_record *r, int err,
-		   uint32_t exhausted)
+static int refused(struct gridd *g, struct request *rq,
+		   const struct grid_record *r, int err, uint32_t exhausted)
 {
 	if (err == -EDQUOT) {
-		gridd_exhausted(rq, r->name, &r->limits, exhausted);
+		gridd_exhausted(g, rq, r->name, &r->limits, exhausted);
 		return err;
 	}
 	return gridd_fail(rq, err, "grid.ko refused lease %" PRIu64 ": %s",
@@ -211,7 +211,7 @@ static int issue_after(struct gridd *g, struct request *rq)
 		gridd_kernel_lease(g, s, &l);
 		ret = grid_dev_lease_add(g->dev, &l);
 		if (ret)
-			refused(rq, &s->r, ret, l.exhausted);
+			refused(g, rq, &s->r, ret, l.exhausted);
 	} else {
 		gridd_fail(rq, ret, "the lease just kept cannot be read back");
 	}
@@ -389,7 +389,7 @@ static int renew_after(struct gridd *g, struct request *rq)
 		gridd_kernel_lease(g, s, &l);
 		ret = grid_dev_lease_set(g->dev, &l);
 		if (ret)
-			refused(rq, &s->r, ret, l.exhausted);
+			refused(g, rq, &s->r, ret, l.exhausted);
 	} else {
 		gridd_fail(rq, ret, "the renewal just kept cannot be read back");
 	}

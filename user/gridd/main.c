@@ -285,8 +285,9 @@ int main(int argc, char **argv)
 		if (!ret)
 			ret = grid_nl_subscribe(events);
 		if (ret) {
-			log_err("cannot subscribe to the '%s' events: %s",
-				GRID_GENL_NAME, strerror(-ret));
+			log_err("cannot subscribe to the '%s' events: %s%s",
+				GRID_GENL_NAME, strerror(-ret), ret == -ENOENT ?
+				" (grid.ko's netlink family is in the first network namespace only: run gridd there, and put its peers in another with 'netns' in gridd.conf)" : "");
 			goto out;
 		}
 		if (!no_bpf && g.cfg.bpf) {

@@ -211,8 +211,9 @@ static int admit_record(struct gridd *g, struct request *rq,
 		if (!ret)
 			ret = store_exec(&g->st, store_prep(&g->st,
 				"INSERT OR IGNORE INTO members (gridgrid, pk, name, admin)"
-				" VALUES (?, ?, ?, 1)", "kkt", r->issuer, r->subject,
-				"founder"));
+				" VALUES (?1, ?2, coalesce((SELECT name FROM peers"
+				" WHERE pk = ?2), 'founder'), 1)", "kk", r->issuer,
+				r->subject));
 		return ret ? ret : admitted(rq, "founder", r->name, r->subject);
 	}
 	return gridd_fail(rq, -EINVAL, "a %s is not something to admit",

@@ -759,6 +759,18 @@ static int serve_request(struct gridd *g, struct asked_of_us *q)
 	int64_t member = 0;
 	int ret;
 
+	/* A renewal names its lease, whose grid-grid it is in. */
+	if (q->renew) {
+		st = store_prep(&g->st, "SELECT gg.pk FROM leases_issued l JOIN gridgrids gg"
+				" ON gg.name = l.gridgrid WHERE l.lease_id = ?", "u", q->renew);
+		ret = st ? store_step(&g->st, st) : -EIO;
+		if (ret == 1)
+			ret = store_col_key(st, 0, q->gg) ? -EIO : 0;
+		store_done(&g->st, st);
+		if (ret)
+			return gridd_fail(rq, -ENOENT, "this grid issued no lease %" PRIu64,
+					  q->renew);
+	}
 	st = store_prep(&g->st, "SELECT name FROM gridgrids WHERE pk = ?"
 			" AND left_at IS NULL", "k", q->gg);
 	ret = st ? store_step(&g->st, st) : -EIO;
@@ -767,8 +779,11 @@ static int serve_request(struct gridd *g, struct asked_of_us *q)
 	store_done(&g->st, st);
 	if (ret != 1)
 		return gridd_fail(rq, -ENOENT, "this grid is not a member of that grid-grid");
-	st = store_prep(&g->st, "SELECT name FROM members WHERE gridgrid = ?"
-			" AND pk = ? AND ended IS NULL", "kk", q->gg, q->peer);
+	/* Its name: a founder known from the charter alone by its hello's. */
+	st = store_prep(&g->st, "SELECT CASE WHEN m.name = 'founder' THEN"
+			" coalesce((SELECT name FROM peers WHERE pk = m.pk), m.name)"
+			" ELSE m.name END FROM members m WHERE m.gridgrid = ?"
+			" AND m.pk = ? AND m.ended IS NULL", "kk", q->gg, q->peer);
 	if (st && store_step(&g->st, st) == 1) {
 		snprintf(who, sizeof(who), "%s", sqlite3_column_text(st, 0));
 		member = 1;

@@ -890,8 +890,14 @@ void gridd_peers_run(struct gridd *g)
 			if (c->s.authenticated)
 				gridd_peer_log(LOG_INFO, c, "session closed: %s", c->s.why.msg);
 			else
-				gridd_peer_log(c->dial ? LOG_INFO : LOG_WARNING, c, "%s",
-					 c->s.why.msg);
+				/*
+				 * Closed before a word was said (a peer that
+				 * gave up, a port scan) is no cause for alarm;
+				 * a handshake that failed is.
+				 */
+				gridd_peer_log(c->dial || !c->s.heard ?
+					       LOG_INFO : LOG_WARNING, c, "%s",
+					       c->s.why.msg);
 			conn_flush(c);
 			conn_free(g, c);
 		}

@@ -50,6 +50,8 @@ struct gossip_conn {
 	uint32_t bad;		/* records that did not verify in it */
 	uint8_t proved[16][GRID_PK_LEN];	/* grid-grids we sent proofs of */
 	int n_proved;
+	uint8_t compared[16][GRID_PK_LEN];	/* and sent a have of */
+	int n_compared;
 	uint8_t *refused;	/* ids refused on this session, not asked again */
 	uint32_t n_refused;
 	uint64_t sent_have, sent_records;	/* traffic, for gridctl peer list */

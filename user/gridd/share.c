@@ -35,35 +35,35 @@ void gridd_obj_limits(struct grid_obj_limits *out, const struct grid_limits *l)
 }
 
 /* The sentence for grid.ko's -EDQUOT on @gg, for @want in addition. */
-void gridd_exhausted(struct request *rq, const char *gg,
+void gridd_exhausted(struct gridd *g, struct request *rq, const char *gg,
 		     const struct grid_limits *want, uint32_t attr)
 {
 	struct grid_obj_gridgrid o;
 	struct grid_obj_limits w;
-	struct grid_nl *nl = NULL;
+	struct grid_nl *nl = gridd_nl(g);
 	char why[160];
 
-	if (grid_nl_open(&nl) || grid_nl_gridgrid_get(nl, gg, &o)) {
+	if (!nl || grid_nl_gridgrid_get(nl, gg, &o)) {
+		if (nl)
+			gridd_nl_drop(g);
 		gridd_fail(rq, -EDQUOT, "share of %s exhausted", gg);
-		goto out;
+		return;
 	}
 	if (!o.has_share) {
 		gridd_fail(rq, -EDQUOT, "no share for %s on this machine", gg);
-		goto out;
+		return;
 	}
 	gridd_obj_limits(&w, want);
 	if (!attr)
 		attr = grid_quota_first_over(&o.share, &o.used, &w, NULL);
 	if (!attr) {
 		gridd_fail(rq, -EDQUOT, "share of %s exhausted", gg);
-		goto out;
+		return;
 	}
 	grid_quota_describe(why, sizeof(why), attr, grid_limits_get(&o.share, attr),
 			    grid_quota_used(&o.used, NULL, attr),
 			    grid_limits_get(&w, attr));
 	gridd_fail(rq, -EDQUOT, "share exhausted: %s", why);
-out:
-	grid_nl_close(nl);
 }
 
 /* The BPF quota of a share: rates, budgets and the CPU cap it names. */

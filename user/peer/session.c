@@ -314,6 +314,7 @@ int peer_session_input(struct peer_session *s, const uint8_t *buf,
 			if (!used)
 				break;
 			s->last_rx = now;
+			s->heard = true;
 			if (s->state == PEER_HANDSHAKE)
 				ret = handshake_message(s, msg, mlen, now);
 			else

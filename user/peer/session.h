@@ -60,6 +60,7 @@ struct peer_session {
 	uint8_t hash[NOISE_HASH_LEN];	/* the handshake's, once open */
 	uint8_t identity[GRID_PK_LEN];	/* the peer's, once authenticated */
 	bool authenticated;
+	bool heard;			/* a whole frame came from it */
 	uint64_t peer_port;		/* from its hello */
 	const struct peer_session_ops *ops;
 	void *ctx;
