@@ -53,6 +53,8 @@ static const struct {
 	[GRID_A_SINCE] = { "since", K_U },
 	[GRID_A_SENT] = { "sent", K_U },
 	[GRID_A_RECEIVED] = { "received", K_U },
+	[GRID_A_BYTES_SENT] = { "bytes_sent", K_U },
+	[GRID_A_BYTES_RECEIVED] = { "bytes_received", K_U },
 };
 
 static const char *const ops[GRID_OP_MAX + 1] = {

@@ -101,6 +101,8 @@ enum grid_api_key {
 	GRID_A_SINCE,		/* uint: Unix seconds */
 	GRID_A_SENT,		/* uint: messages or records sent */
 	GRID_A_RECEIVED,	/* uint: messages received */
+	GRID_A_BYTES_SENT,	/* uint */
+	GRID_A_BYTES_RECEIVED,	/* uint */
 	__GRID_A_LAST,
 };
 #define GRID_A_MAX (__GRID_A_LAST - 1)

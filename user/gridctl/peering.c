@@ -59,6 +59,20 @@ static void show_one(const struct grid_api_map *m)
 	const char *type = m->t[GRID_A_TYPE];
 
 	print_str(PRINT_ANY, "type", "%s", type);
+	if (!strcmp(type, "totals")) {
+		/* Since gridd started: sessions, messages, bytes, records. */
+		print_u64(PRINT_ANY, "sessions", " sessions %" PRIu64, m->u[GRID_A_COUNT]);
+		print_u64(PRINT_ANY, "sent", " messages sent %" PRIu64, m->u[GRID_A_SENT]);
+		print_u64(PRINT_ANY, "received", " received %" PRIu64, m->u[GRID_A_RECEIVED]);
+		print_u64(PRINT_ANY, "bytes_sent", " bytes sent %" PRIu64,
+			  m->u[GRID_A_BYTES_SENT]);
+		print_u64(PRINT_ANY, "bytes_received", " received %" PRIu64,
+			  m->u[GRID_A_BYTES_RECEIVED]);
+		print_u64(PRINT_ANY, "records_sent", " records sent %" PRIu64,
+			  m->u[GRID_A_SERIAL]);
+		print_text("\n");
+		return;
+	}
 	if (grid_api_has(m, GRID_A_NAME))
 		print_str(PRINT_ANY, "name", " %s", m->t[GRID_A_NAME]);
 	if (grid_api_has(m, GRID_A_ADDR))

@@ -353,6 +353,9 @@ static void conn_free(struct gridd *g, struct peer_conn *c)
 			p->conns[i] = NULL;
 	}
 	gridd_gossip_closed(g, c);
+	p->total.sent += c->s.sent;
+	p->total.received += c->s.received;
+	p->total.records_sent += c->gossip.sent_records;
 	if (c->dial && c->dial->conn == c) {
 		c->dial->conn = NULL;
 		if (c->s.opened && now - c->s.opened >= BACKOFF_RESET)
@@ -391,6 +394,7 @@ static void conn_flush(struct peer_conn *c)
 			return;
 		}
 		peer_session_wrote(&c->s, n);
+		c->g->peers->total.bytes_sent += n;
 	}
 }
 
@@ -449,6 +453,7 @@ static void conn_opened(struct gridd *g, struct peer_conn *c)
 		c->dial->known_pk = true;
 		c->dial->last_error[0] = '\0';
 	}
+	g->peers->total.sessions++;
 	remember(g, c);
 	gridd_peer_label(g, c->s.identity, c->label);
 	settle(g, c);
@@ -479,6 +484,7 @@ static void conn_input(struct gridd *g, struct peer_conn *c)
 			c->s.state = PEER_CLOSED;
 			break;
 		}
+		g->peers->total.bytes_received += n;
 		peer_session_input(&c->s, buf, n, gridd_mono_ms());
 		if (!was_open && c->s.state == PEER_OPEN) {
 			was_open = true;
@@ -1105,6 +1111,29 @@ int op_peer_list(struct gridd *g, struct request *rq)
 	unsigned int i;
 	int ret = 0;
 
+	/* First, so that a long list never cuts it off. */
+	if (p) {
+		/* What every session since the start has carried, the open ones too. */
+		uint64_t sent = p->total.sent, received = p->total.received;
+		uint64_t records = p->total.records_sent;
+
+		for (i = 0; i < PEER_CONNS_MAX; i++) {
+			if (p->conns[i]) {
+				sent += p->conns[i]->s.sent;
+				received += p->conns[i]->s.received;
+				records += p->conns[i]->gossip.sent_records;
+			}
+		}
+		grid_api_map_init(&m);
+		grid_api_set_t(&m, GRID_A_TYPE, "totals");
+		grid_api_set_u(&m, GRID_A_COUNT, p->total.sessions);
+		grid_api_set_u(&m, GRID_A_SENT, sent);
+		grid_api_set_u(&m, GRID_A_RECEIVED, received);
+		grid_api_set_u(&m, GRID_A_BYTES_SENT, p->total.bytes_sent);
+		grid_api_set_u(&m, GRID_A_BYTES_RECEIVED, p->total.bytes_received);
+		grid_api_set_u(&m, GRID_A_SERIAL, records);
+		ret = grid_api_add_item(rq->out, &m);
+	}
 	for (i = 0; p && i < PEER_CONNS_MAX && !ret; i++) {
 		struct peer_conn *c = p->conns[i];
 

@@ -102,6 +102,11 @@ struct gridd_peers {
 	struct peer_conn *conns[PEER_CONNS_MAX];
 	struct peer_dial dials[PEER_DIALS_MAX];
 	struct gridd_beacon beacon;
+	/* Since gridd started, every session counted: gridctl peer list. */
+	struct {
+		uint64_t sessions, sent, received, bytes_sent, bytes_received;
+		uint64_t records_sent;
+	} total;
 };
 
 uint64_t gridd_mono_ms(void);
