@@ -6,6 +6,8 @@
  * gridd's batches can group them: one commit, one fsync, for all that
  * wait). OP:
  *   issue GRIDGRID   lease-issue of 1M for 1h to the agent ARG
+ *   request GRIDGRID lease-request of 1M for 1h from the member grid ARG
+ *                    (over the network: answered when the provider grants)
  *   invite GRIDGRID  gridgrid-invite of a one-time invitation
  *   status           status (no write: the API's own cost)
  * Prints "api: OP clients N: R/s (p50 X us, p99 Y us), F failed".
@@ -20,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "proto.h"
 #include "record.h"
 
@@ -31,6 +35,16 @@ struct client {
 	size_t have;
 	double sent;
 };
+
+/* A lease request is one request each: a new id every time. */
+static int fresh(struct grid_api_out *req, uint32_t op, struct grid_api_map *a,
+		 uint8_t reqid[16])
+{
+	if (op != GRID_OP_LEASE_REQUEST)
+		return 0;
+	randombytes_buf(reqid, 16);
+	return grid_api_request(req, op, a);
+}
 
 static double now(void)
 {
@@ -58,11 +72,12 @@ int main(int argc, char **argv)
 	uint32_t op;
 	double start, end, *lat;
 	size_t nlat = 0, cap = 1 << 22;
+	uint8_t reqid[16] = { 0 };
 	long done = 0, failed = 0;
 	int n, secs, i;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: api_load SOCKET {issue GG AGENT | invite GG | status} CLIENTS SECONDS\n");
+		fprintf(stderr, "usage: api_load SOCKET {issue GG AGENT | request GG GRID | invite GG | status} CLIENTS SECONDS\n");
 		return 2;
 	}
 	grid_api_map_init(&a);
@@ -74,6 +89,17 @@ int main(int argc, char **argv)
 		lim.memory_bytes = 1 << 20;
 		grid_api_set_lim(&a, GRID_A_LIMITS, &lim);
 		grid_api_set_u(&a, GRID_A_SECONDS, 3600);
+		n = atoi(argv[5]);
+		secs = atoi(argv[6]);
+	} else if (!strcmp(argv[2], "request") && argc >= 7) {
+		op = GRID_OP_LEASE_REQUEST;
+		grid_api_set_t(&a, GRID_A_GRIDGRID, argv[3]);
+		grid_api_set_t(&a, GRID_A_PROVIDER, argv[4]);
+		grid_limits_none(&lim);
+		lim.memory_bytes = 1 << 20;
+		grid_api_set_lim(&a, GRID_A_LIMITS, &lim);
+		grid_api_set_u(&a, GRID_A_SECONDS, 3600);
+		grid_api_set_b(&a, GRID_A_REQUEST, reqid, sizeof(reqid));
 		n = atoi(argv[5]);
 		secs = atoi(argv[6]);
 	} else if (!strcmp(argv[2], "invite") && argc >= 6) {
@@ -106,7 +132,8 @@ int main(int argc, char **argv)
 	end = start + secs;
 	for (i = 0; i < n; i++) {
 		cl[i].sent = now();
-		if (write(cl[i].fd, req.buf, req.len) != (ssize_t)req.len)
+		if (fresh(&req, op, &a, reqid) ||
+		    write(cl[i].fd, req.buf, req.len) != (ssize_t)req.len)
 			return 1;
 	}
 	while (now() < end) {
@@ -148,7 +175,8 @@ int main(int argc, char **argv)
 				memmove(c->in, c->in + 4 + len, c->have - 4 - len);
 				c->have -= 4 + len;
 				c->sent = now();
-				if (write(c->fd, req.buf, req.len) != (ssize_t)req.len)
+				if (fresh(&req, op, &a, reqid) ||
+				    write(c->fd, req.buf, req.len) != (ssize_t)req.len)
 					return 1;
 			}
 		}

@@ -338,6 +338,7 @@ int op_lease_request(struct gridd *g, struct request *rq)
 	struct cb_buf b;
 	sqlite3_stmt *st;
 	uint64_t secs;
+	int64_t live = 0;
 	int ret;
 
 	if (!grid_api_has(a, GRID_A_GRIDGRID) || gridd_gg_key(g, gname, gg))
@@ -375,6 +376,17 @@ int op_lease_request(struct gridd *g, struct request *rq)
 	ret = holder_key(g, rq, holder);
 	if (ret)
 		return ret;
+	/* Not asked for if it could not be kept (held.c bounds a holder's). */
+	ret = store_int(&g->st, &live, "SELECT (SELECT count(*) FROM leases_held"
+			" WHERE holder = ?1 AND not_after > ?2 AND revoked IS NULL) +"
+			" (SELECT count(*) FROM asked WHERE holder = ?1 AND state = 'pending'"
+			" AND renew IS NULL)", "ki", holder, (int64_t)gridd_now(g));
+	if (ret)
+		return ret;
+	if (live >= g->held_max)
+		return gridd_fail(rq, -EDQUOT,
+				  "this holder holds or awaits %u live leases already, the most gridd keeps for one",
+				  g->held_max);
 	if (grid_api_has(a, GRID_A_LIMITS))
 		l = *grid_api_lim(a, GRID_A_LIMITS);
 	else
@@ -517,6 +529,38 @@ static int asked_state(struct gridd *g, const uint8_t peer[GRID_PK_LEN],
 
 static const struct caller peer_caller = { .pid = -1, .uid = (uid_t)-1, .root = true };
 
+/*
+ * The answers that arrive in one round of the loop are kept in one
+ * transaction (each in a savepoint of its own), committed by
+ * gridd_negotiate_serve() before the local API serves the requests they
+ * woke: one fsync for them all, and no answer to gridctl before it.
+ */
+static bool answers_open;
+
+static int answers_begin(struct gridd *g)
+{
+	int ret;
+
+	if (!answers_open) {
+		ret = store_begin(&g->st);
+		if (ret)
+			return ret;
+		answers_open = true;
+	}
+	return store_begin(&g->st);
+}
+
+static void answers_commit(struct gridd *g)
+{
+	if (!answers_open)
+		return;
+	answers_open = false;
+	if (store_commit(&g->st)) {
+		/* Woken, they find their requests pending again, and wait. */
+		log_err("negotiate: the answers of this round could not be committed");
+	}
+}
+
 static int on_grant(struct gridd *g, struct peer_conn *c, const struct peer_msg *m)
 {
 	const uint8_t *req, *bytes;
@@ -558,7 +602,7 @@ static int on_grant(struct gridd *g, struct peer_conn *c, const struct peer_msg 
 	if (!ret && renew && s->r.lease_id != renew)
 		ret = gridd_fail(&rq, -EPERM, "another lease than the one whose renewal was asked for");
 	if (!ret)
-		ret = store_begin(&g->st);
+		ret = answers_begin(g);
 	if (!ret) {
 		ret = gridd_lease_hold(g, &rq, s);
 		if (!ret)
@@ -575,7 +619,7 @@ static int on_grant(struct gridd *g, struct peer_conn *c, const struct peer_msg 
 	else
 		gridd_peer_log(LOG_INFO, c, "granted lease %" PRIu64 " in %s",
 			       s->r.lease_id, gname);
-	if (ret && !store_begin(&g->st)) {
+	if (ret && !answers_begin(g)) {
 		/* The holder's answer says why, as a refusal would. */
 		char why[256];
 
@@ -607,7 +651,7 @@ static int on_refused(struct gridd *g, struct peer_conn *c, const struct peer_ms
 	if (asked_state(g, c->s.identity, req, state, gname, holder, &renew) ||
 	    strcmp(state, "pending"))
 		return 0;
-	ret = store_begin(&g->st);
+	ret = answers_begin(g);
 	if (!ret)
 		ret = store_exec(&g->st, store_prep(&g->st,
 			"UPDATE asked SET state = 'refused', code = ?, why = ? WHERE req = ?",
@@ -933,6 +977,7 @@ void gridd_negotiate_serve(struct gridd *g)
 	bool committed;
 	int ret;
 
+	answers_commit(g);
 	if (!queue_n)
 		return;
 	if (grid_api_out_init(&out))
