@@ -203,6 +203,45 @@ ok flipped_bit_closed fault garbage 'does not (verify|decrypt)' -garbage
 ok non_deterministic_hello_closed fault bad_cbor 'deterministic' -bad-cbor
 ok gridd_still_running kill -0 "$pid_home"
 ok still_serves_a_good_peer good good2
+
+# ---- raw bytes on the port: garbage, truncated, oversized ---------------------------
+# While a good peer holds its session, raw sockets send what no peer
+# would: gridd drops each of them and goes on serving the session and
+# new peers.
+raw() {
+	/usr/bin/python3 - "$port" "$1" <<'PYRAW'
+import os, socket, struct, sys, time
+port, kind = int(sys.argv[1]), sys.argv[2]
+s = socket.create_connection(("::1", port), timeout=5)
+if kind == "garbage":
+    s.sendall(os.urandom(4096))
+elif kind == "short-frame":
+    s.sendall(struct.pack(">H", 3) + b"abc")
+elif kind == "truncated":
+    s.sendall(struct.pack(">H", 200) + os.urandom(50))
+elif kind == "oversized":
+    # The largest length, then more than that: one frame, then junk.
+    s.sendall(struct.pack(">H", 65535) + os.urandom(65535 + 4096))
+elif kind == "flood":
+    try:
+        for _ in range(64):
+            s.sendall(os.urandom(65536))
+    except OSError:
+        pass
+elif kind == "silent":
+    time.sleep(0.2)
+s.close()
+PYRAW
+}
+"$GP" -connect "[::1]:$port" -ping 2 -hold 4s >"$D/held.out" 2>"$D/held.err" &
+held=$!
+for kind in garbage short-frame truncated oversized flood silent; do
+	ok "raw_${kind//-/_}_sent" raw "$kind"
+done
+ok raw_frames_each_logged sh -c "grep -c 'shorter than any message\|does not verify\|connection was closed' '$D/home.log' | awk '{ exit !(\$1 >= 4) }'"
+ok held_session_survived_the_raw_bytes wait "$held"
+ok gridd_running_after_raw_bytes kill -0 "$pid_home"
+ok serves_a_new_peer_after_raw_bytes good good3
 kill "$pid_home" 2>/dev/null
 wait "$pid_home" 2>/dev/null
 pids=()
