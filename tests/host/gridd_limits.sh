@@ -220,7 +220,9 @@ ok the_grid_is_still_home sh -c "'$B/gridctl' -S '$D/home.sock' -j status | jq -
 
 # ---- the live leases one holder may import ---------------------------------------
 # Leases need a provider with grid.ko; here they are made up, signed by a
-# key of no grid, as a user could: that is what the bound is for.
+# member grid's key (prov, a second gridd that joined club), as a member
+# that floods a holder could: that is what the bound is for. A lease
+# signed by a key of no member is refused before the bound is reached.
 # lease.py SEED NAME GGKEY SUBJECT HOLDER_GRID ID COUNT SERIAL NOT_BEFORE NOT_AFTER
 cat >"$D/lease.py" <<'EOF'
 import base64, sys
@@ -262,8 +264,16 @@ EOF
 now=$(date +%s)
 GGK=$(G home -j gridgrid list | jq -r '.gridgrids[0].key')
 AK=$(G home -j agent list | jq -r '.agents[] | select(.name == "alice") | .key')
-SEED=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+ok prov_up up prov
+ok prov_init G prov init prov
+PK=$(G prov -j status | jq -r .gridd.key)
+ok prov_joins_club G prov gridgrid join "$(G home -j gridgrid invite club for "$PK" | jq -r .token)"
+ok home_admits_prov G home gridgrid admit "$(G prov -j gridgrid proof club | jq -r '.tokens[0].token')"
+STRANGER=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+SEED=$(od -An -tx1 "$D"/prov/keys/grid-*.key | tr -d ' \n')
 lease() { "$PY" "$D/lease.py" "$SEED" club "$GGK" "$AK" "$HK" "$@"; }
+ok a_lease_signed_by_no_member_is_refused refused "not a member of club here" \
+	G home lease import "$("$PY" "$D/lease.py" "$STRANGER" club "$GGK" "$AK" "$HK" 9 1 1 "$now" $((now + 3600)))"
 import_all() {
 	local t
 	while read -r t; do G home lease import "$t" || return 1; done

@@ -73,7 +73,8 @@ static const struct {
 	[GRID_OP_SHARE_DEL] = { op_share_del, ROOT | GRID },
 	[GRID_OP_SHARE_LIST] = { op_share_list, GRID },
 	[GRID_OP_LEASE_ISSUE] = { op_lease_issue, ROOT | GRID },
-	[GRID_OP_LEASE_RENEW] = { op_lease_renew, ROOT | GRID },
+	/* A lease issued here: root; a lease held: its holder (lease.c). */
+	[GRID_OP_LEASE_RENEW] = { op_lease_renew, GRID },
 	[GRID_OP_LEASE_REVOKE] = { op_lease_revoke, ROOT | GRID },
 	[GRID_OP_LEASE_IMPORT] = { op_lease_import, GRID },
 	[GRID_OP_LEASE_LIST] = { op_lease_list, GRID },

@@ -452,6 +452,10 @@ int op_lease_renew(struct gridd *g, struct request *rq)
 			  a->u[GRID_A_LEASE_ID]);
 	if (held)
 		return op_lease_renew_held(g, rq);
+	if (!rq->who->root)
+		return gridd_fail(rq, -EPERM,
+				  "renewing a lease this grid issued is for the grid's owner (root); uid %u may not",
+				  rq->who->uid);
 	if (g->dev < 0)
 		return gridd_fail(rq, -EOPNOTSUPP, "this machine has no grid.ko");
 	old = malloc(sizeof(*old));
