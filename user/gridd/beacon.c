@@ -128,17 +128,6 @@ static void send_all(struct gridd *g, struct gridd_beacon *b)
 	}
 }
 
-/* Whether @pk is a member of a grid-grid this grid is in. */
-static bool fellow(struct gridd *g, const uint8_t pk[GRID_PK_LEN])
-{
-	int64_t n = 0;
-
-	store_int(&g->st, &n, "SELECT count(*) FROM members m JOIN gridgrids gg"
-		  " ON gg.pk = m.gridgrid WHERE m.pk = ? AND m.ended IS NULL"
-		  " AND gg.left_at IS NULL", "k", pk);
-	return n > 0;
-}
-
 void gridd_beacon_input(struct gridd *g)
 {
 	struct gridd_beacon *b = &g->peers->beacon;
@@ -156,7 +145,9 @@ void gridd_beacon_input(struct gridd *g)
 		if (n < 0)
 			return;
 		b->received++;
-		if (peer_beacon_read(buf, n, gridd_now(g), pk, &port, &why)) {
+		/* From the link, or from nowhere: a beacon crosses no router. */
+		if (fl != sizeof(from) || !IN6_IS_ADDR_LINKLOCAL(&from.sin6_addr) ||
+		    peer_beacon_read(buf, n, gridd_now(g), pk, &port, &why)) {
 			b->refused++;
 			continue;
 		}
@@ -177,7 +168,7 @@ void gridd_beacon_input(struct gridd *g)
 		peer_addr_set_port(&b->heard[i].addr, port);
 		b->heard[i].at = gridd_mono_ms();
 		/* A fellow member with no session: dial it where it says it is. */
-		if (fellow(g, pk) && !gridd_peer_session(g, pk))
+		if (gridd_fellow(g, pk) && !gridd_peer_session(g, pk))
 			gridd_peer_want(g, pk);
 	}
 }

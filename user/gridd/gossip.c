@@ -128,6 +128,42 @@ int gridd_gossip_keep(struct gridd *g, const uint8_t gg[GRID_PK_LEN],
 	return ret;
 }
 
+/*
+ * A share replaces its issuer's older ones in @gg's set: a member says
+ * what it gives, once, not every version it ever gave. -ESTALE if one as
+ * new or newer is there already.
+ */
+int gridd_gossip_share(struct gridd *g, const uint8_t gg[GRID_PK_LEN],
+		       const struct grid_signed *s)
+{
+	struct grid_signed *old = malloc(sizeof(*old));
+	uint8_t ids[16][GRID_ID_LEN];
+	sqlite3_stmt *st;
+	int i, n = 0, ret = 0;
+
+	if (!old)
+		return -ENOMEM;
+	st = store_prep(&g->st, "SELECT s.id FROM gossip s JOIN records r ON r.id = s.id"
+			" WHERE s.gridgrid = ? AND r.type = ? AND r.issuer = ? AND s.id != ?",
+			"kikk", gg, (int64_t)GRID_REC_SHARE, s->r.issuer, s->id);
+	while (st && n < 16 && store_step(&g->st, st) == 1) {
+		if (!store_col_key(st, 0, ids[n]))
+			n++;
+	}
+	store_done(&g->st, st);
+	for (i = 0; i < n && !ret; i++) {
+		if (store_record_get(&g->st, ids[i], old))
+			continue;
+		if (old->r.serial >= s->r.serial)
+			ret = -ESTALE;
+	}
+	for (i = 0; i < n && !ret; i++)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"DELETE FROM gossip WHERE gridgrid = ? AND id = ?", "kk", gg, ids[i]));
+	free(old);
+	return ret;
+}
+
 /* Grid-grids this grid and @peer are both in (as far as this grid knows). */
 static int common(struct gridd *g, const uint8_t peer[GRID_PK_LEN],
 		  uint8_t gg[][GRID_PK_LEN], int max)
@@ -453,6 +489,7 @@ static int admit_proof(struct gridd *g, struct peer_conn *c,
 	int ret;
 
 	peer_request(&rq, &peer_caller);
+	gridd_answers_commit(g);
 	ret = store_begin(&g->st);
 	if (ret)
 		return ret;
@@ -502,9 +539,13 @@ void gridd_gossip_opened(struct gridd *g, struct peer_conn *c)
 	 * this grid any more, but is told what ended it.
 	 */
 	st = store_prep(&g->st, "SELECT m.gridgrid, m.ended FROM members m JOIN"
-			" gridgrids gg ON gg.pk = m.gridgrid WHERE m.pk = ?"
-			" AND m.ended IS NOT NULL AND gg.left_at IS NULL", "k",
-			c->s.identity);
+			" gridgrids gg ON gg.pk = m.gridgrid WHERE m.pk = ?1"
+			" AND m.ended IS NOT NULL AND gg.left_at IS NULL"
+			/* and this grid's own leave, to a member met since */
+			" UNION SELECT me.gridgrid, me.ended FROM members me JOIN"
+			" members them ON them.gridgrid = me.gridgrid AND them.pk = ?1"
+			" AND them.ended IS NULL WHERE me.pk = ?2 AND me.ended IS NOT NULL",
+			"kk", c->s.identity, g->key.pk);
 	n = 0;
 	while (st && n < GOSSIP_GG_MAX && store_step(&g->st, st) == 1) {
 		if (!store_col_key(st, 0, gg[0]) && !store_col_key(st, 1, ended) &&
@@ -576,12 +617,23 @@ static int on_have(struct gridd *g, struct peer_conn *c, const struct peer_msg *
 	const uint8_t *gg, *digest;
 	uint8_t mine[GRID_ID_LEN], *ids;
 	size_t n, len, off;
-	int ret;
+	int ret, i;
 
 	gg = peer_msg_bytes(m, PK_GG, &len);
 	digest = peer_msg_bytes(m, PK_HAVE_DIGEST, &len);
 	if (!is_common(g, c->s.identity, gg))
 		return 0;	/* not a grid-grid we share, as far as we know */
+	/*
+	 * Our ids once a session for each grid-grid: a have costs its sender
+	 * 50 bytes and us the whole set, so it is not answered twice (the
+	 * next session compares again).
+	 */
+	for (i = 0; i < c->gossip.n_listed; i++) {
+		if (!memcmp(c->gossip.listed[i], gg, GRID_PK_LEN))
+			return 0;
+	}
+	if (c->gossip.n_listed == GOSSIP_GG_MAX)
+		return 0;
 	ret = set_ids(g, gg, &ids, &n);
 	if (ret)
 		return ret;
@@ -591,6 +643,7 @@ static int on_have(struct gridd *g, struct peer_conn *c, const struct peer_msg *
 		free(ids);
 		return 0;
 	}
+	memcpy(c->gossip.listed[c->gossip.n_listed++], gg, GRID_PK_LEN);
 	/* Ours, so that it asks for what it lacks; it sends us its own. */
 	for (off = 0; !ret && (off < n || !off); off += PEER_IDS_MAX) {
 		size_t k = n - off < PEER_IDS_MAX ? n - off : PEER_IDS_MAX;
@@ -604,7 +657,8 @@ static int on_have(struct gridd *g, struct peer_conn *c, const struct peer_msg *
 	return ret;
 }
 
-static int on_ids(struct gridd *g, struct peer_conn *c, const struct peer_msg *m)
+static int on_ids(struct gridd *g, struct peer_conn *c, const struct peer_msg *m,
+		  struct grid_why *why)
 {
 	static uint8_t want[PEER_IDS_MAX * GRID_ID_LEN];
 	uint32_t v = peer_msg_get(m, PK_IDS), i;
@@ -615,6 +669,9 @@ static int on_ids(struct gridd *g, struct peer_conn *c, const struct peer_msg *m
 	gg = peer_msg_bytes(m, PK_GG, &len);
 	if (!is_common(g, c->s.identity, gg))
 		return 0;
+	/* Each id costs a lookup: counted as a record. */
+	if (!within(c, d->it[v].n, 0, why))
+		return -EBADMSG;
 	for (i = v + 1; i < d->it[v].end; i = cb_next(d, i)) {
 		const uint8_t *id = d->it[i].p;
 
@@ -665,6 +722,7 @@ static int keep_record(struct gridd *g, const uint8_t gg[GRID_PK_LEN],
 	if (!ret && in_set(g, gg, s->id))
 		goto out;
 	if (!ret) {
+		gridd_answers_commit(g);
 		ret = store_begin(&g->st);
 		if (!ret) {
 			ret = gridd_gossip_apply(g, gg, s, why);
@@ -770,7 +828,7 @@ int gridd_gossip_message(struct gridd *g, struct peer_conn *c,
 	case PEER_MSG_HAVE:
 		return on_have(g, c, m);
 	case PEER_MSG_IDS:
-		return on_ids(g, c, m);
+		return on_ids(g, c, m, why);
 	case PEER_MSG_WANT:
 		return on_want(g, c, m, why);
 	case PEER_MSG_RECORDS:

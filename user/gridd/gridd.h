@@ -225,6 +225,12 @@ int op_peer_del(struct gridd *g, struct request *rq);
 int op_peer_list(struct gridd *g, struct request *rq);
 int op_lease_request(struct gridd *g, struct request *rq);
 int op_lease_renew_held(struct gridd *g, struct request *rq);
+/*
+ * negotiate.c: the answers kept since the last commit, committed now: a
+ * transaction that acts after its commit (grid.ko, pushes) must not run
+ * inside theirs.
+ */
+void gridd_answers_commit(struct gridd *g);
 /* negotiate.c: the lease requests peers sent since the last batch. */
 void gridd_negotiate_serve(struct gridd *g);
 
@@ -236,6 +242,9 @@ void gridd_negotiate_serve(struct gridd *g);
 int gridd_gossip_keep(struct gridd *g, const uint8_t gg[GRID_PK_LEN],
 		      const uint8_t id[GRID_ID_LEN], int kind);
 void gridd_gossip_flush(struct gridd *g);
+/* A share record @s replaces its issuer's older ones in @gg's set. */
+int gridd_gossip_share(struct gridd *g, const uint8_t gg[GRID_PK_LEN],
+		       const struct grid_signed *s);
 
 /* share.c, lease.c: shares and leases issued. */
 int op_share_set(struct gridd *g, struct request *rq);

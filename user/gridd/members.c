@@ -525,12 +525,23 @@ int gridd_gossip_apply(struct gridd *g, const uint8_t gg[GRID_PK_LEN],
 	state = member_state(g, gg, r->issuer, &admin);
 	if (!state && memcmp(r->issuer, gg, GRID_PK_LEN))
 		return grid_why_set(why, -EAGAIN, "its issuer is not known here");
+	/* A grid that left or was revoked says nothing more in it. */
+	if (state == 2)
+		return grid_why_set(why, -EPERM, "a %s from a grid no longer a member of %s",
+				    grid_record_type_name(r->type), gname);
+	if (r->type == GRID_REC_SHARE) {
+		ret = gridd_gossip_share(g, gg, s);
+		if (ret == -ESTALE)
+			return grid_why_set(why, ret, "a share older than the one this grid holds");
+		if (ret)
+			return ret;
+	}
 	ret = store_record_put(&g->st, s);
 	if (ret)
 		return ret;
 	switch (r->type) {
 	case GRID_REC_LEAVE:
-		return state == 1 ? end_member(g, gname, gg, r->issuer, s->id) : 0;
+		return end_member(g, gname, gg, r->issuer, s->id);
 	case GRID_REC_SHARE:
 		return 0;
 	case GRID_REC_REVOCATION:
@@ -545,10 +556,9 @@ int gridd_gossip_apply(struct gridd *g, const uint8_t gg[GRID_PK_LEN],
 			"UPDATE leases_held SET revoked = ? WHERE revoked IS NULL"
 			" AND issuer = ? AND lease_id = ?", "kku", s->id, r->issuer,
 			r->lease_id));
-	if (state == 2 || (!admin && memcmp(r->issuer, gg, GRID_PK_LEN)))
-		return grid_why_set(why, -EPERM, "a revocation from %s, which is not an admin of %s",
-				    state == 2 ? "a grid that has left or was revoked" :
-				    "a member", gname);
+	if (!admin && memcmp(r->issuer, gg, GRID_PK_LEN))
+		return grid_why_set(why, -EPERM, "a revocation from a member, which is not an admin of %s",
+				    gname);
 	sodium_bin2hex(k, sizeof(k), r->subject, GRID_PK_LEN);
 	if (!sodium_memcmp(r->subject, g->key.pk, GRID_PK_LEN))
 		log_warn("this grid was revoked from %s", gname);

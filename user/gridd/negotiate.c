@@ -376,6 +376,13 @@ int op_lease_request(struct gridd *g, struct request *rq)
 	ret = holder_key(g, rq, holder);
 	if (ret)
 		return ret;
+	/* An hour unanswered: over (gridd no longer asks; not counted). */
+	ret = store_exec(&g->st, store_prep(&g->st,
+		"UPDATE asked SET state = 'refused', code = ?, why = ?"
+		" WHERE state = 'pending' AND made <= ?", "iti", (int64_t)ETIMEDOUT,
+		"no answer within an hour", (int64_t)gridd_now(g) - ASK_LIFE));
+	if (ret)
+		return ret;
 	/* Not asked for if it could not be kept (held.c bounds a holder's). */
 	ret = store_int(&g->st, &live, "SELECT (SELECT count(*) FROM leases_held"
 			" WHERE holder = ?1 AND not_after > ?2 AND revoked IS NULL) +"
@@ -550,7 +557,7 @@ static int answers_begin(struct gridd *g)
 	return store_begin(&g->st);
 }
 
-static void answers_commit(struct gridd *g)
+void gridd_answers_commit(struct gridd *g)
 {
 	if (!answers_open)
 		return;
@@ -651,6 +658,15 @@ static int on_refused(struct gridd *g, struct peer_conn *c, const struct peer_ms
 	if (asked_state(g, c->s.identity, req, state, gname, holder, &renew) ||
 	    strcmp(state, "pending"))
 		return 0;
+	/* Busy, or its state not written: asked again at the next session. */
+	switch (peer_msg_uint(m, PK_REFUSED_CODE)) {
+	case EBUSY:
+	case EIO:
+	case EAGAIN:
+		gridd_peer_log(LOG_INFO, c, "could not answer our request in %s now: %s",
+			       gname, why);
+		return 0;
+	}
 	ret = answers_begin(g);
 	if (!ret)
 		ret = store_exec(&g->st, store_prep(&g->st,
@@ -676,6 +692,40 @@ static int on_request(struct gridd *g, struct peer_conn *c, const struct peer_ms
 	size_t n;
 	int ret;
 
+	/*
+	 * A grid that is no member of the grid-grid it asks in (as this
+	 * grid knows it) is told so at once, and nothing is kept of it:
+	 * answers are kept by request, and a stranger's would be kept
+	 * without end. One that goes on asking is cut off.
+	 */
+	if (m->type == PEER_MSG_LEASE_REQUEST) {
+		char gname[GRID_NAME_LEN] = "", text[160];
+		int64_t member = 0;
+		sqlite3_stmt *st;
+
+		st = store_prep(&g->st, "SELECT gg.name, (SELECT count(*) FROM members m"
+				" WHERE m.gridgrid = gg.pk AND m.pk = ? AND m.ended IS NULL)"
+				" FROM gridgrids gg WHERE gg.pk = ? AND gg.left_at IS NULL",
+				"kk", c->s.identity, peer_msg_bytes(m, PK_REQ_GG, &n));
+		if (st && store_step(&g->st, st) == 1) {
+			snprintf(gname, sizeof(gname), "%s", sqlite3_column_text(st, 0));
+			member = sqlite3_column_int64(st, 1);
+		}
+		store_done(&g->st, st);
+		if (!member) {
+			if (++c->refused_strangers > 16)
+				return grid_why_set(why, -EPERM,
+						    "asked again and again in grid-grids it is not a member of here; cut off");
+			if (*gname)
+				snprintf(text, sizeof(text),
+					 "not a member of %s as this grid knows it (no admitted proof, or revoked, or left)",
+					 gname);
+			else
+				snprintf(text, sizeof(text),
+					 "this grid is not a member of that grid-grid");
+			return send_refused(g, c, peer_msg_bytes(m, PK_REQ_ID, &n), EPERM, text);
+		}
+	}
 	if (queue_n == QUEUE_MAX)
 		return send_refused(g, c, peer_msg_bytes(m, PK_REQ_ID, &n), EBUSY,
 				    "the provider is busy; ask again");
@@ -842,6 +892,14 @@ static int serve_request(struct gridd *g, struct asked_of_us *q)
 	if (sodium_memcmp(q->holder, q->peer, GRID_PK_LEN)) {
 		/* An agent: its certificate, by the grid that asks. */
 		struct grid_signed *cert;
+		int64_t other = 0;
+
+		/* Not another member: a lease is for the asker or its agent. */
+		store_int(&g->st, &other, "SELECT count(*) FROM members WHERE pk = ?",
+			  "k", q->holder);
+		if (other)
+			return gridd_fail(rq, -EPERM,
+					  "the holder is another member grid: a grid asks for itself or its agents");
 
 		if (!q->cert)
 			return gridd_fail(rq, -EPERM,
@@ -977,7 +1035,7 @@ void gridd_negotiate_serve(struct gridd *g)
 	bool committed;
 	int ret;
 
-	answers_commit(g);
+	gridd_answers_commit(g);
 	if (!queue_n)
 		return;
 	if (grid_api_out_init(&out))

@@ -40,7 +40,9 @@
 #define BACKOFF_RESET	30000	/* a session this long resets the backoff */
 #define SIMULTANEOUS	5000	/* two sessions opened this close: both dialed */
 #define HANDSHAKING_MAX	64	/* connections not yet authenticated */
-#define WANT_IDLE	60000	/* an on-demand session, idle, is closed */
+#define WANT_IDLE	60000	/* an on-demand dial is given up after this */
+#define STRANGER_GRACE	10000	/* a session sharing no grid-grid is closed */
+#define HANDSHAKING_PER_HOST 8	/* connections not yet authenticated, one address */
 
 uint64_t gridd_mono_ms(void)
 {
@@ -180,6 +182,17 @@ struct peer_conn *gridd_peer_session(struct gridd *g,
 	return g->peers ? open_with(g, pk, NULL) : NULL;
 }
 
+/* Whether @pk is a member of a grid-grid this grid is in. */
+bool gridd_fellow(struct gridd *g, const uint8_t pk[GRID_PK_LEN])
+{
+	int64_t n = 0;
+
+	store_int(&g->st, &n, "SELECT count(*) FROM members m JOIN gridgrids gg"
+		  " ON gg.pk = m.gridgrid WHERE m.pk = ? AND m.ended IS NULL"
+		  " AND gg.left_at IS NULL", "k", pk);
+	return n > 0;
+}
+
 /* Learnt from an authenticated session: where the peer is now. */
 static void remember(struct gridd *g, struct peer_conn *c)
 {
@@ -192,6 +205,7 @@ static void remember(struct gridd *g, struct peer_conn *c)
 		peer_addr_set_port(&a, c->s.peer_port);
 		peer_addr_str(&a, addr);
 	}
+	gridd_answers_commit(g);
 	ret = store_begin(&g->st);
 	if (!ret)
 		ret = store_exec(&g->st, store_prep(&g->st,
@@ -454,7 +468,10 @@ static void conn_opened(struct gridd *g, struct peer_conn *c)
 		c->dial->last_error[0] = '\0';
 	}
 	g->peers->total.sessions++;
-	remember(g, c);
+	/* Only grids that matter here are kept: a stranger costs no write. */
+	c->vetted = c->dial || gridd_fellow(g, c->s.identity);
+	if (c->vetted)
+		remember(g, c);
 	gridd_peer_label(g, c->s.identity, c->label);
 	settle(g, c);
 	if (c->s.state == PEER_OPEN)
@@ -542,6 +559,28 @@ static unsigned int handshaking(struct gridd_peers *p)
 	return n;
 }
 
+/* The same host, whatever the port. */
+static bool same_host(const struct peer_addr *a, const struct peer_addr *b)
+{
+	struct peer_addr x = *a, y = *b;
+
+	peer_addr_set_port(&x, 0);
+	peer_addr_set_port(&y, 0);
+	return peer_addr_eq(&x, &y);
+}
+
+static unsigned int handshaking_from(struct gridd_peers *p, const struct peer_addr *a)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < PEER_CONNS_MAX; i++) {
+		if (p->conns[i] && p->conns[i]->s.state == PEER_HANDSHAKE &&
+		    same_host(&p->conns[i]->addr, a))
+			n++;
+	}
+	return n;
+}
+
 static void accept_all(struct gridd *g, int lfd)
 {
 	struct peer_addr a;
@@ -554,6 +593,7 @@ static void accept_all(struct gridd *g, int lfd)
 		if (fd < 0)
 			return;
 		if (handshaking(g->peers) >= HANDSHAKING_MAX ||
+		    handshaking_from(g->peers, &a) >= HANDSHAKING_PER_HOST ||
 		    !conn_new(g, fd, &a, NOISE_RESPONDER, NULL)) {
 			char s[PEER_ADDR_STR];
 
@@ -603,6 +643,11 @@ struct peer_dial *gridd_peer_dial_add(struct gridd *g, const struct peer_addr *a
 		if (peer_addr_eq(&d->addr, a)) {
 			if (src < d->source)
 				d->source = src;
+			/* A key given now is expected from now on. */
+			if (pk) {
+				memcpy(d->pk, pk, GRID_PK_LEN);
+				d->has_pk = d->known_pk = true;
+			}
 			return d;
 		}
 	}
@@ -876,6 +921,20 @@ void gridd_peers_run(struct gridd *g)
 			conn_flush(c);
 			if (next < p->next_tick)
 				p->next_tick = next;
+			/*
+			 * A grid that shares nothing with this one, that it
+			 * did not dial, has had its time: the slots are for
+			 * members (a joiner's proof comes in its hello).
+			 */
+			if (!c->vetted && c->s.state == PEER_OPEN &&
+			    now >= c->s.opened + STRANGER_GRACE) {
+				c->vetted = gridd_fellow(g, c->s.identity);
+				if (!c->vetted) {
+					peer_session_bye(&c->s, "this grid shares no grid-grid with yours",
+							 now);
+					conn_flush(c);
+				}
+			}
 			if (peer_session_wants_rekey(&c->s, now) && c->dial &&
 			    c->dial->conn == c && !c->rekeying) {
 				/* Make before break: the new one replaces this one. */
@@ -951,10 +1010,17 @@ int gridd_peer_want(struct gridd *g, const uint8_t pk[GRID_PK_LEN])
 	for (i = 0; i < PEER_DIALS_MAX; i++) {
 		d = &g->peers->dials[i];
 		if (d->used && d->known_pk && !sodium_memcmp(d->pk, pk, GRID_PK_LEN)) {
-			if (d->source == PEER_SRC_WANT)
-				d->want_until = gridd_mono_ms() + WANT_IDLE;
-			if (!d->conn && d->next_try > gridd_mono_ms() + 1000 &&
-			    d->source == PEER_SRC_WANT)
+			if (d->source != PEER_SRC_WANT)
+				return 0;
+			d->want_until = gridd_mono_ms() + WANT_IDLE;
+			/* Where it is now, a beacon says: not where it was. */
+			if (!d->conn && !gridd_beacon_heard(g, pk, &a) &&
+			    !peer_addr_eq(&a, &d->addr)) {
+				d->addr = a;
+				d->backoff = 0;
+				d->next_try = 0;
+			}
+			if (!d->conn && d->next_try > gridd_mono_ms() + 1000)
 				d->next_try = 0;
 			return 0;
 		}
@@ -995,7 +1061,6 @@ static int peer_add_after(struct gridd *g, struct request *rq)
 	if (!d)
 		return gridd_fail(rq, -ENOSPC, "kept, but gridd dials %d peers at most; it is dialed after a restart if one goes",
 				  PEER_DIALS_MAX);
-	d->source = PEER_SRC_GRIDCTL;
 	d->next_try = 0;
 	d->backoff = 0;
 	return 0;
@@ -1006,6 +1071,7 @@ int op_peer_add(struct gridd *g, struct request *rq)
 	const struct grid_api_map *a = rq->args;
 	char s[PEER_ADDR_STR];
 	struct peer_addr addr;
+	unsigned int i;
 	int ret;
 
 	if (!grid_api_has(a, GRID_A_ADDR) ||
@@ -1021,6 +1087,11 @@ int op_peer_add(struct gridd *g, struct request *rq)
 	    !sodium_memcmp(a->b[GRID_A_KEY], g->key.pk, GRID_PK_LEN))
 		return gridd_fail(rq, -EINVAL, "that key is this grid's own");
 	peer_addr_str(&addr, s);
+	for (i = 0; i < g->cfg.n_peers; i++) {
+		if (peer_addr_eq(&g->cfg.peers[i].addr, &addr))
+			return gridd_fail(rq, -EEXIST,
+					  "%s is a peer of gridd.conf already: change its line there", s);
+	}
 	ret = store_exec(&g->st, store_prep(&g->st,
 		grid_api_has(a, GRID_A_KEY) ?
 		"INSERT INTO dials (addr, pk, added) VALUES (?1, ?2, ?3)"

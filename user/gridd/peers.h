@@ -52,6 +52,8 @@ struct gossip_conn {
 	int n_proved;
 	uint8_t compared[16][GRID_PK_LEN];	/* and sent a have of */
 	int n_compared;
+	uint8_t listed[16][GRID_PK_LEN];	/* and sent our ids of */
+	int n_listed;
 	uint8_t *refused;	/* ids refused on this session, not asked again */
 	uint32_t n_refused;
 	uint64_t sent_have, sent_records;	/* traffic, for gridctl peer list */
@@ -68,6 +70,8 @@ struct peer_conn {
 	char peer_name[GRID_NAME_LEN];	/* from its grid record, if it sent one */
 	struct peer_dial *dial;		/* the target dialed, if we dialed */
 	uint64_t since;			/* monotonic ms */
+	bool vetted;			/* found to share a grid-grid with us */
+	unsigned int refused_strangers;	/* negotiate.c: requests of a non-member */
 	struct peer_session s;
 	struct gossip_conn gossip;
 };
@@ -110,6 +114,8 @@ struct gridd_peers {
 };
 
 uint64_t gridd_mono_ms(void);
+/* Whether @pk is a member of a grid-grid this grid is in. */
+bool gridd_fellow(struct gridd *g, const uint8_t pk[GRID_PK_LEN]);
 
 /* peers.c */
 int gridd_peers_start(struct gridd *g);

@@ -355,7 +355,9 @@ int op_share_set(struct gridd *g, struct request *rq)
 	r.has |= GRID_HAS(GRID_K_NAME) | GRID_HAS(GRID_K_GRIDGRID) |
 		 GRID_HAS(GRID_K_LIMITS) | GRID_HAS(GRID_K_SERIAL);
 	ret = gridd_sign_keep(g, &r, &g->key, s, &rq->why);
-	/* The members learn what this grid offers them. */
+	/* The members learn what this grid offers them, this one alone. */
+	if (!ret)
+		ret = gridd_gossip_share(g, pk, s);
 	if (!ret)
 		ret = gridd_gossip_keep(g, pk, s->id, 1);
 	if (!ret)

@@ -256,8 +256,11 @@ static int transport_message(struct peer_session *s, const uint8_t *msg,
 	}
 	sodium_memzero(plain, len - NOISE_TAG_LEN);
 	if (ret && s->state != PEER_CLOSED) {
-		s->state = PEER_CLOSED;
-		ret = closed(s, ret, "%s", s->why.msg);
+		/* The peer is told why (a bye) before the session closes. */
+		char why[sizeof(s->why.msg)];
+
+		snprintf(why, sizeof(why), "%s", s->why.msg);
+		peer_session_bye(s, why, s->last_rx);
 	}
 	return ret;
 }

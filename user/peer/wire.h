@@ -26,7 +26,9 @@
 #define PEER_PROOFS_MAX		8	/* in a hello, or a proofs message */
 #define PEER_TEXT_MAX		512	/* bytes of a sentence (bye, refused) */
 #define PEER_PING_MAX		256
-#define PEER_IDS_MAX		1024	/* record ids in one message */
+/* Record ids in one message: with the message's other items, under the
+ * CBOR reader's 1024 items a document. */
+#define PEER_IDS_MAX		1000
 #define PEER_RECORDS_MAX	32	/* records in one message */
 #define PEER_REQ_ID_LEN		16
 
