@@ -251,6 +251,9 @@ int op_share_set(struct gridd *g, struct request *rq);
 int op_share_del(struct gridd *g, struct request *rq);
 int op_share_list(struct gridd *g, struct request *rq);
 int op_lease_issue(struct gridd *g, struct request *rq);
+/* A lease as an answer's item, with its token (and its issuer, if held). */
+int gridd_lease_item(struct request *rq, const struct grid_signed *s,
+		     bool with_issuer);
 int op_lease_renew(struct gridd *g, struct request *rq);
 int op_lease_revoke(struct gridd *g, struct request *rq);
 /* held.c: leases this grid's agents hold. */

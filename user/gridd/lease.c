@@ -102,7 +102,8 @@ static int holder_of(struct gridd *g, struct request *rq, const char *gg,
 	return 0;
 }
 
-static int lease_token_item(struct request *rq, const struct grid_signed *s)
+int gridd_lease_item(struct request *rq, const struct grid_signed *s,
+		     bool with_issuer)
 {
 	struct grid_bundle *b = calloc(1, sizeof(*b));
 	char *tok = malloc(GRID_TOKEN_MAX);
@@ -120,6 +121,8 @@ static int lease_token_item(struct request *rq, const struct grid_signed *s)
 		grid_api_set_t(&m, GRID_A_GRIDGRID, s->r.name);
 		grid_api_set_u(&m, GRID_A_LEASE_ID, s->r.lease_id);
 		grid_api_set_u(&m, GRID_A_SERIAL, s->r.serial);
+		if (with_issuer)
+			grid_api_set_b(&m, GRID_A_ISSUER, s->r.issuer, GRID_PK_LEN);
 		grid_api_set_b(&m, GRID_A_HOLDER_KEY, s->r.subject, GRID_PK_LEN);
 		grid_api_set_u(&m, GRID_A_NOT_BEFORE, s->r.not_before);
 		grid_api_set_u(&m, GRID_A_NOT_AFTER, s->r.not_after);
@@ -325,7 +328,7 @@ int op_lease_issue(struct gridd *g, struct request *rq)
 			r.subject, r.holder_grid, (int64_t)r.not_before,
 			(int64_t)r.not_after, s->id));
 	if (!ret)
-		ret = lease_token_item(rq, s);
+		ret = gridd_lease_item(rq, s, false);
 	if (!ret) {
 		rq->after = issue_after;
 		rq->after_id = r.lease_id;
@@ -488,7 +491,7 @@ int op_lease_renew(struct gridd *g, struct request *rq)
 			" WHERE lease_id = ?", "uiku", r.serial, (int64_t)r.not_after,
 			s->id, r.lease_id));
 	if (!ret)
-		ret = lease_token_item(rq, s);
+		ret = gridd_lease_item(rq, s, false);
 	if (!ret) {
 		rq->after = renew_after;
 		rq->after_id = r.lease_id;

@@ -250,7 +250,6 @@ static int answer_asked(struct gridd *g, struct request *rq, sqlite3_stmt *row,
 {
 	const char *state = (const char *)sqlite3_column_text(row, 0);
 	struct grid_signed *s;
-	struct grid_api_map m;
 	uint8_t id[GRID_ID_LEN];
 	sqlite3_stmt *st;
 	int ret;
@@ -275,34 +274,8 @@ static int answer_asked(struct gridd *g, struct request *rq, sqlite3_stmt *row,
 		return -ENOMEM;
 	if (!ret)
 		ret = store_record_get(&g->st, id, s);
-	if (!ret) {
-		char *tok = malloc(GRID_TOKEN_MAX);
-		struct grid_bundle *b = calloc(1, sizeof(*b));
-
-		ret = tok && b ? 0 : -ENOMEM;
-		if (!ret) {
-			b->kind = GRID_BUNDLE_LEASE;
-			b->n = 1;
-			b->rec[0] = *s;
-			ret = grid_token_write(b, tok, GRID_TOKEN_MAX);
-		}
-		if (!ret) {
-			grid_api_map_init(&m);
-			grid_api_set_t(&m, GRID_A_GRIDGRID, s->r.name);
-			grid_api_set_u(&m, GRID_A_LEASE_ID, s->r.lease_id);
-			grid_api_set_u(&m, GRID_A_SERIAL, s->r.serial);
-			grid_api_set_b(&m, GRID_A_ISSUER, s->r.issuer, GRID_PK_LEN);
-			grid_api_set_b(&m, GRID_A_HOLDER_KEY, s->r.subject, GRID_PK_LEN);
-			grid_api_set_u(&m, GRID_A_NOT_BEFORE, s->r.not_before);
-			grid_api_set_u(&m, GRID_A_NOT_AFTER, s->r.not_after);
-			grid_api_set_lim(&m, GRID_A_LIMITS, &s->r.limits);
-			grid_api_set_b(&m, GRID_A_ID, s->id, GRID_ID_LEN);
-			grid_api_set_t(&m, GRID_A_TOKEN, tok);
-			ret = grid_api_add_item(rq->out, &m);
-		}
-		free(tok);
-		free(b);
-	}
+	if (!ret)
+		ret = gridd_lease_item(rq, s, true);
 	free(s);
 	return ret;
 }
