@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-alone: a budget is checked frozen within 50 ms of CPU time
 #
 # Runs build/tests/vm/grid_cpubudget_test (tests/vm/grid_cpubudget_test.c):
 # GRID_IOC_CPU_WATCH's checks, and CPU-time budgets enforced by grid.ko

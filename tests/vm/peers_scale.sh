@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vm-mem: 2048
+# vm-alone: 50 gridds keep both vCPUs busy; another guest would slow its timers
 #
 # 50 gridds, each with its peers in a network namespace of its own, on one
 # bridge, join one grid-grid; each gets a lease; a revocation made at one

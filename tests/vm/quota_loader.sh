@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-alone: a rate is checked held while no loader is alive
 #
 # The quota loader and what it leaves behind: gridd loads and pins once,
 # a restarted gridd adopts (same programs, counters kept, the rate held

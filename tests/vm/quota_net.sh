@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-alone: its rates are checked within 3%, which a second guest would disturb
 #
 # Network quotas under real traffic: TCP and UDP from a grid-grid's cgroup
 # in namespace a to namespace b over veth, with the programs attached and
