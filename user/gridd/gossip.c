@@ -511,6 +511,21 @@ int gridd_gossip_hello(struct gridd *g, struct peer_conn *c,
 
 	memcpy(c->s.identity, h->identity, GRID_PK_LEN);
 	for (i = 0; i < h->n_proofs; i++) {
+		uint8_t gg[GRID_PK_LEN];
+		int64_t in = 0;
+
+		/*
+		 * Checked only if it is of a grid-grid this grid is in: a
+		 * stranger's hello costs no signature checks beyond its
+		 * binding's.
+		 */
+		if (grid_bundle_charter_key(h->proof[i], h->proof_len[i], gg) ||
+		    store_int(&g->st, &in, "SELECT count(*) FROM gridgrids"
+			      " WHERE pk = ? AND left_at IS NULL", "k", gg) || !in) {
+			gridd_peer_log(LOG_DEBUG, c, "its proof %u is of no grid-grid this grid is in; not checked",
+				       i + 1);
+			continue;
+		}
 		ret = admit_proof(g, c, h->proof[i], h->proof_len[i], &w);
 		if (ret)
 			gridd_peer_log(LOG_INFO, c, "its proof %u is not admitted: %s", i + 1,
@@ -563,24 +578,59 @@ void gridd_gossip_closed(struct gridd *g, struct peer_conn *c)
 	c->gossip.n_refused = 0;
 }
 
-/* Counts what @c sends; false once it is over its bounds (then cut off). */
+/*
+ * What each peer has sent this minute, by its key rather than by its
+ * session: a peer that is cut off and dials again starts where it was.
+ * A member grid is one of a bounded few, so a small table does; when it
+ * is full, the entry whose minute is oldest makes room.
+ */
+#define BUDGETS_MAX	256
+
+struct budget {
+	uint8_t pk[GRID_PK_LEN];
+	uint64_t window;	/* gridd_mono_ms() its minute began; 0 free */
+	uint32_t records, bad;
+};
+
+static struct budget budgets[BUDGETS_MAX];
+
+static struct budget *budget_of(const uint8_t pk[GRID_PK_LEN], uint64_t now)
+{
+	struct budget *b, *oldest = &budgets[0];
+	unsigned int i;
+
+	for (i = 0; i < BUDGETS_MAX; i++) {
+		b = &budgets[i];
+		if (b->window && !memcmp(b->pk, pk, GRID_PK_LEN))
+			return b;
+		if (b->window < oldest->window)
+			oldest = b;
+	}
+	memset(oldest, 0, sizeof(*oldest));
+	memcpy(oldest->pk, pk, GRID_PK_LEN);
+	oldest->window = now;
+	return oldest;
+}
+
+/* Counts what @c's peer sends; false once it is over its bounds (then cut off). */
 static bool within(struct peer_conn *c, uint32_t records, uint32_t bad,
 		   struct grid_why *why)
 {
-	uint64_t now = gridd_mono_ms();
+	uint64_t now = gridd_mono_ms() + 1;	/* never 0: 0 is a free entry */
+	struct budget *b = budget_of(c->s.identity, now);
 
-	if (now >= c->gossip.window + 60000) {
-		c->gossip.window = now;
-		c->gossip.records = c->gossip.bad = 0;
+	if (now >= b->window + 60000) {
+		b->window = now;
+		b->records = b->bad = 0;
 	}
-	c->gossip.records += records;
-	c->gossip.bad += bad;
-	if (c->gossip.bad >= BAD_PER_MINUTE) {
+	b->records += records;
+	b->bad += bad;
+	if (b->bad >= BAD_PER_MINUTE) {
 		grid_why_set(why, -EBADMSG, "sent %u records in a minute that do not verify; cut off",
-			     c->gossip.bad);
+			     b->bad);
 		return false;
 	}
-	if (c->gossip.records > RECORDS_PER_MINUTE) {
+	if (b->records > RECORDS_PER_MINUTE) {
 		grid_why_set(why, -EBADMSG, "sent or asked for over %u records in a minute; cut off",
 			     RECORDS_PER_MINUTE);
 		return false;

@@ -107,6 +107,42 @@ out:
 	return ret;
 }
 
+int grid_bundle_charter_key(const uint8_t *p, size_t n, uint8_t pk[GRID_PK_LEN])
+{
+	struct grid_signed *s = NULL;
+	struct grid_why why;
+	struct cb_doc *d;
+	uint32_t rv;
+	int ret = -EBADMSG;
+
+	if (n > GRID_BUNDLE_BYTES_MAX)
+		return -EBADMSG;
+	d = malloc(sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	if (cb_decode(d, p, n) || d->it[0].kind != CB_MAP)
+		goto out;
+	rv = cb_map_get(d, 0, 2);
+	if (!rv || d->it[rv].kind != CB_ARRAY || !d->it[rv].n ||
+	    d->it[rv + 1].kind != CB_BYTES)
+		goto out;
+	s = malloc(sizeof(*s));
+	if (!s) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* Decoded and checked against the schema; its signature is not. */
+	if (grid_record_open_kept(s, d->it[rv + 1].p, d->it[rv + 1].n, &why) ||
+	    s->r.type != GRID_REC_CHARTER)
+		goto out;
+	memcpy(pk, s->r.issuer, GRID_PK_LEN);
+	ret = 0;
+out:
+	free(s);
+	free(d);
+	return ret;
+}
+
 int grid_token_write(const struct grid_bundle *b, char *out, size_t cap)
 {
 	const size_t pre = sizeof(GRID_TOKEN_PREFIX) - 1;

@@ -48,6 +48,14 @@ int grid_bundle_encode(const struct grid_bundle *b, uint8_t *out, size_t cap,
 int grid_bundle_decode(struct grid_bundle *b, const uint8_t *p, size_t n,
 		       struct grid_why *why);
 
+/*
+ * The key of the grid-grid whose charter opens the bundle @p, read with
+ * no signature checked: only for choosing which bundles are worth
+ * checking (a stranger's proofs of grid-grids this grid is not in cost
+ * nothing). 0, or -EBADMSG if @p does not open with a charter.
+ */
+int grid_bundle_charter_key(const uint8_t *p, size_t n, uint8_t pk[GRID_PK_LEN]);
+
 /* "grid1:..." into @out (at least GRID_TOKEN_MAX), NUL-terminated. */
 int grid_token_write(const struct grid_bundle *b, char *out, size_t cap);
 /* Leading and trailing white space is ignored. */
