@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# host-background: its guests run one at a time; the host tests beside it need the other core
 #
 # Power cuts: gridd's state on a real filesystem (ext4 on the VM's virtio
 # disk, a file here), the whole VM killed at a random moment while a client

@@ -6,7 +6,8 @@
  *
  * Each test prints "PASS <suite>/<name>" or "FAIL <suite>/<name>: where",
  * or "SKIP <suite>/<name>: why", which tests/run counts. The binary exits 1
- * if any test failed.
+ * if any test failed. An argument runs only the tests whose names contain
+ * it; "!TEXT" runs those whose names do not.
  */
 #ifndef GRID_UNIT_H
 #define GRID_UNIT_H
@@ -64,7 +65,10 @@ int main(int argc, char **argv)
 	int i, failed = 0;
 
 	for (i = 0; i < unit_ntests; i++) {
-		if (argc > 1 && !strstr(unit_tests[i].name, argv[1]))
+		/* PATTERN: the tests named with it; !PATTERN: the others. */
+		if (argc > 1 && argv[1][0] == '!' ?
+		    !!strstr(unit_tests[i].name, argv[1] + 1) :
+		    argc > 1 && !strstr(unit_tests[i].name, argv[1]))
 			continue;
 		unit_failed_now = 0;
 		unit_skip_why = NULL;
