@@ -219,19 +219,19 @@ void gridd_leases_end(struct gridd *g, const uint8_t id[GRID_ID_LEN]);
 int gridd_admit_cert(struct gridd *g, struct request *rq,
 		     const struct grid_signed *s);
 
-/* peers.c, negotiate.c: the operations of the local API */
+/* peers.c, negotiate_holder.c: the operations of the local API */
 int op_peer_add(struct gridd *g, struct request *rq);
 int op_peer_del(struct gridd *g, struct request *rq);
 int op_peer_list(struct gridd *g, struct request *rq);
 int op_lease_request(struct gridd *g, struct request *rq);
 int op_lease_renew_held(struct gridd *g, struct request *rq);
 /*
- * negotiate.c: the answers kept since the last commit, committed now: a
- * transaction that acts after its commit (grid.ko, pushes) must not run
- * inside theirs.
+ * negotiate_holder.c: the answers kept since the last commit, committed
+ * now: a transaction that acts after its commit (grid.ko, pushes) must
+ * not run inside theirs.
  */
 void gridd_answers_commit(struct gridd *g);
-/* negotiate.c: the lease requests peers sent since the last batch. */
+/* negotiate_provider.c: the lease requests peers sent since the last batch. */
 void gridd_negotiate_serve(struct gridd *g);
 
 /*
