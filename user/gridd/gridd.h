@@ -219,7 +219,7 @@ void gridd_leases_end(struct gridd *g, const uint8_t id[GRID_ID_LEN]);
 int gridd_admit_cert(struct gridd *g, struct request *rq,
 		     const struct grid_signed *s);
 
-/* peers.c, negotiate_holder.c: the operations of the local API */
+/* peers_api.c, negotiate_holder.c: the operations of the local API */
 int op_peer_add(struct gridd *g, struct request *rq);
 int op_peer_del(struct gridd *g, struct request *rq);
 int op_peer_list(struct gridd *g, struct request *rq);

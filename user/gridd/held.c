@@ -18,7 +18,7 @@
 
 /*
  * Keeps @s, a lease signed by its issuer (checked), as held: by the
- * local API's import, and by negotiate.c when a provider grants one.
+ * local API's import, and by negotiate_holder.c when a provider grants one.
  */
 int gridd_lease_hold(struct gridd *g, struct request *rq,
 		     const struct grid_signed *s)

@@ -447,7 +447,7 @@ int op_lease_renew(struct gridd *g, struct request *rq)
 	int64_t held = 0;
 	int ret;
 
-	/* A lease this grid holds is renewed by its provider (negotiate.c). */
+	/* A lease this grid holds is renewed by its provider (negotiate_holder.c). */
 	if (grid_api_has(a, GRID_A_LEASE_ID))
 		store_int(&g->st, &held, "SELECT count(*) FROM leases_held h"
 			  " WHERE lease_id = ?1 AND NOT EXISTS (SELECT 1 FROM"

@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Peer sessions (user/peer/PROTOCOL.md): the TCP sockets, who is dialed
- * and when, and what a session's hello says about this grid. A peer is
- * its identity key, not an address: an address is learnt only from an
- * authenticated session, and a grid that moves simply dials again from
- * where it is now.
+ * Peer sessions (user/peer/PROTOCOL.md): the TCP sockets, listening and
+ * accepting, one session per peer, make-before-break rekeys, the
+ * timers, and what a session's hello says about this grid. Who is
+ * dialed and when is peers_dial.c's; gridctl peer is peers_api.c's.
  *
- * Who is dialed: the peers of gridd.conf and of gridctl peer add, always
- * (a session with each is kept up, again and again with backoff after
- * failures); a known grid with a learnt address when something must be
- * said to it (peer_want()). Anyone may connect: a session authenticates
- * a grid, and what a grid may do over it is for gossip.c and
- * negotiate.c to decide.
+ * Anyone may connect: a session authenticates a grid, and what a grid
+ * may do over it is for gossip.c and negotiate.c to decide.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,12 +30,9 @@
 #include "token.h"
 #include "units.h"
 
-#define BACKOFF_MIN	1000	/* ms */
-#define BACKOFF_MAX	60000
-#define BACKOFF_RESET	30000	/* a session this long resets the backoff */
+#define BACKOFF_MAX	60000	/* ms; the default of peers_dial.c's backoff */
 #define SIMULTANEOUS	5000	/* two sessions opened this close: both dialed */
 #define HANDSHAKING_MAX	64	/* connections not yet authenticated */
-#define WANT_IDLE	60000	/* an on-demand dial is given up after this */
 #define STRANGER_GRACE	10000	/* a session sharing no grid-grid is closed */
 #define HANDSHAKING_PER_HOST 8	/* connections not yet authenticated, one address */
 
@@ -193,45 +185,6 @@ bool gridd_fellow(struct gridd *g, const uint8_t pk[GRID_PK_LEN])
 	return n > 0;
 }
 
-/* Learnt from an authenticated session: where the peer is now. */
-static void remember(struct gridd *g, struct peer_conn *c)
-{
-	char addr[PEER_ADDR_STR] = "";
-	struct peer_addr a = c->addr;
-	uint64_t now = gridd_now(g);
-	int ret;
-
-	if (c->s.peer_port) {
-		peer_addr_set_port(&a, c->s.peer_port);
-		peer_addr_str(&a, addr);
-	}
-	gridd_answers_commit(g);
-	ret = store_begin(&g->st);
-	if (!ret)
-		ret = store_exec(&g->st, store_prep(&g->st,
-			"INSERT INTO peers (pk, addr, first_seen, last_seen, name)"
-			" VALUES (?1, ?2, ?3, ?3, ?4) ON CONFLICT (pk) DO UPDATE SET"
-			" addr = coalesce(?2, addr), last_seen = ?3,"
-			" name = coalesce(?4, name)", *addr ? "kti" : "kni",
-			c->s.identity, *addr ? addr : NULL, (int64_t)now));
-	/* A founder known from a charter only, by its name now. */
-	if (!ret && c->peer_name[0])
-		ret = store_exec(&g->st, store_prep(&g->st,
-			"UPDATE peers SET name = ? WHERE pk = ?", "tk",
-			c->peer_name, c->s.identity));
-	if (!ret && c->peer_name[0])
-		ret = store_exec(&g->st, store_prep(&g->st,
-			"UPDATE members SET name = ? WHERE pk = ? AND name = 'founder'",
-			"tk", c->peer_name, c->s.identity));
-	if (!ret)
-		ret = store_commit(&g->st);
-	else
-		store_rollback(&g->st);
-	if (ret)
-		gridd_peer_log(LOG_WARNING, c, "its address cannot be kept: %s",
-			 strerror(-ret));
-}
-
 static int on_authenticated(void *ctx, const struct peer_hello *h,
 			    struct grid_why *why)
 {
@@ -306,9 +259,9 @@ static const struct peer_session_ops session_ops = {
 	.message = on_message,
 };
 
-static struct peer_conn *conn_new(struct gridd *g, int fd,
-				  const struct peer_addr *a, enum noise_role role,
-				  struct peer_dial *d)
+struct peer_conn *gridd_peer_conn_new(struct gridd *g, int fd,
+				      const struct peer_addr *a,
+				      enum noise_role role, struct peer_dial *d)
 {
 	struct gridd_peers *p = g->peers;
 	struct peer_conn *c;
@@ -340,22 +293,6 @@ static struct peer_conn *conn_new(struct gridd *g, int fd,
 	return c;
 }
 
-static void dial_failed(struct gridd *g, struct peer_dial *d, uint64_t now,
-			const char *why)
-{
-	uint64_t jitter;
-
-	snprintf(d->last_error, sizeof(d->last_error), "%s", why);
-	if (!d->backoff)
-		d->backoff = BACKOFF_MIN;
-	/* ±25 %, so that grids cut off together do not come back together. */
-	jitter = d->backoff / 2 ? randombytes_uniform(d->backoff / 2) : 0;
-	d->next_try = now + d->backoff - d->backoff / 4 + jitter;
-	d->backoff *= 2;
-	if (d->backoff > g->peers->backoff_max)
-		d->backoff = g->peers->backoff_max;
-}
-
 static void conn_free(struct gridd *g, struct peer_conn *c)
 {
 	struct gridd_peers *p = g->peers;
@@ -370,13 +307,7 @@ static void conn_free(struct gridd *g, struct peer_conn *c)
 	p->total.sent += c->s.sent;
 	p->total.received += c->s.received;
 	p->total.records_sent += c->gossip.sent_records;
-	if (c->dial && c->dial->conn == c) {
-		c->dial->conn = NULL;
-		if (c->s.opened && now - c->s.opened >= BACKOFF_RESET)
-			c->dial->backoff = 0;
-		dial_failed(g, c->dial, now, c->s.why.msg[0] ? c->s.why.msg :
-			    "closed");
-	}
+	gridd_peer_dial_closed(g, c, now);
 	if (c->fd >= 0)
 		close(c->fd);
 	peer_session_free(&c->s);
@@ -384,7 +315,7 @@ static void conn_free(struct gridd *g, struct peer_conn *c)
 }
 
 /* Writes what the session has queued, as much as the socket takes. */
-static void conn_flush(struct peer_conn *c)
+void gridd_peer_flush(struct peer_conn *c)
 {
 	const uint8_t *out;
 	size_t len;
@@ -421,7 +352,7 @@ int gridd_peer_send(struct gridd *g, struct peer_conn *c, const uint8_t *msg,
 		return (int)len;
 	ret = peer_session_send(&c->s, msg, len, gridd_mono_ms());
 	if (!ret)
-		conn_flush(c);
+		gridd_peer_flush(c);
 	return ret;
 }
 
@@ -446,7 +377,7 @@ static void settle(struct gridd *g, struct peer_conn *c)
 	}
 	gridd_peer_log(LOG_DEBUG, lose, "replaced by another session");
 	peer_session_bye(&lose->s, "replaced by another session", gridd_mono_ms());
-	conn_flush(lose);
+	gridd_peer_flush(lose);
 	if (lose->dial)
 		lose->dial->backoff = 0;
 	if (lose == old && old->dial && !c->dial) {
@@ -471,7 +402,7 @@ static void conn_opened(struct gridd *g, struct peer_conn *c)
 	/* Only grids that matter here are kept: a stranger costs no write. */
 	c->vetted = c->dial || gridd_fellow(g, c->s.identity);
 	if (c->vetted)
-		remember(g, c);
+		gridd_peer_remember(g, c);
 	gridd_peer_label(g, c->s.identity, c->label);
 	settle(g, c);
 	if (c->s.state == PEER_OPEN)
@@ -511,42 +442,10 @@ static void conn_input(struct gridd *g, struct peer_conn *c)
 			break;
 	}
 	sodium_memzero(buf, sizeof(buf));
-	conn_flush(c);
+	gridd_peer_flush(c);
 }
 
-/* ---- dialing and listening --------------------------------------------- */
-
-static int dial(struct gridd *g, struct peer_dial *d, uint64_t now)
-{
-	struct peer_conn *c;
-	int fd, ret;
-
-	fd = socket(d->addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
-	if (fd < 0) {
-		dial_failed(g, d, now, strerror(errno));
-		return -errno;
-	}
-	ret = connect(fd, (struct sockaddr *)&d->addr.ss, d->addr.len);
-	if (ret && errno != EINPROGRESS) {
-		ret = -errno;
-		close(fd);
-		dial_failed(g, d, now, strerror(-ret));
-		return ret;
-	}
-	d->rekey = false;
-	c = conn_new(g, fd, &d->addr, NOISE_INITIATOR, d);
-	if (!c) {
-		close(fd);
-		dial_failed(g, d, now, "too many connections");
-		return -EMFILE;
-	}
-	c->connecting = ret != 0;
-	if (!c->connecting)
-		conn_flush(c);
-	log_debug("peer %s: dialing", c->addr_str);
-	return 0;
-}
+/* ---- listening and accepting ------------------------------------------ */
 
 static unsigned int handshaking(struct gridd_peers *p)
 {
@@ -586,19 +485,41 @@ static void accept_all(struct gridd *g, int lfd)
 	struct peer_addr a;
 	int fd, i;
 
+	struct gridd_peers *p = g->peers;
+	uint64_t now = gridd_mono_ms();
+
 	for (i = 0; i < 16; i++) {
 		a.len = sizeof(a.ss);
 		fd = accept4(lfd, (struct sockaddr *)&a.ss, &a.len,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			/*
+			 * Out of descriptors, the connection stays queued and
+			 * the listener readable: polled, it would wake the
+			 * loop at once, again and again. It rests a second.
+			 */
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				if (now >= p->accept_rest_until)
+					log_warn("peers: cannot accept: %s; listening again in 1 s",
+						 strerror(errno));
+				p->accept_rest_until = now + 1000;
+			}
 			return;
-		if (handshaking(g->peers) >= HANDSHAKING_MAX ||
-		    handshaking_from(g->peers, &a) >= HANDSHAKING_PER_HOST ||
-		    !conn_new(g, fd, &a, NOISE_RESPONDER, NULL)) {
+		}
+		if (handshaking(p) >= HANDSHAKING_MAX ||
+		    handshaking_from(p, &a) >= HANDSHAKING_PER_HOST ||
+		    !gridd_peer_conn_new(g, fd, &a, NOISE_RESPONDER, NULL)) {
 			char s[PEER_ADDR_STR];
 
-			peer_addr_str(&a, s);
-			log_warn("peer %s: turned away: too many connections", s);
+			/* A flood's log: a line a minute with the count. */
+			p->turned_away++;
+			if (now >= p->turned_away_logged + 60000) {
+				peer_addr_str(&a, s);
+				log_warn("peer %s: turned away: too many connections (%" PRIu64 " since gridd started)",
+					 s, p->turned_away);
+				p->turned_away_logged = now;
+			}
 			close(fd);
 		}
 	}
@@ -625,84 +546,6 @@ static int listen_one(const struct peer_addr *a)
 	return fd;
 }
 
-/* A dial target for @a (and @pk if known): found, or made. */
-struct peer_dial *gridd_peer_dial_add(struct gridd *g, const struct peer_addr *a,
-				      const uint8_t *pk, enum peer_source src)
-{
-	struct gridd_peers *p = g->peers;
-	struct peer_dial *d, *free_slot = NULL;
-	unsigned int i;
-
-	for (i = 0; i < PEER_DIALS_MAX; i++) {
-		d = &p->dials[i];
-		if (!d->used) {
-			if (!free_slot)
-				free_slot = d;
-			continue;
-		}
-		if (peer_addr_eq(&d->addr, a)) {
-			if (src < d->source)
-				d->source = src;
-			/* A key given now is expected from now on. */
-			if (pk) {
-				memcpy(d->pk, pk, GRID_PK_LEN);
-				d->has_pk = d->known_pk = true;
-			}
-			return d;
-		}
-	}
-	if (!free_slot)
-		return NULL;
-	d = free_slot;
-	memset(d, 0, sizeof(*d));
-	d->used = true;
-	d->addr = *a;
-	d->source = src;
-	if (pk) {
-		memcpy(d->pk, pk, GRID_PK_LEN);
-		d->has_pk = d->known_pk = true;
-	}
-	return d;
-}
-
-void gridd_peer_dial_del(struct gridd *g, struct peer_dial *d)
-{
-	unsigned int i;
-
-	for (i = 0; i < PEER_CONNS_MAX; i++) {
-		struct peer_conn *c = g->peers->conns[i];
-
-		if (c && c->dial == d)
-			c->dial = NULL;
-	}
-	memset(d, 0, sizeof(*d));
-}
-
-static void load_dials(struct gridd *g)
-{
-	struct gridd_static_peer *sp;
-	struct peer_addr a;
-	sqlite3_stmt *st;
-	uint8_t pk[GRID_PK_LEN];
-	unsigned int i;
-
-	for (i = 0; i < g->cfg.n_peers; i++) {
-		sp = &g->cfg.peers[i];
-		gridd_peer_dial_add(g, &sp->addr, sp->has_pk ? sp->pk : NULL,
-				    PEER_SRC_CONFIG);
-	}
-	st = store_prep(&g->st, "SELECT addr, pk FROM dials", "");
-	while (st && store_step(&g->st, st) == 1) {
-		bool has = !store_col_key(st, 1, pk);
-
-		if (peer_addr_parse(&a, (const char *)sqlite3_column_text(st, 0),
-				    PEER_PORT))
-			continue;
-		gridd_peer_dial_add(g, &a, has ? pk : NULL, PEER_SRC_GRIDCTL);
-	}
-	store_done(&g->st, st);
-}
-
 static void timers_from_env(struct peer_timers *t, uint64_t *backoff_max)
 {
 	const char *env = getenv("GRIDD_PEER_TIMERS");
@@ -722,6 +565,9 @@ static void timers_from_env(struct peer_timers *t, uint64_t *backoff_max)
 		log_info("peers: timers from GRIDD_PEER_TIMERS: %s", env);
 	}
 }
+
+/* When gridd_peers_run() may try gridd_peers_start() again, after a failure. */
+static uint64_t start_again;
 
 int gridd_peers_start(struct gridd *g)
 {
@@ -762,7 +608,7 @@ int gridd_peers_start(struct gridd *g)
 	}
 	if (g->cfg.listen_none)
 		log_info("peers: not listening (listen none): this grid dials only");
-	load_dials(g);
+	gridd_peer_dials_load(g);
 	fd = gridd_beacon_start(g);
 	if (fd)
 		log_warn("beacon: cannot start: %s; peers on this link are not found by themselves",
@@ -781,7 +627,7 @@ void gridd_peers_stop(struct gridd *g)
 		if (p->conns[i]) {
 			peer_session_bye(&p->conns[i]->s, "gridd is stopping",
 					 gridd_mono_ms());
-			conn_flush(p->conns[i]);
+			gridd_peer_flush(p->conns[i]);
 			conn_free(g, p->conns[i]);
 		}
 	}
@@ -803,7 +649,8 @@ int gridd_peers_pollfds(struct gridd *g, struct pollfd *pfd, int max)
 
 	if (!p)
 		return 0;
-	for (i = 0; i < p->n_lfd && n < max; i++)
+	for (i = 0; i < p->n_lfd && n < max &&
+		    gridd_mono_ms() >= p->accept_rest_until; i++)
 		pfd[n++] = (struct pollfd){ .fd = p->lfd[i], .events = POLLIN };
 	if (p->beacon.fd >= 0 && n < max)
 		pfd[n++] = (struct pollfd){ .fd = p->beacon.fd, .events = POLLIN };
@@ -846,7 +693,7 @@ static void connected(struct peer_conn *c)
 		c->s.state = PEER_CLOSED;
 		return;
 	}
-	conn_flush(c);
+	gridd_peer_flush(c);
 }
 
 void gridd_peers_poll(struct gridd *g, const struct pollfd *pfd, int n)
@@ -881,21 +728,8 @@ void gridd_peers_poll(struct gridd *g, const struct pollfd *pfd, int n)
 		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 			conn_input(g, c);
 		else if (pfd[i].revents & POLLOUT)
-			conn_flush(c);
+			gridd_peer_flush(c);
 	}
-}
-
-/* Whether @d needs a connection now: kept, or wanted, and none is there. */
-static bool dial_due(struct gridd *g, struct peer_dial *d, uint64_t now)
-{
-	if (!d->used || d->conn || now < d->next_try)
-		return false;
-	if (d->rekey)
-		return true;
-	if (d->source == PEER_SRC_WANT && now >= d->want_until)
-		return false;
-	/* A session with that grid, whoever dialed it, will do. */
-	return !(d->known_pk && open_with(g, d->pk, NULL));
 }
 
 void gridd_peers_run(struct gridd *g)
@@ -905,8 +739,11 @@ void gridd_peers_run(struct gridd *g)
 	unsigned int i;
 
 	if (!p) {
-		if (g->has_grid && gridd_peers_start(g))
-			log_err("peers: cannot start");
+		if (g->has_grid && now >= start_again && gridd_peers_start(g)) {
+			/* Tried again in 5 s, not at once: no busy loop. */
+			log_err("peers: cannot start; trying again in 5 s");
+			start_again = now + 5000;
+		}
 		return;
 	}
 	p->next_tick = now + 5000;
@@ -918,7 +755,7 @@ void gridd_peers_run(struct gridd *g)
 			continue;
 		if (c->s.state != PEER_CLOSED && !c->connecting &&
 		    peer_session_tick(&c->s, now, &next) == 0) {
-			conn_flush(c);
+			gridd_peer_flush(c);
 			if (next < p->next_tick)
 				p->next_tick = next;
 			/*
@@ -932,7 +769,7 @@ void gridd_peers_run(struct gridd *g)
 				if (!c->vetted) {
 					peer_session_bye(&c->s, "this grid shares no grid-grid with yours",
 							 now);
-					conn_flush(c);
+					gridd_peer_flush(c);
 				}
 			}
 			if (peer_session_wants_rekey(&c->s, now) && c->dial &&
@@ -963,314 +800,23 @@ void gridd_peers_run(struct gridd *g)
 				gridd_peer_log(c->dial || !c->s.heard ?
 					       LOG_INFO : LOG_WARNING, c, "%s",
 					       c->s.why.msg);
-			conn_flush(c);
+			gridd_peer_flush(c);
 			conn_free(g, c);
 		}
 	}
-	for (i = 0; i < PEER_DIALS_MAX; i++) {
-		struct peer_dial *d = &p->dials[i];
-
-		if (dial_due(g, d, now))
-			dial(g, d, now);
-		if (d->used && !d->conn && d->next_try > now &&
-		    d->next_try < p->next_tick)
-			p->next_tick = d->next_try;
-		if (d->used && d->source == PEER_SRC_WANT && !d->conn &&
-		    now >= d->want_until)
-			gridd_peer_dial_del(g, d);
-	}
+	gridd_peer_dials_run(g, now);
 }
 
 int gridd_peers_timeout(struct gridd *g)
 {
 	uint64_t now = gridd_mono_ms();
 
-	if (!g->peers)
-		return g->has_grid ? 0 : 5000;
-	return g->peers->next_tick > now ? (int)(g->peers->next_tick - now) : 0;
-}
-
-/*
- * Something must be said to @pk: a session with it, now or soon. The
- * address is the one its last session taught; without one, nothing can
- * be done until it dials this grid. 0, or -EHOSTUNREACH.
- */
-int gridd_peer_want(struct gridd *g, const uint8_t pk[GRID_PK_LEN])
-{
-	struct peer_addr a;
-	struct peer_dial *d;
-	sqlite3_stmt *st;
-	unsigned int i;
-	int ret;
+	uint64_t next;
 
 	if (!g->peers)
-		return -EHOSTUNREACH;
-	if (open_with(g, pk, NULL))
-		return 0;
-	for (i = 0; i < PEER_DIALS_MAX; i++) {
-		d = &g->peers->dials[i];
-		if (d->used && d->known_pk && !sodium_memcmp(d->pk, pk, GRID_PK_LEN)) {
-			if (d->source != PEER_SRC_WANT)
-				return 0;
-			d->want_until = gridd_mono_ms() + WANT_IDLE;
-			/* Where it is now, a beacon says: not where it was. */
-			if (!d->conn && !gridd_beacon_heard(g, pk, &a) &&
-			    !peer_addr_eq(&a, &d->addr)) {
-				d->addr = a;
-				d->backoff = 0;
-				d->next_try = 0;
-			}
-			if (!d->conn && d->next_try > gridd_mono_ms() + 1000)
-				d->next_try = 0;
-			return 0;
-		}
-	}
-	st = store_prep(&g->st, "SELECT addr FROM peers WHERE pk = ? AND addr IS NOT NULL",
-			"k", pk);
-	ret = st ? store_step(&g->st, st) : -EIO;
-	if (ret == 1)
-		ret = peer_addr_parse(&a, (const char *)sqlite3_column_text(st, 0),
-				      PEER_PORT) ? -EHOSTUNREACH : 0;
-	else
-		ret = -EHOSTUNREACH;	/* no address learnt */
-	store_done(&g->st, st);
-	/* On this link now, a beacon says: closer than where it was. */
-	if (!gridd_beacon_heard(g, pk, &a))
-		ret = 0;
-	if (ret)
-		return -EHOSTUNREACH;
-	d = gridd_peer_dial_add(g, &a, pk, PEER_SRC_WANT);
-	if (!d)
-		return -EHOSTUNREACH;
-	d->want_until = gridd_mono_ms() + WANT_IDLE;
-	return 0;
-}
-
-/* ---- the local API: gridctl peer ---------------------------------------- */
-
-static int peer_add_after(struct gridd *g, struct request *rq)
-{
-	struct peer_addr a;
-	struct peer_dial *d;
-	bool has_pk = !!rq->after_id;
-
-	if (!g->peers || peer_addr_parse(&a, rq->after_addr, PEER_PORT))
-		return 0;
-	d = gridd_peer_dial_add(g, &a, has_pk ? rq->after_key : NULL,
-				PEER_SRC_GRIDCTL);
-	if (!d)
-		return gridd_fail(rq, -ENOSPC, "kept, but gridd dials %d peers at most; it is dialed after a restart if one goes",
-				  PEER_DIALS_MAX);
-	d->next_try = 0;
-	d->backoff = 0;
-	return 0;
-}
-
-int op_peer_add(struct gridd *g, struct request *rq)
-{
-	const struct grid_api_map *a = rq->args;
-	char s[PEER_ADDR_STR];
-	struct peer_addr addr;
-	unsigned int i;
-	int ret;
-
-	if (!grid_api_has(a, GRID_A_ADDR) ||
-	    peer_addr_parse(&addr, a->t[GRID_A_ADDR], PEER_PORT))
-		return gridd_fail(rq, -EINVAL,
-				  "a peer's address is [IPv6]:PORT or IPv4:PORT, numeric");
-	if (peer_addr_any(&addr))
-		return gridd_fail(rq, -EINVAL, "%s is no address to dial",
-				  a->t[GRID_A_ADDR]);
-	if (grid_api_has(a, GRID_A_KEY) && !grid_pk_ok(a->b[GRID_A_KEY]))
-		return gridd_fail(rq, -EINVAL, "the key is not a valid Ed25519 public key");
-	if (grid_api_has(a, GRID_A_KEY) &&
-	    !sodium_memcmp(a->b[GRID_A_KEY], g->key.pk, GRID_PK_LEN))
-		return gridd_fail(rq, -EINVAL, "that key is this grid's own");
-	peer_addr_str(&addr, s);
-	for (i = 0; i < g->cfg.n_peers; i++) {
-		if (peer_addr_eq(&g->cfg.peers[i].addr, &addr))
-			return gridd_fail(rq, -EEXIST,
-					  "%s is a peer of gridd.conf already: change its line there", s);
-	}
-	ret = store_exec(&g->st, store_prep(&g->st,
-		grid_api_has(a, GRID_A_KEY) ?
-		"INSERT INTO dials (addr, pk, added) VALUES (?1, ?2, ?3)"
-		" ON CONFLICT (addr) DO UPDATE SET pk = ?2" :
-		"INSERT INTO dials (addr, pk, added) VALUES (?1, ?2, ?3)"
-		" ON CONFLICT (addr) DO NOTHING",
-		grid_api_has(a, GRID_A_KEY) ? "tki" : "tni", s,
-		grid_api_has(a, GRID_A_KEY) ? a->b[GRID_A_KEY] : NULL,
-		(int64_t)gridd_now(g)));
-	if (ret)
-		return ret;
-	snprintf(rq->after_addr, sizeof(rq->after_addr), "%s", s);
-	rq->after_id = grid_api_has(a, GRID_A_KEY);
-	if (rq->after_id)
-		memcpy(rq->after_key, a->b[GRID_A_KEY], GRID_PK_LEN);
-	rq->after = peer_add_after;
-	{
-		struct grid_api_map m;
-
-		grid_api_map_init(&m);
-		grid_api_set_t(&m, GRID_A_ADDR, s);
-		ret = grid_api_add_item(rq->out, &m);
-	}
-	return ret;
-}
-
-static int peer_del_after(struct gridd *g, struct request *rq)
-{
-	struct peer_addr a;
-	unsigned int i;
-
-	if (!g->peers || peer_addr_parse(&a, rq->after_addr, PEER_PORT))
-		return 0;
-	for (i = 0; i < PEER_DIALS_MAX; i++) {
-		struct peer_dial *d = &g->peers->dials[i];
-
-		if (d->used && d->source == PEER_SRC_GRIDCTL &&
-		    peer_addr_eq(&d->addr, &a)) {
-			if (d->conn) {
-				peer_session_bye(&d->conn->s, "no longer a peer of this grid",
-						 gridd_mono_ms());
-			}
-			gridd_peer_dial_del(g, d);
-		}
-	}
-	return 0;
-}
-
-int op_peer_del(struct gridd *g, struct request *rq)
-{
-	const struct grid_api_map *a = rq->args;
-	char s[PEER_ADDR_STR];
-	struct peer_addr addr;
-	int64_t n = 0;
-	unsigned int i;
-
-	if (!grid_api_has(a, GRID_A_ADDR) ||
-	    peer_addr_parse(&addr, a->t[GRID_A_ADDR], PEER_PORT))
-		return gridd_fail(rq, -EINVAL,
-				  "a peer's address is [IPv6]:PORT or IPv4:PORT, numeric");
-	peer_addr_str(&addr, s);
-	for (i = 0; i < g->cfg.n_peers; i++) {
-		if (peer_addr_eq(&g->cfg.peers[i].addr, &addr))
-			return gridd_fail(rq, -EPERM,
-					  "%s is a peer of gridd.conf: remove its line there", s);
-	}
-	store_int(&g->st, &n, "SELECT count(*) FROM dials WHERE addr = ?", "t", s);
-	if (!n)
-		return gridd_fail(rq, -ENOENT, "no peer %s was added", s);
-	snprintf(rq->after_addr, sizeof(rq->after_addr), "%s", s);
-	rq->after = peer_del_after;
-	return store_exec(&g->st, store_prep(&g->st,
-		"DELETE FROM dials WHERE addr = ?", "t", s));
-}
-
-static const char *source_name(enum peer_source s)
-{
-	return s == PEER_SRC_CONFIG ? "config" : s == PEER_SRC_GRIDCTL ?
-	       "added" : "wanted";
-}
-
-int op_peer_list(struct gridd *g, struct request *rq)
-{
-	struct gridd_peers *p = g->peers;
-	uint64_t now = gridd_mono_ms(), wall = gridd_now(g);
-	struct grid_api_map m;
-	sqlite3_stmt *st;
-	unsigned int i;
-	int ret = 0;
-
-	/* First, so that a long list never cuts it off. */
-	if (p) {
-		/* What every session since the start has carried, the open ones too. */
-		uint64_t sent = p->total.sent, received = p->total.received;
-		uint64_t records = p->total.records_sent;
-
-		for (i = 0; i < PEER_CONNS_MAX; i++) {
-			if (p->conns[i]) {
-				sent += p->conns[i]->s.sent;
-				received += p->conns[i]->s.received;
-				records += p->conns[i]->gossip.sent_records;
-			}
-		}
-		grid_api_map_init(&m);
-		grid_api_set_t(&m, GRID_A_TYPE, "totals");
-		grid_api_set_u(&m, GRID_A_COUNT, p->total.sessions);
-		grid_api_set_u(&m, GRID_A_SENT, sent);
-		grid_api_set_u(&m, GRID_A_RECEIVED, received);
-		grid_api_set_u(&m, GRID_A_BYTES_SENT, p->total.bytes_sent);
-		grid_api_set_u(&m, GRID_A_BYTES_RECEIVED, p->total.bytes_received);
-		grid_api_set_u(&m, GRID_A_SERIAL, records);
-		ret = grid_api_add_item(rq->out, &m);
-	}
-	for (i = 0; p && i < PEER_CONNS_MAX && !ret; i++) {
-		struct peer_conn *c = p->conns[i];
-
-		if (!c)
-			continue;
-		grid_api_map_init(&m);
-		grid_api_set_t(&m, GRID_A_TYPE, "session");
-		grid_api_set_t(&m, GRID_A_ADDR, c->addr_str);
-		grid_api_set_t(&m, GRID_A_STATE, c->connecting ? "connecting" :
-			       c->s.state == PEER_OPEN ? "open" :
-			       c->s.state == PEER_HANDSHAKE ? "handshake" : "closing");
-		grid_api_set_t(&m, GRID_A_ROLE, c->s.role == NOISE_INITIATOR ?
-			       "dialed" : "accepted");
-		if (c->s.authenticated) {
-			grid_api_set_b(&m, GRID_A_KEY, c->s.identity, GRID_PK_LEN);
-			grid_api_set_t(&m, GRID_A_NAME, c->label);
-		}
-		grid_api_set_u(&m, GRID_A_SINCE, wall - (now - c->since) / 1000);
-		grid_api_set_u(&m, GRID_A_SENT, c->s.sent);
-		grid_api_set_u(&m, GRID_A_RECEIVED, c->s.received);
-		grid_api_set_u(&m, GRID_A_COUNT, c->gossip.sent_records);
-		ret = grid_api_add_item(rq->out, &m);
-	}
-	for (i = 0; p && i < PEER_DIALS_MAX && !ret; i++) {
-		struct peer_dial *d = &p->dials[i];
-		char s[PEER_ADDR_STR];
-
-		if (!d->used)
-			continue;
-		peer_addr_str(&d->addr, s);
-		grid_api_map_init(&m);
-		grid_api_set_t(&m, GRID_A_TYPE, "dial");
-		grid_api_set_t(&m, GRID_A_ADDR, s);
-		grid_api_set_t(&m, GRID_A_ROLE, source_name(d->source));
-		if (d->known_pk)
-			grid_api_set_b(&m, GRID_A_KEY, d->pk, GRID_PK_LEN);
-		grid_api_set_t(&m, GRID_A_STATE, d->conn ? "connected" :
-			       d->known_pk && open_with(g, d->pk, NULL) ? "connected" :
-			       d->last_error[0] ? d->last_error : "waiting");
-		if (!d->conn && d->next_try > now)
-			grid_api_set_u(&m, GRID_A_SECONDS, (d->next_try - now + 999) / 1000);
-		ret = grid_api_add_item(rq->out, &m);
-	}
-	st = store_prep(&g->st, "SELECT pk, addr, last_seen FROM peers ORDER BY last_seen DESC",
-			"");
-	while (!ret && st && store_step(&g->st, st) == 1) {
-		uint8_t pk[GRID_PK_LEN];
-		char label[GRID_NAME_LEN + 24];
-
-		if (store_col_key(st, 0, pk))
-			continue;
-		gridd_peer_label(g, pk, label);
-		grid_api_map_init(&m);
-		grid_api_set_t(&m, GRID_A_TYPE, "known");
-		grid_api_set_b(&m, GRID_A_KEY, pk, GRID_PK_LEN);
-		grid_api_set_t(&m, GRID_A_NAME, label);
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			grid_api_set_t(&m, GRID_A_ADDR, (const char *)sqlite3_column_text(st, 1));
-		grid_api_set_u(&m, GRID_A_ISSUED, sqlite3_column_int64(st, 2));
-		ret = grid_api_add_item(rq->out, &m);
-		if (ret == -ENOSPC) {
-			rq->out->more = true;
-			ret = 0;
-			break;
-		}
-	}
-	store_done(&g->st, st);
-	return ret;
+		return g->has_grid && now >= start_again ? 0 : 5000;
+	next = g->peers->next_tick;
+	if (g->peers->accept_rest_until > now && g->peers->accept_rest_until < next)
+		next = g->peers->accept_rest_until;
+	return next > now ? (int)(next - now) : 0;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gridd's peers: connections, dial targets and the sessions on them
- * (peers.c), and what gossip.c, negotiate.c and beacon.c keep per
- * session.
+ * gridd's peers: connections and the sessions on them (peers.c), dial
+ * targets (peers_dial.c), gridctl peer (peers_api.c), and what gossip.c,
+ * negotiate.c and beacon.c keep per session.
  */
 #ifndef GRIDD_PEERS_H
 #define GRIDD_PEERS_H
@@ -103,6 +103,9 @@ struct gridd_peers {
 	struct peer_timers t;
 	uint64_t backoff_max;
 	uint64_t next_tick;
+	/* accept() out of descriptors: the listeners rest until then. */
+	uint64_t accept_rest_until;
+	uint64_t turned_away, turned_away_logged;	/* a count; ms */
 	struct peer_conn *conns[PEER_CONNS_MAX];
 	struct peer_dial dials[PEER_DIALS_MAX];
 	struct gridd_beacon beacon;
@@ -128,14 +131,28 @@ struct peer_conn *gridd_peer_session(struct gridd *g,
 				     const uint8_t pk[GRID_PK_LEN]);
 int gridd_peer_send(struct gridd *g, struct peer_conn *c, const uint8_t *msg,
 		    long len);
-int gridd_peer_want(struct gridd *g, const uint8_t pk[GRID_PK_LEN]);
-struct peer_dial *gridd_peer_dial_add(struct gridd *g, const struct peer_addr *a,
-				      const uint8_t *pk, enum peer_source src);
-void gridd_peer_dial_del(struct gridd *g, struct peer_dial *d);
 void gridd_peer_label(struct gridd *g, const uint8_t pk[GRID_PK_LEN],
 		      char out[GRID_NAME_LEN + 24]);
 void gridd_peer_log(int prio, const struct peer_conn *c, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A connection on @fd, for dial target @d (NULL: accepted), or NULL. */
+struct peer_conn *gridd_peer_conn_new(struct gridd *g, int fd,
+				      const struct peer_addr *a,
+				      enum noise_role role, struct peer_dial *d);
+void gridd_peer_flush(struct peer_conn *c);
+
+/* peers_dial.c */
+int gridd_peer_want(struct gridd *g, const uint8_t pk[GRID_PK_LEN]);
+struct peer_dial *gridd_peer_dial_add(struct gridd *g, const struct peer_addr *a,
+				      const uint8_t *pk, enum peer_source src);
+void gridd_peer_dial_del(struct gridd *g, struct peer_dial *d);
+void gridd_peer_dials_load(struct gridd *g);
+/* Monotonic @now: dials what is due; lowers g->peers->next_tick to the next. */
+void gridd_peer_dials_run(struct gridd *g, uint64_t now);
+void gridd_peer_dial_closed(struct gridd *g, struct peer_conn *c, uint64_t now);
+void gridd_peer_remember(struct gridd *g, struct peer_conn *c);
+
+/* peers_api.c: op_peer_add, op_peer_del, op_peer_list (gridd.h) */
 
 /* gossip.c */
 int gridd_gossip_hello(struct gridd *g, struct peer_conn *c,
@@ -147,7 +164,7 @@ int gridd_gg_proof(struct gridd *g, const uint8_t gg[GRID_PK_LEN],
 int gridd_gossip_message(struct gridd *g, struct peer_conn *c,
 			 const struct peer_msg *m, struct grid_why *why);
 
-/* negotiate.c */
+/* negotiate_holder.c, negotiate.c */
 void gridd_negotiate_opened(struct gridd *g, struct peer_conn *c);
 int gridd_negotiate_message(struct gridd *g, struct peer_conn *c,
 			    const struct peer_msg *m, struct grid_why *why);
