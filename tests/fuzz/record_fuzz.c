@@ -3,8 +3,8 @@
  * record_fuzz: the readers of user/record under libFuzzer. Every input goes
  * to every reader: cb_decode(), cose_sign1_parse(), grid_record_decode()
  * (the input as a payload, and the payload of any COSE_Sign1 it parses
- * as), grid_record_open(), grid_bundle_decode() and grid_token_read()
- * ("grid1:" and the input as a string).
+ * as), grid_record_open(), grid_bundle_decode(), grid_bundle_charter_key()
+ * and grid_token_read() ("grid1:" and the input as a string).
  *
  * All of them, rather than a selector byte: the seeds are the formats
  * exactly as they are stored and sent, with nothing in front, so one
@@ -30,6 +30,8 @@
  *   - grid_record_open: id = SHA-256 of the bytes, the payload re-encodes;
  *   - grid_bundle_decode: grid_bundle_encode() gives back the input, and
  *     the bundle goes through a token and back;
+ *   - grid_bundle_charter_key: of a bundle that decodes, the key of its
+ *     charter if it opens with one, else -EBADMSG;
  *   - grid_token_read: grid_token_write() gives back the token;
  *   - every refusal says why (struct grid_why), with a documented errno.
  * Signature verification makes a mutated signed record fail almost
@@ -404,13 +406,25 @@ static void fuzz_bundle(const uint8_t *in, size_t n)
 {
 	struct grid_bundle *b = xmalloc(sizeof(*b));
 	struct grid_why why = { "" };
-	int ret;
+	/* Its own heap copy, so that ASan sees a read past the end. */
+	uint8_t *copy = xmalloc(n ? n : 1);
+	uint8_t pk[GRID_PK_LEN];
+	int ret, peek;
 
+	memcpy(copy, in, n);
+	peek = grid_bundle_charter_key(copy, n, pk);
+	must(peek == 0 || peek == -EBADMSG);
+	free(copy);
 	ret = grid_bundle_decode(b, in, n, &why);
 	if (ret)
 		refused(__LINE__, ret, &why, -EMSGSIZE);
 	else
 		check_bundle(b, in, n);
+	/* What the unchecked reader names is what the checked one opens. */
+	if (!ret && b->n && b->rec[0].r.type == GRID_REC_CHARTER)
+		must(peek == 0 && !memcmp(pk, b->rec[0].r.issuer, GRID_PK_LEN));
+	if (!ret && (!b->n || b->rec[0].r.type != GRID_REC_CHARTER))
+		must(peek == -EBADMSG);
 	grid_bundle_wipe(b);
 	free(b);
 }
