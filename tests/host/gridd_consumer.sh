@@ -152,6 +152,18 @@ ok y_joins_offline G y gridgrid join "$YINV"
 ok a_one_time_invitation_used_twice_inside_a_chain_is_refused refused "used by another grid" H gridgrid admit "$(proof y)"
 ok m2_itself_is_refused refused "used by another grid" H gridgrid admit "$(proof m2)"
 
+# ---- names are the members' own: two can take one ----------------------------------
+# Two grids call themselves pi; friend knows both as members. "on pi"
+# names neither: gridd refuses it rather than ask whichever row came first.
+for n in pi1 pi2; do
+	ok "${n}_up" up "$n"
+	ok "${n}_init_as_pi" G "$n" init pi
+	ok "${n}_joins" G "$n" gridgrid join "$(H -j gridgrid invite clubhouse for "$(key "$n")" expires 1h | jq -r .token)"
+	ok "friend_admits_${n}" F gridgrid admit "$(proof "$n")"
+done
+ok a_name_two_members_took_is_refused refused "more than one member of clubhouse is called 'pi': say which by its key" \
+	F lease request clubhouse on pi memory 1M for 10m
+
 # ---- malformed requests change nothing --------------------------------------------
 before=$(H -j record list | md5sum)
 ok malformed_requests_are_refused /usr/bin/python3 - "$D/home.sock" <<'EOF'

@@ -139,6 +139,15 @@ static int provider_of(struct gridd *g, struct request *rq,
 		ret = gridd_fail(rq, -ENOENT,
 				 "no member '%s' of %s is known here (its proof arrives with a session, or by gridctl gridgrid admit)",
 				 who, gname);
+	/* Members name themselves: a name two of them took names neither. */
+	while (!ret && store_step(&g->st, st) == 1) {
+		uint8_t other[GRID_PK_LEN];
+
+		if (!store_col_key(st, 0, other) && sodium_memcmp(other, pk, GRID_PK_LEN))
+			ret = gridd_fail(rq, -ENOTUNIQ,
+					 "more than one member of %s is called '%s': say which by its key (gridctl peer list shows the keys of those met)",
+					 gname, who);
+	}
 	store_done(&g->st, st);
 	if (!ret && !sodium_memcmp(pk, g->key.pk, GRID_PK_LEN))
 		ret = gridd_fail(rq, -EINVAL,
@@ -382,7 +391,7 @@ int op_lease_renew_held(struct gridd *g, struct request *rq)
 	if (!s)
 		return -ENOMEM;
 	ret = store_record_get(&g->st, id, s);
-	secs = s->r.not_after - s->r.not_before;
+	secs = ret ? 0 : s->r.not_after - s->r.not_before;
 	free(s);
 	if (ret)
 		return ret;
@@ -538,8 +547,8 @@ int gridd_negotiate_on_grant(struct gridd *g, struct peer_conn *c,
 		store_exec(&g->st, store_prep(&g->st,
 			"UPDATE asked SET state = 'refused', code = ?, why = ? WHERE req = ?",
 			"itb", (int64_t)-ret, why, req, (size_t)PEER_REQ_ID_LEN));
-		if (store_commit(&g->st))
-			store_rollback(&g->st);
+		/* A commit that fails closes its savepoint itself. */
+		store_commit(&g->st);
 	}
 	gridd_api_wake(g, req);
 	grid_api_out_free(&out);
@@ -572,16 +581,18 @@ int gridd_negotiate_on_refused(struct gridd *g, struct peer_conn *c,
 			       gname, why);
 		return 0;
 	}
+	/* A savepoint not begun has nothing to roll back (the round's has). */
 	ret = answers_begin(g);
-	if (!ret)
+	if (!ret) {
 		ret = store_exec(&g->st, store_prep(&g->st,
 			"UPDATE asked SET state = 'refused', code = ?, why = ? WHERE req = ?",
 			"itb", (int64_t)peer_msg_uint(m, PK_REFUSED_CODE), why, req,
 			(size_t)PEER_REQ_ID_LEN));
-	if (!ret)
-		ret = store_commit(&g->st);
-	else
-		store_rollback(&g->st);
+		if (!ret)
+			ret = store_commit(&g->st);
+		else
+			store_rollback(&g->st);
+	}
 	gridd_peer_log(LOG_INFO, c, "refused our request in %s: %s", gname, why);
 	gridd_api_wake(g, req);
 	return 0;

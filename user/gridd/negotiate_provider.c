@@ -101,24 +101,41 @@ int gridd_negotiate_on_request(struct gridd *g, struct peer_conn *c,
 
 	/*
 	 * A grid that is no member of the grid-grid it asks in (as this
-	 * grid knows it) is told so at once, and nothing is kept of it:
+	 * grid knows it), or that asks to renew a lease it does not hold,
+	 * is told so at once, and nothing is kept of it:
 	 * answers are kept by request, and a stranger's would be kept
 	 * without end. One that goes on asking is cut off.
 	 */
-	if (m->type == PEER_MSG_LEASE_REQUEST) {
+	{
 		char gname[GRID_NAME_LEN] = "", text[160];
 		int64_t member = 0;
 		sqlite3_stmt *st;
 
-		st = store_prep(&g->st, "SELECT gg.name, (SELECT count(*) FROM members m"
-				" WHERE m.gridgrid = gg.pk AND m.pk = ? AND m.ended IS NULL)"
-				" FROM gridgrids gg WHERE gg.pk = ? AND gg.left_at IS NULL",
-				"kk", c->s.identity, peer_msg_bytes(m, PK_REQ_GG, &n));
+		/* A renewal: of a lease issued to the asker, in a grid-grid of both. */
+		if (m->type == PEER_MSG_LEASE_RENEW)
+			st = store_prep(&g->st, "SELECT gg.name, (SELECT count(*) FROM members m"
+					" WHERE m.gridgrid = gg.pk AND m.pk = ?1 AND m.ended IS NULL)"
+					" FROM leases_issued l JOIN gridgrids gg ON gg.name = l.gridgrid"
+					" WHERE l.lease_id = ?2 AND l.holder_grid = ?1 AND gg.left_at IS NULL",
+					"ku", c->s.identity, peer_msg_uint(m, PK_RENEW_LEASE_ID));
+		else
+			st = store_prep(&g->st, "SELECT gg.name, (SELECT count(*) FROM members m"
+					" WHERE m.gridgrid = gg.pk AND m.pk = ? AND m.ended IS NULL)"
+					" FROM gridgrids gg WHERE gg.pk = ? AND gg.left_at IS NULL",
+					"kk", c->s.identity, peer_msg_bytes(m, PK_REQ_GG, &n));
 		if (st && store_step(&g->st, st) == 1) {
 			snprintf(gname, sizeof(gname), "%s", sqlite3_column_text(st, 0));
 			member = sqlite3_column_int64(st, 1);
 		}
 		store_done(&g->st, st);
+		if (!member && m->type == PEER_MSG_LEASE_RENEW && !*gname) {
+			if (++c->refused_strangers > 16)
+				return grid_why_set(why, -EPERM,
+						    "asked again and again to renew leases it does not hold; cut off");
+			snprintf(text, sizeof(text), "this grid issued no lease %" PRIu64 " to yours",
+				 peer_msg_uint(m, PK_RENEW_LEASE_ID));
+			return send_refused(g, c, peer_msg_bytes(m, PK_REQ_ID, &n), ENOENT, text);
+		}
 		if (!member) {
 			if (++c->refused_strangers > 16)
 				return grid_why_set(why, -EPERM,
@@ -180,14 +197,29 @@ int gridd_negotiate_on_request(struct gridd *g, struct peer_conn *c,
 	return 0;
 }
 
-/* The policy line of gridd.conf that decides for @grid in @gname. */
+/*
+ * The policy line of gridd.conf that decides for @grid in @gname. A
+ * member grid names itself, so a line that names it by name holds only
+ * while no other live member of the grid-grid took the same name: else a
+ * member could take another's allowance by taking its name. Then only a
+ * line with its key, or '*', decides, and the owner is told.
+ */
 static const struct gridd_policy *policy_for(struct gridd *g, const char *gname,
 					     const uint8_t grid[GRID_PK_LEN],
 					     const char *grid_name)
 {
 	const struct gridd_policy *best = NULL, *p;
+	int64_t same = 0;
 	unsigned int i;
 
+	store_int(&g->st, &same, "SELECT count(*) FROM members m JOIN gridgrids gg"
+		  " ON gg.pk = m.gridgrid WHERE gg.name = ? AND m.name = ?"
+		  " AND m.ended IS NULL", "tt", gname, grid_name);
+	if (same > 1) {
+		log_warn("negotiate: %" PRId64 " members of %s call themselves '%s': policy lines naming it by name are not used; name it by key",
+			 same, gname, grid_name);
+		grid_name = "";
+	}
 	for (i = 0; i < g->cfg.n_policies; i++) {
 		p = &g->cfg.policies[i];
 		if (strcmp(p->gridgrid, gname))
@@ -267,10 +299,14 @@ static int serve_request(struct gridd *g, struct asked_of_us *q)
 		ret = st ? store_step(&g->st, st) : -EIO;
 		if (ret == 1)
 			ret = store_col_key(st, 0, q->gg) ? -EIO : 0;
+		else if (!ret)
+			ret = -ENOENT;
 		store_done(&g->st, st);
-		if (ret)
+		if (ret == -ENOENT)
 			return gridd_fail(rq, -ENOENT, "this grid issued no lease %" PRIu64,
 					  q->renew);
+		if (ret)
+			return ret;
 	}
 	st = store_prep(&g->st, "SELECT name FROM gridgrids WHERE pk = ?"
 			" AND left_at IS NULL", "k", q->gg);
@@ -302,8 +338,10 @@ static int serve_request(struct gridd *g, struct asked_of_us *q)
 		int64_t other = 0;
 
 		/* Not another member: a lease is for the asker or its agent. */
-		store_int(&g->st, &other, "SELECT count(*) FROM members WHERE pk = ?",
-			  "k", q->holder);
+		ret = store_int(&g->st, &other, "SELECT count(*) FROM members WHERE pk = ?",
+				"k", q->holder);
+		if (ret)
+			return ret;
 		if (other)
 			return gridd_fail(rq, -EPERM,
 					  "the holder is another member grid: a grid asks for itself or its agents");
@@ -388,8 +426,16 @@ static int answered_before(struct gridd *g, struct asked_of_us *q)
 	return ret;
 }
 
+/*
+ * A refusal kept as the request's answer, for the same request asked
+ * again. Not one that says "ask again" (busy, or the state not written):
+ * the holder does, and then it is served afresh.
+ */
 static void keep_refusal(struct gridd *g, struct asked_of_us *q)
 {
+	if (q->status == -EBUSY || q->status == -EIO || q->status == -EAGAIN ||
+	    q->status == -ENOMEM)
+		return;
 	store_exec(&g->st, store_prep(&g->st,
 		"INSERT OR REPLACE INTO answered (peer, req, lease_id, code, why, at)"
 		" VALUES (?, ?, NULL, ?, ?, ?)", "kbiti", q->peer, q->req,
@@ -522,8 +568,7 @@ again:
 				q->why = q->rq.why;
 				if (!store_begin(&g->st)) {
 					keep_refusal(g, q);
-					if (store_commit(&g->st))
-						store_rollback(&g->st);
+					store_commit(&g->st);
 				}
 			}
 		}
