@@ -230,12 +230,12 @@ int op_peer_list(struct gridd *g, struct request *rq)
 			grid_api_set_t(&m, GRID_A_ADDR, (const char *)sqlite3_column_text(st, 1));
 		grid_api_set_u(&m, GRID_A_ISSUED, sqlite3_column_int64(st, 2));
 		ret = grid_api_add_item(rq->out, &m);
-		if (ret == -ENOSPC) {
-			rq->out->more = true;
-			ret = 0;
-			break;
-		}
 	}
 	store_done(&g->st, st);
+	/* A list longer than an answer holds is cut short, and says so. */
+	if (ret == -ENOSPC) {
+		rq->out->more = true;
+		ret = 0;
+	}
 	return ret;
 }

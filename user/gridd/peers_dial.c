@@ -37,7 +37,15 @@ void gridd_peer_remember(struct gridd *g, struct peer_conn *c)
 	uint64_t now = gridd_now(g);
 	int ret;
 
-	if (c->s.peer_port) {
+	/*
+	 * Dialed, it answered where it was dialed: that address, whatever
+	 * port its hello names (a forwarded port, say). Accepted, the source
+	 * port is the peer's own passing one: the port its hello says it
+	 * listens on, or no address at all.
+	 */
+	if (c->s.role == NOISE_INITIATOR) {
+		peer_addr_str(&a, addr);
+	} else if (c->s.peer_port) {
 		peer_addr_set_port(&a, c->s.peer_port);
 		peer_addr_str(&a, addr);
 	}
@@ -45,10 +53,9 @@ void gridd_peer_remember(struct gridd *g, struct peer_conn *c)
 	ret = store_begin(&g->st);
 	if (!ret)
 		ret = store_exec(&g->st, store_prep(&g->st,
-			"INSERT INTO peers (pk, addr, first_seen, last_seen, name)"
-			" VALUES (?1, ?2, ?3, ?3, ?4) ON CONFLICT (pk) DO UPDATE SET"
-			" addr = coalesce(?2, addr), last_seen = ?3,"
-			" name = coalesce(?4, name)", *addr ? "kti" : "kni",
+			"INSERT INTO peers (pk, addr, first_seen, last_seen)"
+			" VALUES (?1, ?2, ?3, ?3) ON CONFLICT (pk) DO UPDATE SET"
+			" addr = coalesce(?2, addr), last_seen = ?3", *addr ? "kti" : "kni",
 			c->s.identity, *addr ? addr : NULL, (int64_t)now));
 	/* A founder known from a charter only, by its name now. */
 	if (!ret && c->peer_name[0])
@@ -149,9 +156,15 @@ struct peer_dial *gridd_peer_dial_add(struct gridd *g, const struct peer_addr *a
 			continue;
 		}
 		if (peer_addr_eq(&d->addr, a)) {
+			/*
+			 * A key given now is expected from now on; but not
+			 * one a want brings to an address the owner gave
+			 * with no key: whoever answers there may change.
+			 */
+			if (pk && src == PEER_SRC_WANT && d->source != PEER_SRC_WANT)
+				pk = NULL;
 			if (src < d->source)
 				d->source = src;
-			/* A key given now is expected from now on. */
 			if (pk) {
 				memcpy(d->pk, pk, GRID_PK_LEN);
 				d->has_pk = d->known_pk = true;
@@ -217,10 +230,14 @@ static bool dial_due(struct gridd *g, struct peer_dial *d, uint64_t now)
 {
 	if (!d->used || d->conn || now < d->next_try)
 		return false;
-	if (d->rekey)
-		return true;
+	/*
+	 * A lapsed want is not rekeyed: its session runs out at the reject
+	 * time (180 s), rather than being kept up for ever by its rekeys.
+	 */
 	if (d->source == PEER_SRC_WANT && now >= d->want_until)
 		return false;
+	if (d->rekey)
+		return true;
 	/* A session with that grid, whoever dialed it, will do. */
 	return !(d->known_pk && gridd_peer_session(g, d->pk));
 }
