@@ -7,6 +7,9 @@
 #ifndef GRIDD_NEGOTIATE_H
 #define GRIDD_NEGOTIATE_H
 
+#include <errno.h>
+#include <stdbool.h>
+
 #include "gridd.h"
 #include "peers.h"
 
@@ -17,6 +20,17 @@
  * authority, never a local user's.
  */
 extern const struct caller gridd_negotiate_caller;
+
+/*
+ * A refusal @code (a positive errno, as the wire carries it) that says
+ * "ask again": the provider busy, or out of memory, or unable to write
+ * its state. Neither side keeps it as the request's answer; the holder
+ * asks again at its next session with the provider.
+ */
+static inline bool gridd_negotiate_ask_again(int code)
+{
+	return code == EBUSY || code == EIO || code == EAGAIN || code == ENOMEM;
+}
 
 /* negotiate_holder.c: a provider's answers to our requests. */
 int gridd_negotiate_on_grant(struct gridd *g, struct peer_conn *c,

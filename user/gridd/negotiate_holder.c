@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -539,7 +540,15 @@ int gridd_negotiate_on_grant(struct gridd *g, struct peer_conn *c,
 	else
 		gridd_peer_log(LOG_INFO, c, "granted lease %" PRIu64 " in %s",
 			       s->r.lease_id, gname);
-	if (ret && !answers_begin(g)) {
+	/*
+	 * This grid's own trouble (its state, its memory) is no answer: the
+	 * request stays pending, is asked again at the next session, and
+	 * the provider gives the same lease again.
+	 */
+	if (ret == -EIO || ret == -ENOMEM) {
+		log_warn("negotiate: lease %" PRIu64 " not kept now; asked for again at the next session",
+			 s->r.lease_id);
+	} else if (ret && !answers_begin(g)) {
 		/* The holder's answer says why, as a refusal would. */
 		char why[256];
 
@@ -573,10 +582,8 @@ int gridd_negotiate_on_refused(struct gridd *g, struct peer_conn *c,
 	    strcmp(state, "pending"))
 		return 0;
 	/* Busy, or its state not written: asked again at the next session. */
-	switch (peer_msg_uint(m, PK_REFUSED_CODE)) {
-	case EBUSY:
-	case EIO:
-	case EAGAIN:
+	if (peer_msg_uint(m, PK_REFUSED_CODE) <= INT_MAX &&
+	    gridd_negotiate_ask_again((int)peer_msg_uint(m, PK_REFUSED_CODE))) {
 		gridd_peer_log(LOG_INFO, c, "could not answer our request in %s now: %s",
 			       gname, why);
 		return 0;

@@ -212,9 +212,12 @@ static const struct gridd_policy *policy_for(struct gridd *g, const char *gname,
 	int64_t same = 0;
 	unsigned int i;
 
+	/* By the names serve_request() calls them (a founder by its hello's). */
 	store_int(&g->st, &same, "SELECT count(*) FROM members m JOIN gridgrids gg"
-		  " ON gg.pk = m.gridgrid WHERE gg.name = ? AND m.name = ?"
-		  " AND m.ended IS NULL", "tt", gname, grid_name);
+		  " ON gg.pk = m.gridgrid WHERE gg.name = ?1 AND m.ended IS NULL"
+		  " AND (CASE WHEN m.name = 'founder' THEN coalesce((SELECT name"
+		  " FROM peers WHERE pk = m.pk), m.name) ELSE m.name END) = ?2",
+		  "tt", gname, grid_name);
 	if (same > 1) {
 		log_warn("negotiate: %" PRId64 " members of %s call themselves '%s': policy lines naming it by name are not used; name it by key",
 			 same, gname, grid_name);
@@ -227,7 +230,7 @@ static const struct gridd_policy *policy_for(struct gridd *g, const char *gname,
 		if (p->any_grid) {
 			if (!best)
 				best = p;
-		} else if (!strcmp(p->grid, grid_name) ||
+		} else if ((p->grid[0] && !strcmp(p->grid, grid_name)) ||
 			   (p->has_pk && !sodium_memcmp(p->pk, grid, GRID_PK_LEN))) {
 			return p;
 		}
@@ -433,9 +436,17 @@ static int answered_before(struct gridd *g, struct asked_of_us *q)
  */
 static void keep_refusal(struct gridd *g, struct asked_of_us *q)
 {
-	if (q->status == -EBUSY || q->status == -EIO || q->status == -EAGAIN ||
-	    q->status == -ENOMEM)
+	/*
+	 * Nor an answer kept before it, by a batch whose after-step then
+	 * failed: its lease was taken back, and a request asked again is
+	 * served afresh.
+	 */
+	if (gridd_negotiate_ask_again(-q->status)) {
+		store_exec(&g->st, store_prep(&g->st,
+			"DELETE FROM answered WHERE peer = ? AND req = ?", "kb",
+			q->peer, q->req, (size_t)PEER_REQ_ID_LEN));
 		return;
+	}
 	store_exec(&g->st, store_prep(&g->st,
 		"INSERT OR REPLACE INTO answered (peer, req, lease_id, code, why, at)"
 		" VALUES (?, ?, NULL, ?, ?, ?)", "kbiti", q->peer, q->req,

@@ -163,6 +163,9 @@ struct peer_dial *gridd_peer_dial_add(struct gridd *g, const struct peer_addr *a
 			 */
 			if (pk && src == PEER_SRC_WANT && d->source != PEER_SRC_WANT)
 				pk = NULL;
+			/* Nor the other way: the owner's address, the owner's key. */
+			if (src != PEER_SRC_WANT && d->source == PEER_SRC_WANT)
+				d->has_pk = d->known_pk = false;
 			if (src < d->source)
 				d->source = src;
 			if (pk) {

@@ -268,6 +268,9 @@ int store_commit(struct store *s)
 				 s->depth, s->depth);
 			run(s, sql);
 			s->depth--;
+			/* SQLite may have rolled the whole transaction back. */
+			if (sqlite3_get_autocommit(s->db))
+				s->depth = 0;
 			return -EIO;
 		}
 		s->depth--;
