@@ -425,7 +425,11 @@ ok pids_max_is_5 grep -qx 5 "$SB_PIDS/pids.max"
 sh -c 'echo $$ >"$0/cgroup.procs"; for i in 1 2 3 4 5 6 7 8 9 10; do sleep 100 & done 2>/dev/null; wait' "$SB_PIDS" 2>/dev/null &
 pids_job=$!
 sleepers+=("$pids_job")
-sleep 1
+# Until the forks are done (refused at the sixth), not a fixed second.
+for ((i = 0; i < 100; i++)); do
+	awk '$1 == "max" && $2 >= 1 { f = 1 } END { exit !f }' "$SB_PIDS/pids.events" && break
+	sleep 0.1
+done
 ok at_most_5_tasks_in_the_sandbox test "$(wc -l <"$SB_PIDS/cgroup.procs")" -le 5
 ok the_sixth_fork_was_refused test "$(awk '$1 == "max" { print $2 }' "$SB_PIDS/pids.events")" -ge 1
 echo 1 >"$SB_PIDS/cgroup.kill"

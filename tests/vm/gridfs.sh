@@ -124,9 +124,10 @@ ok inodes_agree_in_all same_inodes /mnt/all
 ok inode_is_the_same_in_every_mount test "$(stat -c %i "$gg/leases/5003/state")" = "$(stat -c %i /mnt/all/gg2/leases/5003/state)"
 
 pretty "bind-mounted into a second mount namespace"
-unshare -m sh -c "mount --bind $gg /srv/c && sleep 3 && cat /srv/c/name /srv/c/leases/5004/state >/tmp/inner.out" &
+unshare -m sh -c "mount --bind $gg /srv/c && : >/tmp/inner.up && sleep 2 && cat /srv/c/name /srv/c/leases/5004/state >/tmp/inner.out" &
 inner=$!
-sleep 1
+# Until the inner namespace has its bind mount, not a fixed second.
+for ((i = 0; i < 100; i++)); do [[ -e /tmp/inner.up ]] && break; sleep 0.1; done
 ok bind_mount_is_private_to_its_namespace test ! -e /srv/c/name
 umount "$gg"
 wait "$inner"

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-alone: lease ends are checked inside windows of 200 to 300 ms
 #
 # Runs build/tests/vm/grid_lease_test (tests/vm/grid_lease_test.c): lease
 # ADD/SET/DEL/REVOKE, their states, and admission against the share at the

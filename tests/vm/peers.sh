@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-alone: its peers keep alive every 1 s and give up after 3 s (GRIDD_PEER_TIMERS)
 #
 # Three grids, each with its own gridd whose peers are in a network
 # namespace of their own, and the guest's one grid.ko: sessions

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-alone: a killed job is checked gone within 100 ms
 #
 # Runs build/tests/vm/grid_sandbox_test (tests/vm/grid_sandbox_test.c):
 # binding cgroups to leases, and the kill at a lease's end with its latency

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-alone: a pending lease is checked inside a 400 ms window
 #
 # Runs build/tests/vm/grid_self_test (tests/vm/grid_self_test.c): what a
 # task inside a sandbox may ask (GRID_IOC_SELF, GRID_IOC_VERSION) and may
