@@ -72,6 +72,15 @@ received() {
 		(.sum_received.seconds // .sum.seconds) | floor' "/tmp/$1.json"
 }
 
+# UDP: what left the sender at its pace, received or lost after it (the
+# receiver's count of datagrams missing, each LEN bytes): under emulation
+# the receiving iperf3 drops some now and then, which is no pacing's fault.
+sent_paced() {
+	jq -r --argjson len "$2" '.end.sum_received |
+		(.bytes + (.lost_packets // 0) * $len) / .seconds | floor' "/tmp/$1.json"
+}
+lost() { jq -r '.end.sum_received.lost_packets // 0' "/tmp/$1.json"; }
+
 received_bytes() {
 	jq -r '.end | (.sum_received.bytes // .sum.bytes)' "/tmp/$1.json"
 }
