@@ -198,6 +198,52 @@ static inline int child_wait(pid_t pid, int timeout_ms, int *status,
 }
 
 /*
+ * Waits up to @timeout_ms for all @n children @pid to exit, without
+ * reaping them: @t_real[i] is CLOCK_REALTIME when child i was seen gone,
+ * all of them watched at once. 0, ETIMEDOUT, or an errno.
+ */
+static inline int children_wait(const pid_t *pid, int n, int timeout_ms,
+				__s64 *t_real)
+{
+	struct pollfd p[8];
+	__s64 deadline = mono_ns() + timeout_ms * NSEC_PER_MSEC;
+	int i, r, left = n, e = 0;
+
+	if (n > 8)
+		return EINVAL;
+	for (i = 0; i < n; i++) {
+		p[i] = (struct pollfd){ .fd = (int)syscall(SYS_pidfd_open, pid[i], 0),
+					.events = POLLIN };
+		if (p[i].fd < 0)
+			e = errno;
+	}
+	while (!e && left) {
+		int ms = (int)((deadline - mono_ns()) / NSEC_PER_MSEC);
+
+		r = poll(p, n, ms > 0 ? ms : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			e = r ? errno : ETIMEDOUT;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (p[i].fd >= 0 && p[i].revents) {
+				t_real[i] = now_ns();
+				close(p[i].fd);
+				p[i].fd = -1;	/* poll() skips it from now on */
+				left--;
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (p[i].fd >= 0)
+			close(p[i].fd);
+	}
+	return e;
+}
+
+/*
  * Waits up to @timeout_ms for the cgroup at @path to hold no task (tasks
  * killed but not reaped yet, orphans of a child, still hold it).
  */
