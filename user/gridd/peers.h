@@ -45,9 +45,7 @@ struct peer_dial {
 
 /* What gossip.c keeps of one session. */
 struct gossip_conn {
-	uint64_t window;	/* monotonic ms: the minute counted */
-	uint32_t records;	/* records received or asked for in it */
-	uint32_t bad;		/* records that did not verify in it */
+	/* (what the peer sent this minute is its key's: gossip.c's budgets) */
 	uint8_t proved[16][GRID_PK_LEN];	/* grid-grids we sent proofs of */
 	int n_proved;
 	uint8_t compared[16][GRID_PK_LEN];	/* and sent a have of */

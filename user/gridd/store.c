@@ -109,8 +109,8 @@ static const char *const migrations[STORE_SCHEMA] = {
 	 * 2 -> 3: indexes for what every lease request and grant looks up.
 	 * Without them a holder's bound (how many it holds and awaits) and
 	 * the expiry of old requests scan every lease ever held and every
-	 * request ever made: a holder's CPU, not the disk, was what held
-	 * grants a second down (make bench, 2026-12).
+	 * request ever made, which grows without end; with them, the live
+	 * rows only.
 	 */
 	"CREATE INDEX leases_held_by_holder ON leases_held (holder, not_after);"
 	"CREATE INDEX asked_by_holder ON asked (holder, state);"
@@ -257,17 +257,14 @@ int store_begin(struct store *s)
  */
 int store_commit(struct store *s)
 {
-	char sql[64];
+	char sql[32];
 
 	if (!s->depth)
 		return -EINVAL;
 	if (s->depth > 1) {
 		snprintf(sql, sizeof(sql), "RELEASE s%d", s->depth);
 		if (run(s, sql)) {
-			snprintf(sql, sizeof(sql), "ROLLBACK TO s%d; RELEASE s%d",
-				 s->depth, s->depth);
-			run(s, sql);
-			s->depth--;
+			store_rollback(s);	/* this level, and closes it */
 			/* SQLite may have rolled the whole transaction back. */
 			if (sqlite3_get_autocommit(s->db))
 				s->depth = 0;
