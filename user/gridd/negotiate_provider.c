@@ -238,12 +238,36 @@ static const struct gridd_policy *policy_for(struct gridd *g, const char *gname,
 	return best;
 }
 
+/* 0 if gridd.conf's policy lets @q's grid, called @who, ask as it does. */
+static int policy_allows(struct gridd *g, struct asked_of_us *q,
+			 const char *gname, const char *who)
+{
+	const struct gridd_policy *pol = policy_for(g, gname, q->peer, who);
+
+	if (pol && pol->deny)
+		return gridd_fail(&q->rq, -EACCES, "this provider's policy does not lease to %s in %s",
+				  who, gname);
+	if (pol && pol->longest && q->seconds > pol->longest)
+		return gridd_fail(&q->rq, -EACCES,
+				  "this provider's policy leases to %s in %s for %" PRIu64 " s at most",
+				  who, gname, pol->longest);
+	return 0;
+}
+
+/* @q's lease, kept as its answer: the same request asked again gets it. */
+static int keep_grant(struct gridd *g, const struct asked_of_us *q)
+{
+	return store_exec(&g->st, store_prep(&g->st,
+		"INSERT INTO answered (peer, req, lease_id, at) VALUES (?, ?, ?, ?)",
+		"kbui", q->peer, q->req, (size_t)PEER_REQ_ID_LEN, q->lease_id,
+		(int64_t)gridd_now(g)));
+}
+
 /* A renewal a holder's grid asks for: of a lease issued to it. */
 static int serve_renew(struct gridd *g, struct asked_of_us *q, const char *gname,
 		       const char *who)
 {
 	struct request *rq = &q->rq;
-	const struct gridd_policy *pol;
 	struct grid_api_map args;
 	uint8_t holder_grid[GRID_PK_LEN];
 	sqlite3_stmt *st;
@@ -257,14 +281,9 @@ static int serve_renew(struct gridd *g, struct asked_of_us *q, const char *gname
 	if (ret || sodium_memcmp(holder_grid, q->peer, GRID_PK_LEN))
 		return gridd_fail(rq, -ENOENT, "this grid issued no lease %" PRIu64 " in %s to %s",
 				  q->renew, gname, who);
-	pol = policy_for(g, gname, q->peer, who);
-	if (pol && pol->deny)
-		return gridd_fail(rq, -EACCES, "this provider's policy does not lease to %s in %s",
-				  who, gname);
-	if (pol && pol->longest && q->seconds > pol->longest)
-		return gridd_fail(rq, -EACCES,
-				  "this provider's policy leases to %s in %s for %" PRIu64 " s at most",
-				  who, gname, pol->longest);
+	ret = policy_allows(g, q, gname, who);
+	if (ret)
+		return ret;
 	grid_api_map_init(&args);
 	grid_api_set_u(&args, GRID_A_LEASE_ID, q->renew);
 	grid_api_set_u(&args, GRID_A_SECONDS, q->seconds);
@@ -277,10 +296,7 @@ static int serve_renew(struct gridd *g, struct asked_of_us *q, const char *gname
 		return ret;
 	memcpy(q->lease, rq->after_rec, GRID_ID_LEN);
 	q->lease_id = q->renew;
-	return store_exec(&g->st, store_prep(&g->st,
-		"INSERT INTO answered (peer, req, lease_id, at) VALUES (?, ?, ?, ?)",
-		"kbui", q->peer, q->req, (size_t)PEER_REQ_ID_LEN, q->lease_id,
-		(int64_t)gridd_now(g)));
+	return keep_grant(g, q);
 }
 
 /* One request from a peer, in its savepoint: the lease, or why not. */
@@ -288,7 +304,6 @@ static int serve_request(struct gridd *g, struct asked_of_us *q)
 {
 	struct request *rq = &q->rq;
 	struct grid_api_map args;
-	const struct gridd_policy *pol;
 	char gname[GRID_NAME_LEN], holder_hex[2 * GRID_PK_LEN + 1];
 	char who[GRID_NAME_LEN + 24] = "";
 	sqlite3_stmt *st;
@@ -367,14 +382,9 @@ static int serve_request(struct gridd *g, struct asked_of_us *q)
 		if (ret)
 			return ret;
 	}
-	pol = policy_for(g, gname, q->peer, who);
-	if (pol && pol->deny)
-		return gridd_fail(rq, -EACCES, "this provider's policy does not lease to %s in %s",
-				  who, gname);
-	if (pol && pol->longest && q->seconds > pol->longest)
-		return gridd_fail(rq, -EACCES,
-				  "this provider's policy leases to %s in %s for %" PRIu64 " s at most",
-				  who, gname, pol->longest);
+	ret = policy_allows(g, q, gname, who);
+	if (ret)
+		return ret;
 	sodium_bin2hex(holder_hex, sizeof(holder_hex), q->holder, GRID_PK_LEN);
 	grid_api_map_init(&args);
 	grid_api_set_t(&args, GRID_A_GRIDGRID, gname);
@@ -388,10 +398,7 @@ static int serve_request(struct gridd *g, struct asked_of_us *q)
 		return ret;
 	memcpy(q->lease, rq->after_key, GRID_ID_LEN);
 	q->lease_id = rq->after_id;
-	return store_exec(&g->st, store_prep(&g->st,
-		"INSERT INTO answered (peer, req, lease_id, at) VALUES (?, ?, ?, ?)",
-		"kbui", q->peer, q->req, (size_t)PEER_REQ_ID_LEN, q->lease_id,
-		(int64_t)gridd_now(g)));
+	return keep_grant(g, q);
 }
 
 /* A request asked again: the answer it had. 1 if there was none. */
