@@ -242,15 +242,41 @@ static int request_after(struct gridd *g, struct request *rq)
 	return 0;
 }
 
+/*
+ * Keeps @a's request as pending, durable before it is sent: its limits
+ * (@a's, or none named) and, for a renewal, the lease @renew (0: a new
+ * lease, NULL in the state).
+ */
+static int ask(struct gridd *g, const struct grid_api_map *a,
+	       const uint8_t provider[GRID_PK_LEN], const char *gname,
+	       const uint8_t holder[GRID_PK_LEN], uint64_t secs, uint64_t renew)
+{
+	uint8_t limits[512];
+	struct grid_limits l;
+	struct cb_buf b;
+
+	if (grid_api_has(a, GRID_A_LIMITS))
+		l = *grid_api_lim(a, GRID_A_LIMITS);
+	else
+		grid_limits_none(&l);
+	cb_init(&b, limits, sizeof(limits));
+	grid_limits_write(&b, &l);
+	if (cb_end(&b) < 0)
+		return -EMSGSIZE;
+	return store_exec(&g->st, store_prep(&g->st,
+		"INSERT INTO asked (req, provider, gridgrid, holder, limits, seconds,"
+		" made, state, renew) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending',"
+		" nullif(?, 0))", "bktkbuiu", a->b[GRID_A_REQUEST],
+		(size_t)PEER_REQ_ID_LEN, provider, gname, holder, limits,
+		(size_t)b.len, secs, (int64_t)gridd_now(g), renew));
+}
+
 int op_lease_request(struct gridd *g, struct request *rq)
 {
 	const struct grid_api_map *a = rq->args;
 	const char *gname = a->t[GRID_A_GRIDGRID];
 	uint8_t gg[GRID_PK_LEN], provider[GRID_PK_LEN], holder[GRID_PK_LEN];
-	uint8_t limits[512];
 	char pname[GRID_NAME_LEN + 24];
-	struct grid_limits l;
-	struct cb_buf b;
 	sqlite3_stmt *st;
 	uint64_t secs;
 	int64_t live = 0;
@@ -309,19 +335,7 @@ int op_lease_request(struct gridd *g, struct request *rq)
 		return gridd_fail(rq, -EDQUOT,
 				  "this holder holds or awaits %u live leases already, the most gridd keeps for one",
 				  g->held_max);
-	if (grid_api_has(a, GRID_A_LIMITS))
-		l = *grid_api_lim(a, GRID_A_LIMITS);
-	else
-		grid_limits_none(&l);
-	cb_init(&b, limits, sizeof(limits));
-	grid_limits_write(&b, &l);
-	if (cb_end(&b) < 0)
-		return -EMSGSIZE;
-	ret = store_exec(&g->st, store_prep(&g->st,
-		"INSERT INTO asked (req, provider, gridgrid, holder, limits, seconds,"
-		" made, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')", "bktkbui",
-		a->b[GRID_A_REQUEST], (size_t)PEER_REQ_ID_LEN, provider, gname,
-		holder, limits, (size_t)b.len, secs, (int64_t)gridd_now(g)));
+	ret = ask(g, a, provider, gname, holder, secs, 0);
 	if (ret)
 		return ret;
 	log_info("lease request to %s in %s for %" PRIu64 " s", pname, gname, secs);
@@ -339,11 +353,9 @@ int op_lease_request(struct gridd *g, struct request *rq)
 int op_lease_renew_held(struct gridd *g, struct request *rq)
 {
 	const struct grid_api_map *a = rq->args;
-	uint8_t provider[GRID_PK_LEN], holder[GRID_PK_LEN], limits[512];
+	uint8_t provider[GRID_PK_LEN], holder[GRID_PK_LEN];
 	char gname[GRID_NAME_LEN], pname[GRID_NAME_LEN + 24];
 	struct grid_signed *s;
-	struct grid_limits l;
-	struct cb_buf b;
 	sqlite3_stmt *st;
 	uint8_t id[GRID_ID_LEN];
 	uint64_t secs;
@@ -400,20 +412,7 @@ int op_lease_renew_held(struct gridd *g, struct request *rq)
 		secs = a->u[GRID_A_SECONDS];
 	if (!secs || secs > 366ULL * 86400)
 		return gridd_fail(rq, -EINVAL, "a lease lasts 1 s to 366 days");
-	if (grid_api_has(a, GRID_A_LIMITS))
-		l = *grid_api_lim(a, GRID_A_LIMITS);
-	else
-		grid_limits_none(&l);
-	cb_init(&b, limits, sizeof(limits));
-	grid_limits_write(&b, &l);
-	if (cb_end(&b) < 0)
-		return -EMSGSIZE;
-	ret = store_exec(&g->st, store_prep(&g->st,
-		"INSERT INTO asked (req, provider, gridgrid, holder, limits, seconds,"
-		" made, state, renew) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-		"bktkbuiu", a->b[GRID_A_REQUEST], (size_t)PEER_REQ_ID_LEN, provider,
-		gname, holder, limits, (size_t)b.len, secs, (int64_t)gridd_now(g),
-		a->u[GRID_A_LEASE_ID]));
+	ret = ask(g, a, provider, gname, holder, secs, a->u[GRID_A_LEASE_ID]);
 	if (ret)
 		return ret;
 	log_info("lease %" PRIu64 ": renewal asked of %s for %" PRIu64 " s",
