@@ -42,6 +42,9 @@ BPF_LIBS := -lbpf -lelf -lz
 REC_LIBS := -lsodium -lcbor
 # gridd's state: SQLite. gridctl's invitations as QR codes: libqrencode.
 GRIDD_LIBS := -lsqlite3
+# The jobs' sandbox: libseccomp (the syscall filter, from rules rather
+# than hand-written BPF), libcap (the capability sets).
+JAIL_LIBS := -lseccomp -lcap
 GRIDCTL_LIBS := -lqrencode
 
 # -MD, not -MMD: kmod/uapi is an -isystem directory, and -MMD would leave
@@ -49,13 +52,14 @@ GRIDCTL_LIBS := -lqrencode
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wformat=2 -Wshadow \
 	  -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	  -fstack-protector-strong -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
-	  -isystem kmod/uapi -Iuser/common -Iuser/record -Iuser/noise -Iuser/peer -Iuser/api -Itests/unit $(NL_CFLAGS) \
+	  -isystem kmod/uapi -Iuser/common -Iuser/record -Iuser/noise -Iuser/peer -Iuser/api -Iuser/sandbox -Itests/unit $(NL_CFLAGS) \
 	  -DGRID_RELEASE='"$(GRID_RELEASE)"' -MD -MP
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 
 COMMON_SRC := $(wildcard user/common/*.c) $(wildcard user/record/*.c) \
-	      $(wildcard user/noise/*.c) $(wildcard user/peer/*.c) $(wildcard user/api/*.c)
+	      $(wildcard user/noise/*.c) $(wildcard user/peer/*.c) $(wildcard user/api/*.c) \
+	      $(wildcard user/sandbox/*.c)
 GRIDCTL_SRC := $(wildcard user/gridctl/*.c)
 GRIDD_SRC := $(wildcard user/gridd/*.c)
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
@@ -70,7 +74,7 @@ BPF_SRC := $(wildcard bpf/*.bpf.c) $(wildcard tests/bpf/*.bpf.c) \
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 asan = $(patsubst %.c,$(B)/asan/%.o,$(1))
 
-BINS := $(B)/bin/gridctl $(B)/bin/gridd
+BINS := $(B)/bin/gridctl $(B)/bin/gridd $(B)/bin/grid-jobinit
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 VMTEST_BINS := $(patsubst tests/vm/%.c,$(B)/tests/vm/%,$(VMTEST_SRC))
 BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(B)/tests/bpf/%,$(BPFTEST_SRC))
@@ -128,18 +132,25 @@ $(B)/lib/libgrid-asan.a: $(call asan,$(COMMON_SRC))
 $(B)/bin/gridctl: $(call obj,$(GRIDCTL_SRC)) $(B)/lib/libgrid.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS) $(REC_LIBS) $(GRIDCTL_LIBS)
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS) $(REC_LIBS) $(GRIDCTL_LIBS) $(JAIL_LIBS)
 
 $(B)/bin/gridd: $(call obj,$(GRIDD_SRC)) $(B)/lib/libgrid.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS) $(REC_LIBS) $(GRIDD_LIBS)
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS) $(REC_LIBS) $(GRIDD_LIBS) $(JAIL_LIBS)
+
+# pid 1 of a job's sandbox, static: it runs in whatever root the job has.
+JOBINIT_SRC := user/jobinit/jobinit.c user/sandbox/filter.c user/sandbox/privs.c
+$(B)/bin/grid-jobinit: $(call obj,$(JOBINIT_SRC))
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) -static -o $@ $^ $(JAIL_LIBS)
 
 # Host unit tests run with ASan and UBSan.
 $(B)/tests/unit/%: $(B)/asan/tests/unit/%.o $(B)/lib/libgrid-asan.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD ASAN $@")
-	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(NL_LIBS) $(REC_LIBS)
+	$(Q)$(CC) $(SANFLAGS) -o $@ $^ $(NL_LIBS) $(REC_LIBS) $(JAIL_LIBS)
 
 # Tools the tests run on the host (with sanitizers): samples, exporters.
 $(B)/tests/tools/%: $(B)/asan/tests/tools/%.o $(B)/lib/libgrid-asan.a
@@ -161,7 +172,7 @@ $(B)/obj/tests/vm/%.o: $(BPF_SKELS)
 $(B)/tests/vm/%: $(B)/obj/tests/vm/%.o $(B)/lib/libgrid.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS) $(REC_LIBS) -lpthread
+	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS) $(REC_LIBS) $(JAIL_LIBS) -lpthread
 
 # ---- BPF -------------------------------------------------------------------
 

@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The jobs' sandbox alone (user/sandbox/, user/jobinit/), through
+# build/tests/vm/grid_jail_run: a job's stdio and exit status, then the
+# escapes a job must not make. gridd's jobs (issue 11) start the same
+# sandbox; their own tests go through gridctl run.
+source "$GRID_TOP/tests/lib.sh"
+
+echo "+cpu +memory +pids" >/sys/fs/cgroup/cgroup.subtree_control
+CG=/sys/fs/cgroup/jailtest
+mkdir -p $CG/job
+echo 64 >$CG/pids.max
+echo 64M >$CG/memory.max
+run() { grid_jail_run -c $CG/job -- "$@"; }
+# is WANT CMD...: the job's stdout is WANT exactly.
+is() {
+	local want=$1 got
+	shift
+	got=$("$@" 2>&1)
+	[[ $got == "$want" ]] || { echo "    got: $got" | head -c 400 >&2; return 1; }
+}
+status() {
+	local want=$1 got
+	shift
+	"$@" </dev/null >/dev/null 2>&1
+	got=$?
+	[[ $got == "$want" ]] || { echo "    status $got, not $want" >&2; return 1; }
+}
+denied() { status 1 run sh -c "$1 && exit 0 || exit 1"; }
+
+pretty "stdio and status"
+ok stdout_exact is "out" run sh -c 'echo out'
+ok stderr_exact sh -c "[ \"\$(grid_jail_run -c $CG/job -- sh -c 'echo err >&2; echo out' 2>&1 >/dev/null)\" = err ]"
+ok stdin_through sh -c "[ \"\$(echo hello | grid_jail_run -c $CG/job -- cat)\" = hello ]"
+ok exit_3 status 3 run sh -c 'exit 3'
+ok killed_by_9 status 137 run sh -c 'kill -9 $$'
+ok not_found status 127 run /no/such/program
+head -c 8M /dev/urandom >/tmp/in8
+ok eight_mib_through sh -c "grid_jail_run -c $CG/job -- cat </tmp/in8 | cmp - /tmp/in8"
+ok root_in_the_job is "0 0" run sh -c 'echo $(id -u) $(id -g)'
+ok hostname is "grid-job" run hostname
+ok in_its_cgroup is "0::/" run cat /proc/self/cgroup
+
+pretty "escapes fail"
+ok sees_no_host_pids is "1 2" run sh -c 'cd /proc; echo $(ls -d [0-9]* | sort -n | head -2)'
+ok pid_1_is_the_init is "grid-jobinit" run cat /proc/1/comm
+ok root_read_only denied 'touch /usr/x'
+ok etc_read_only denied 'echo x >/etc/passwd'
+ok work_writable is "x" run sh -c 'echo x >/work/f && cat /work/f'
+ok tmp_writable is "x" run sh -c 'echo x >/tmp/f && cat /tmp/f'
+ok no_host_tmp denied 'ls /tmp/in8'
+ok no_remount denied 'mount -o remount,rw /'
+ok no_mount denied 'mount -t tmpfs x /work'
+ok no_mknod denied 'mknod /work/sda b 8 0'
+ok no_module denied 'insmod /grid/kmod/grid.ko'
+ok no_raw_socket denied 'ping -c1 127.0.0.1'
+ok only_lo is "lo" run sh -c 'ls /sys/class/net 2>/dev/null || ip -o link | cut -d: -f2 | tr -d " "'
+ok no_cgroup_leave denied 'echo $$ >/sys/fs/cgroup/cgroup.procs'
+ok no_limit_raise denied "echo max >$CG/pids.max"
+ok no_new_userns denied 'unshare -U true'
+ok no_caps is "0000000000000000" run sh -c 'grep CapEff /proc/self/status | cut -f2'
+ok no_bounding is "0000000000000000" run sh -c 'grep CapBnd /proc/self/status | cut -f2'
+ok seccomp_on is "2" run sh -c 'grep Seccomp: /proc/self/status | cut -f2'
+# The init holds the job's output files: their descriptors are its own.
+# (Its /proc/1/fd lists, as a non-dumpable task's folder belongs to the
+# root of its user namespace; what is in it does not open.)
+ok init_fds_closed_to_the_job denied 'cat /proc/1/fd/5'
+ok init_not_dumpable denied 'cat /proc/1/environ'
+sleep 1000 &
+outside=$!
+ok no_ptrace_outside denied "kill -0 $outside"
+kill $outside
+pids_max() { awk '$1 == "max" { print $2 }' $CG/pids.events; }
+oom_kills() { awk '$1 == "oom_kill" { print $2 }' $CG/memory.events; }
+p0=$(pids_max)
+ok fork_bomb_fails status 2 run sh -c 'i=0; while [ $i -lt 200 ]; do sleep 10 & i=$((i+1)); done; exit 0'
+ok fork_bomb_stopped_at_pids_max test "$(pids_max)" -gt "$p0"
+o0=$(oom_kills)
+ok memory_hog_killed status 137 run sh -c 'x=$(head -c 104857600 /dev/zero | tr "\0" a); echo ${#x}'
+ok memory_hog_killed_in_its_cgroup test "$(oom_kills)" -gt "$o0"
+rmdir $CG/job $CG
+finish

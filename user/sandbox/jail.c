@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * grid_jail_start(): the clone, the id maps and the exec of grid-jobinit.
+ *
+ * The child waits on a pipe until the parent has written its uid and gid
+ * maps (a process cannot map itself to an id it does not hold outside),
+ * then builds its root and executes the init. A step that fails is
+ * written to a close-on-exec pipe as an errno and a sentence; a clean
+ * exec closes that pipe with nothing in it, as bubblewrap and crun tell
+ * their parents.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "jail.h"
+
+/* Where the child moves what it must keep while it places the init's fds. */
+#define RELOCATED 100
+
+struct child_err {
+	int err;
+	char msg[240];
+};
+
+static void child_fail(int fd, int err, const char *fmt, ...)
+{
+	struct child_err e = { .err = err };
+	va_list ap;
+	ssize_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	va_end(ap);
+	n = write(fd, &e, sizeof(e));
+	(void)n;
+	_exit(127);
+}
+
+static int write_file(pid_t pid, const char *name, const char *s)
+{
+	char path[64];
+	size_t len = strlen(s);
+	ssize_t n;
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+/* Root in the job is @uid:@gid outside, and no other id is mapped. */
+static int map_ids(pid_t pid, uid_t uid, gid_t gid, char *err, size_t len)
+{
+	char line[64];
+	int ret;
+
+	/* No setgroups(): dropping a group could open what it denies. */
+	ret = write_file(pid, "setgroups", "deny");
+	if (ret) {
+		snprintf(err, len, "cannot deny setgroups in the job: %s", strerror(-ret));
+		return ret;
+	}
+	snprintf(line, sizeof(line), "0 %u 1\n", (unsigned int)uid);
+	ret = write_file(pid, "uid_map", line);
+	if (ret) {
+		snprintf(err, len, "cannot map root in the job to uid %u: %s",
+			 (unsigned int)uid, strerror(-ret));
+		return ret;
+	}
+	snprintf(line, sizeof(line), "0 %u 1\n", (unsigned int)gid);
+	ret = write_file(pid, "gid_map", line);
+	if (ret)
+		snprintf(err, len, "cannot map root in the job to gid %u: %s",
+			 (unsigned int)gid, strerror(-ret));
+	return ret;
+}
+
+/*
+ * The descriptors grid-jobinit expects, at 3.., and every other one marked
+ * to close at the exec (the init's own and the error pipe among them:
+ * execveat() of an ELF file needs its descriptor only until it has read it).
+ */
+static int place_fds(const struct grid_jail *j)
+{
+	int n = __GRID_JAIL_FD_END - GRID_JAIL_FD_CTL, tmp[8], i, ret = 0;
+
+	/* Out of the way first, so that placing one cannot close another. */
+	for (i = 0; i < n; i++) {
+		tmp[i] = fcntl(j->fds[i], F_DUPFD_CLOEXEC, RELOCATED);
+		if (tmp[i] < 0)
+			return -errno;
+	}
+	for (i = 0; i < n && !ret; i++)
+		if (dup2(tmp[i], GRID_JAIL_FD_CTL + i) < 0)
+			ret = -errno;
+	for (i = 0; i < n; i++)
+		close(tmp[i]);
+	if (!ret && close_range(__GRID_JAIL_FD_END, ~0U, CLOSE_RANGE_CLOEXEC))
+		ret = -errno;
+	return ret;
+}
+
+static void child(const struct grid_jail *j, int sync_fd, int err_fd)
+{
+	char msg[sizeof(((struct child_err *)0)->msg)] = "";
+	char **argv;
+	char c;
+	int n = 0, i, ret, devnull, init_fd;
+
+	/* Above the numbers place_fds() fills. */
+	err_fd = fcntl(err_fd, F_DUPFD_CLOEXEC, RELOCATED);
+	init_fd = fcntl(j->init_fd, F_DUPFD_CLOEXEC, RELOCATED);
+	if (err_fd < 0 || init_fd < 0)
+		_exit(127);
+
+	if (read(sync_fd, &c, 1) != 1)
+		child_fail(err_fd, EPIPE, "the parent went away before mapping the job's ids");
+	close(sync_fd);
+	if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
+		child_fail(err_fd, errno, "cannot become root in the job's user namespace: %s",
+			   strerror(errno));
+	ret = grid_jail_enter(j, msg, sizeof(msg));
+	if (ret)
+		child_fail(err_fd, -ret, "%s", msg);
+	if (j->hostname && sethostname(j->hostname, strlen(j->hostname)))
+		child_fail(err_fd, errno, "cannot set the job's host name: %s", strerror(errno));
+	/* The init reads nothing from stdin: gridd's input comes by its socket. */
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0)
+		child_fail(err_fd, errno, "cannot open the job's /dev/null: %s", strerror(errno));
+	for (i = 0; i < 3; i++)
+		if (dup2(devnull, i) < 0)
+			child_fail(err_fd, errno, "cannot set up the init's stdio: %s",
+				   strerror(errno));
+	ret = place_fds(j);
+	if (ret)
+		child_fail(err_fd, -ret, "cannot pass the job's descriptors: %s", strerror(-ret));
+	while (j->argv[n])
+		n++;
+	argv = calloc(n + 4, sizeof(*argv));
+	if (!argv)
+		child_fail(err_fd, ENOMEM, "out of memory");
+	argv[0] = "grid-jobinit";
+	argv[1] = j->tty ? "-t" : "-p";
+	argv[2] = "--";
+	for (i = 0; i < n; i++)
+		argv[3 + i] = j->argv[i];
+	syscall(SYS_execveat, init_fd, "", argv, j->envp, AT_EMPTY_PATH);
+	child_fail(err_fd, errno, "cannot start grid-jobinit: %s", strerror(errno));
+}
+
+int grid_jail_start(struct grid_jail *j, char *err, size_t len)
+{
+	struct clone_args ca = { 0 };
+	struct child_err e = { 0 };
+	int sync[2], errp[2], pidfd = -1, ret;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(sync, O_CLOEXEC))
+		return -errno;
+	if (pipe2(errp, O_CLOEXEC)) {
+		ret = -errno;
+		close(sync[0]);
+		close(sync[1]);
+		return ret;
+	}
+	ca.flags = CLONE_INTO_CGROUP | CLONE_PIDFD | CLONE_NEWUSER | CLONE_NEWNS |
+		   CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+	if (!j->net)
+		ca.flags |= CLONE_NEWNET;
+	ca.pidfd = (uintptr_t)&pidfd;
+	ca.exit_signal = SIGCHLD;
+	ca.cgroup = j->cgroup_fd;
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0) {
+		ret = -errno;
+		snprintf(err, len, "cannot start the job in its cgroup and namespaces: %s",
+			 strerror(errno));
+		goto out_pipes;
+	}
+	if (pid == 0) {
+		close(sync[1]);
+		close(errp[0]);
+		child(j, sync[0], errp[1]);
+	}
+	close(sync[0]);
+	close(errp[1]);
+	sync[0] = errp[1] = -1;
+	ret = map_ids(pid, j->uid, j->gid, err, len);
+	if (!ret && write(sync[1], "g", 1) != 1) {
+		ret = -errno;
+		snprintf(err, len, "cannot wake the job's child: %s", strerror(errno));
+	}
+	close(sync[1]);
+	sync[1] = -1;
+	if (!ret) {
+		do
+			n = read(errp[0], &e, sizeof(e));
+		while (n < 0 && errno == EINTR);
+		if (n == (ssize_t)sizeof(e)) {
+			e.msg[sizeof(e.msg) - 1] = '\0';
+			snprintf(err, len, "%s", e.msg);
+			ret = e.err > 0 ? -e.err : -EIO;
+		} else if (n != 0) {
+			snprintf(err, len, "the job's child said something unreadable");
+			ret = -EIO;
+		}
+	}
+	if (ret) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(pidfd);
+		goto out_pipes;
+	}
+	j->pid = pid;
+	j->pidfd = pidfd;
+out_pipes:
+	if (sync[0] >= 0)
+		close(sync[0]);
+	if (sync[1] >= 0)
+		close(sync[1]);
+	close(errp[0]);
+	if (errp[1] >= 0)
+		close(errp[1]);
+	return ret;
+}
