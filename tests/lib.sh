@@ -85,3 +85,24 @@ grid_cgroups() {
 	echo "+cpu +memory +pids" >/sys/fs/cgroup/grid/cgroup.subtree_control
 	echo /sys/fs/cgroup/grid
 }
+
+# in_pivotable_root CMD...: CMD in a mount namespace whose root is a tmpfs
+# mount with the guest's folders bound in, not the initramfs, which
+# pivot_root(2) refuses: bubblewrap, and the sandbox's pivot_root path,
+# need such a root, as on a real host.
+in_pivotable_root() {
+	unshare -m /bin/bash -c '
+		set -e
+		mount --make-rprivate /
+		mkdir -p /.pr
+		mount -t tmpfs pr /.pr
+		for d in /*; do
+			n=${d#/}
+			if [[ -L $d ]]; then cp -a "$d" /.pr/
+			elif [[ -d $d ]]; then mkdir "/.pr/$n"; mount --rbind "$d" "/.pr/$n"
+			fi
+		done
+		cd /.pr
+		mount --move . /
+		exec chroot . "$@"' in_pivotable_root "$@"
+}

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * grid_jail_run [-n] [-t] [-u UID] -c CGROUP-DIR -- CMD ARGS...
+ * grid_jail_run [-n] [-t [-w ROWSxCOLS]] [-u UID] -c CGROUP-DIR -- CMD ARGS...
  *
  * Runs CMD in a job's sandbox (user/sandbox/jail.c, user/jobinit/) in the
  * cgroup CGROUP-DIR, relays this program's stdin to it and its output
  * back, and exits with its status (128+N when a signal N ended it), as
  * gridd's provider side will. The VM tests' door to the sandbox alone.
- * -n: the host's network; -t: a terminal; -u: root in the job is UID
- * outside (100000 by default).
+ * -n: the host's network; -t: a terminal (-w ROWSxCOLS its size); -u:
+ * root in the job is UID outside (100000 by default).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -71,12 +71,18 @@ int main(int argc, char **argv)
 	uid_t uid = 100000;
 	ssize_t n;
 
-	while ((opt = getopt(argc, argv, "ntu:c:")) != -1) {
+	unsigned int rows = 0, cols = 0;
+
+	while ((opt = getopt(argc, argv, "ntu:c:w:")) != -1) {
 		switch (opt) {
 		case 'n': j.net = true; break;
 		case 't': j.tty = true; break;
 		case 'u': uid = strtoul(optarg, NULL, 10); break;
 		case 'c': cg = optarg; break;
+		case 'w':
+			if (sscanf(optarg, "%ux%u", &rows, &cols) != 2)
+				return 2;
+			break;
 		default: return 2;
 		}
 	}
@@ -134,6 +140,12 @@ int main(int argc, char **argv)
 		return 125;
 	}
 	close(pair[1]);
+	if (rows) {
+		struct grid_jobmsg m = { .type = GRID_JOBMSG_WINSZ, .a = rows, .b = cols };
+
+		if (send(pair[0], &m, sizeof(m), MSG_NOSIGNAL) < 0)
+			die("send");
+	}
 	for (;;) {
 		struct pollfd pf[3] = {
 			{ .fd = pair[0], .events = POLLIN },
