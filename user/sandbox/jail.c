@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "jail.h"
 
 /* Where the child moves what it must keep while it places the init's fds. */
@@ -46,24 +47,13 @@ static void child_fail(int fd, int err, const char *fmt, ...)
 	_exit(127);
 }
 
+/* One write of @s to /proc/PID/@name (cgroup.c's writer: the same job). */
 static int write_file(pid_t pid, const char *name, const char *s)
 {
-	char path[64];
-	size_t len = strlen(s);
-	ssize_t n;
-	int fd, ret = 0;
+	char dir[32];
 
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, len);
-	if (n < 0)
-		ret = -errno;
-	else if ((size_t)n != len)
-		ret = -EIO;
-	close(fd);
-	return ret;
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+	return grid_cgroup_write(dir, name, s);
 }
 
 /* Root in the job is @uid:@gid outside, and no other id is mapped. */
