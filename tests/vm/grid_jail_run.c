@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * grid_jail_run [-n] [-t [-w ROWSxCOLS]] [-u UID] -c CGROUP-DIR -- CMD ARGS...
+ * grid_jail_run [-n] [-t [-w ROWSxCOLS] [-W ROWSxCOLS]] [-u UID] -c CGROUP-DIR -- CMD...
  *
  * Runs CMD in a job's sandbox (user/sandbox/jail.c, user/jobinit/) in the
  * cgroup CGROUP-DIR, relays this program's stdin to it and its output
  * back, and exits with its status (128+N when a signal N ended it), as
  * gridd's provider side will. The VM tests' door to the sandbox alone.
- * -n: the host's network; -t: a terminal (-w ROWSxCOLS its size); -u:
- * root in the job is UID outside (100000 by default).
+ * -n: the host's network; -t: a terminal (-w ROWSxCOLS its size from
+ * the start, -W its size once the job has written something); -u: root
+ * in the job is UID outside (100000 by default). Input is sent within
+ * the init's window, as gridd sends it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,15 +67,15 @@ int main(int argc, char **argv)
 	char dir[] = "/tmp/jail.XXXXXX", p[PATH_MAX], err[256], line[32];
 	const char *cg = NULL;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	uint64_t out_done = 0, err_done = 0, in_off = 0;
+	uint64_t out_done = 0, err_done = 0, in_off = 0, in_done = 0;
 	int pair[2], lis, opt, outr, errr, st, status, cgfd;
 	bool in_open = true;
 	uid_t uid = 100000;
 	ssize_t n;
 
-	unsigned int rows = 0, cols = 0;
+	unsigned int rows = 0, cols = 0, rows2 = 0, cols2 = 0;
 
-	while ((opt = getopt(argc, argv, "ntu:c:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "ntu:c:w:W:")) != -1) {
 		switch (opt) {
 		case 'n': j.net = true; break;
 		case 't': j.tty = true; break;
@@ -81,6 +83,12 @@ int main(int argc, char **argv)
 		case 'c': cg = optarg; break;
 		case 'w':
 			if (sscanf(optarg, "%ux%u", &rows, &cols) != 2)
+				return 2;
+			j.rows = rows;
+			j.cols = cols;
+			break;
+		case 'W':
+			if (sscanf(optarg, "%ux%u", &rows2, &cols2) != 2)
 				return 2;
 			break;
 		default: return 2;
@@ -140,17 +148,12 @@ int main(int argc, char **argv)
 		return 125;
 	}
 	close(pair[1]);
-	if (rows) {
-		struct grid_jobmsg m = { .type = GRID_JOBMSG_WINSZ, .a = rows, .b = cols };
-
-		if (send(pair[0], &m, sizeof(m), MSG_NOSIGNAL) < 0)
-			die("send");
-	}
 	for (;;) {
+		bool room = in_off - in_done + GRID_JOBMSG_DATA_MAX <= GRID_JOB_STDIN_WINDOW;
 		struct pollfd pf[3] = {
 			{ .fd = pair[0], .events = POLLIN },
 			{ .fd = j.pidfd, .events = POLLIN },
-			{ .fd = in_open ? 0 : -1, .events = POLLIN },
+			{ .fd = in_open && room ? 0 : -1, .events = POLLIN },
 		};
 		struct {
 			struct grid_jobmsg m;
@@ -162,6 +165,15 @@ int main(int argc, char **argv)
 		if (pf[0].revents & POLLIN) {
 			n = recv(pair[0], &b, sizeof(b), 0);
 			if (n >= (ssize_t)sizeof(b.m) && b.m.type == GRID_JOBMSG_OUTPUT) {
+				in_done = b.m.a;
+				if (rows2 && b.m.b) {
+					struct grid_jobmsg w = { .type = GRID_JOBMSG_WINSZ,
+								 .a = rows2, .b = cols2 };
+
+					if (send(pair[0], &w, sizeof(w), MSG_NOSIGNAL) < 0)
+						die("send");
+					rows2 = 0;
+				}
 				copy_new(outr, &out_done, 1);
 				copy_new(errr, &err_done, 2);
 				b.m = (struct grid_jobmsg){ .type = GRID_JOBMSG_ACK,

@@ -36,14 +36,21 @@ ok stdin_through sh -c "[ \"\$(echo hello | grid_jail_run -c $CG/job -- cat)\" =
 ok exit_3 status 3 run sh -c 'exit 3'
 ok killed_by_9 status 137 run sh -c 'kill -9 $$'
 ok not_found status 127 run /no/such/program
-head -c 8M /dev/urandom >/tmp/in8
+head -c 8388608 /dev/urandom >/tmp/in8
+ok eight_mib_made is 8388608 sh -c "wc -c </tmp/in8"
 ok eight_mib_through sh -c "grid_jail_run -c $CG/job -- cat </tmp/in8 | cmp - /tmp/in8"
+# Input sent while the job is not reading waits in the init's window.
+ok input_waits_for_a_slow_reader is "1048576" sh -c "head -c 1048576 /tmp/in8 | grid_jail_run -c $CG/job -- sh -c 'sleep 1; wc -c'"
+# gridd's groups (root's) are not the job's: they would count in access checks.
+ok no_supplementary_groups sh -c "grid_jail_run -c $CG/job -- grep Groups /proc/self/status | grep -qx 'Groups:[[:space:]]*'"
 ok root_in_the_job is "0 0" run sh -c 'echo $(id -u) $(id -g)'
 ok hostname is "grid-job" run hostname
 ok in_its_cgroup is "0::/" run cat /proc/self/cgroup
 ok no_terminal_without_t is "not a tty" run tty
 ok terminal_with_t sh -c "grid_jail_run -t -c $CG/job -- tty </dev/null | tr -d '\r' | grep -qx /dev/pts/0"
-ok window_size_follows sh -c "grid_jail_run -t -w 33x101 -c $CG/job -- stty size </dev/null | tr -d '\r' | grep -qx '33 101'"
+ok window_size_from_the_start sh -c "grid_jail_run -t -w 33x101 -c $CG/job -- stty size </dev/null | tr -d '\r' | grep -qx '33 101'"
+# Resized once the job has said its first size: it hears SIGWINCH, and the new size.
+ok window_size_follows sh -c "timeout 20 grid_jail_run -t -w 33x101 -W 40x120 -c $CG/job -- sh -c 'trap \"stty size; exit 0\" WINCH; stty size; while :; do sleep 0.1; done' </dev/null | tr -d '\r' | tr '\n' , | grep -qx '33 101,40 120,'"
 # A program that needs a terminal: sh -i's prompt, and its job control.
 ok interactive_shell sh -c "printf 'echo in-\$((6*7))\nexit 4\n' | grid_jail_run -t -c $CG/job -- sh -i | tr -d '\r' | grep -qx in-42"
 

@@ -54,7 +54,7 @@ struct init {
 	bool tty;
 	struct stream out, err;
 	uint64_t in_done;	/* input bytes written to the job */
-	char pend[GRID_JOBMSG_DATA_MAX];
+	char pend[GRID_JOB_STDIN_WINDOW]; /* received, not yet written */
 	size_t pend_len, pend_off;
 	bool eof;		/* gridd said no more input */
 	bool told;		/* sizes changed since the last OUTPUT */
@@ -121,7 +121,7 @@ static void start_job(struct init *in, char **argv, int fds[3], const char *pts)
 	_exit(i == ENOENT ? 127 : 126);
 }
 
-static void stdio(struct init *in, char **argv)
+static void stdio(struct init *in, char **argv, unsigned int rows, unsigned int cols)
 {
 	int p_in[2], p_out[2], p_err[2], fds[3];
 	char *pts = NULL;
@@ -132,6 +132,13 @@ static void stdio(struct init *in, char **argv)
 
 		if (m < 0 || grantpt(m) || unlockpt(m) || !(pts = ptsname(m)))
 			die("cannot make the job's terminal");
+		/* Its size before the job can ask, not a message later. */
+		if (rows) {
+			struct winsize ws = { .ws_row = rows, .ws_col = cols };
+
+			if (ioctl(m, TIOCSWINSZ, &ws))
+				die("cannot size the job's terminal");
+		}
 		in->in = m;
 		in->out.fd = dup(m);
 		in->err.fd = -1;
@@ -189,7 +196,7 @@ static void ctl_message(struct init *in)
 	} b;
 	struct winsize ws = { 0 };
 	ssize_t n;
-	uint64_t skip;
+	uint64_t skip, got;
 
 	n = recv(in->ctl, &b, sizeof(b), MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -209,15 +216,21 @@ static void ctl_message(struct init *in)
 			say(in, GRID_JOBMSG_STATE);
 		return;
 	case GRID_JOBMSG_STDIN:
-		/* Only while nothing is pending: the socket holds the rest back. */
-		if (in->pend_len || in->eof || b.m.a > in->in_done)
+		/* Within the window only; a gap or an overrun is gridd's bug. */
+		got = in->in_done + in->pend_len - in->pend_off;
+		if (in->eof || b.m.a > got ||
+		    b.m.a + b.m.len > in->in_done + GRID_JOB_STDIN_WINDOW)
 			goto drop;
-		skip = in->in_done - b.m.a;
+		skip = got - b.m.a;
 		if (skip >= b.m.len)
 			return;
-		memcpy(in->pend, b.data + skip, b.m.len - skip);
-		in->pend_len = b.m.len - skip;
-		in->pend_off = 0;
+		if (in->pend_off) {
+			memmove(in->pend, in->pend + in->pend_off, in->pend_len - in->pend_off);
+			in->pend_len -= in->pend_off;
+			in->pend_off = 0;
+		}
+		memcpy(in->pend + in->pend_len, b.data + skip, b.m.len - skip);
+		in->pend_len += b.m.len - skip;
 		return;
 	case GRID_JOBMSG_EOF:
 		if (b.m.a != in->in_done + in->pend_len - in->pend_off)
@@ -256,9 +269,10 @@ static void write_input(struct init *in)
 	}
 	in->pend_off += n;
 	in->in_done += n;
+	/* Told even when partial: it is what opens gridd's window. */
+	in->told = true;
 	if (in->pend_off == in->pend_len) {
 		in->pend_len = in->pend_off = 0;
-		in->told = true;
 		if (in->eof)
 			end_input(in);
 	}
@@ -391,9 +405,21 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int i;
 
-	if (argc < 4 || (strcmp(argv[1], "-t") && strcmp(argv[1], "-p")) ||
-	    strcmp(argv[2], "--")) {
-		fprintf(stderr, "usage: grid-jobinit -t|-p -- CMD ARGS... (started by gridd)\n");
+	unsigned int rows = 0, cols = 0;
+	int cmd = 2;
+	char x;
+
+	if (argc > 1 && !strcmp(argv[1], "-t") && argc > 3 && !strcmp(argv[2], "-w")) {
+		if (sscanf(argv[3], "%ux%u%c", &rows, &cols, &x) != 2 || !rows || !cols ||
+		    rows > 0xffff || cols > 0xffff) {
+			fprintf(stderr, "grid-jobinit: -w %s is not ROWSxCOLS\n", argv[3]);
+			return 2;
+		}
+		cmd = 4;
+	}
+	if (argc < cmd + 2 || (strcmp(argv[1], "-t") && strcmp(argv[1], "-p")) ||
+	    strcmp(argv[cmd], "--")) {
+		fprintf(stderr, "usage: grid-jobinit -t [-w ROWSxCOLS]|-p -- CMD ARGS... (started by gridd)\n");
 		return 2;
 	}
 	for (i = GRID_JAIL_FD_CTL; i < __GRID_JAIL_FD_END; i++)
@@ -423,7 +449,7 @@ int main(int argc, char **argv)
 	errno = -grid_filter_load();
 	if (errno)
 		die("cannot load the job's syscall filter");
-	stdio(&in, argv + 3);
+	stdio(&in, argv + cmd + 1, rows, cols);
 	loop(&in);
 	return 0;
 }

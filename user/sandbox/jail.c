@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -62,12 +63,12 @@ static int map_ids(pid_t pid, uid_t uid, gid_t gid, char *err, size_t len)
 	char line[64];
 	int ret;
 
-	/* No setgroups(): dropping a group could open what it denies. */
-	ret = write_file(pid, "setgroups", "deny");
-	if (ret) {
-		snprintf(err, len, "cannot deny setgroups in the job: %s", strerror(-ret));
-		return ret;
-	}
+	/*
+	 * setgroups stays allowed (root outside may map a gid without denying
+	 * it) so that the child can empty the groups it inherited from gridd:
+	 * they count in the kernel's access checks even where unmapped. The
+	 * job cannot call it again: grid-jobinit drops CAP_SETGID.
+	 */
 	snprintf(line, sizeof(line), "0 %u 1\n", (unsigned int)uid);
 	ret = write_file(pid, "uid_map", line);
 	if (ret) {
@@ -108,23 +109,25 @@ static int place_fds(const struct grid_jail *j)
 	return ret;
 }
 
-static void child(const struct grid_jail *j, int sync_fd, int err_fd)
+static void child(const struct grid_jail *j, char **argv, int sync_fd, int err_fd)
 {
 	char msg[sizeof(((struct child_err *)0)->msg)] = "";
-	char **argv;
 	char c;
-	int n = 0, i, ret, devnull, init_fd;
+	int i, ret, devnull, init_fd;
 
 	/* Above the numbers place_fds() fills. */
-	err_fd = fcntl(err_fd, F_DUPFD_CLOEXEC, RELOCATED);
+	i = fcntl(err_fd, F_DUPFD_CLOEXEC, RELOCATED);
+	if (i < 0)
+		child_fail(err_fd, errno, "cannot move a descriptor: %s", strerror(errno));
+	err_fd = i;
 	init_fd = fcntl(j->init_fd, F_DUPFD_CLOEXEC, RELOCATED);
-	if (err_fd < 0 || init_fd < 0)
-		_exit(127);
+	if (init_fd < 0)
+		child_fail(err_fd, errno, "cannot move a descriptor: %s", strerror(errno));
 
 	if (read(sync_fd, &c, 1) != 1)
 		child_fail(err_fd, EPIPE, "the parent went away before mapping the job's ids");
 	close(sync_fd);
-	if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
+	if (setresgid(0, 0, 0) || setgroups(0, NULL) || setresuid(0, 0, 0))
 		child_fail(err_fd, errno, "cannot become root in the job's user namespace: %s",
 			   strerror(errno));
 	ret = grid_jail_enter(j, msg, sizeof(msg));
@@ -143,18 +146,34 @@ static void child(const struct grid_jail *j, int sync_fd, int err_fd)
 	ret = place_fds(j);
 	if (ret)
 		child_fail(err_fd, -ret, "cannot pass the job's descriptors: %s", strerror(-ret));
-	while (j->argv[n])
-		n++;
-	argv = calloc(n + 4, sizeof(*argv));
-	if (!argv)
-		child_fail(err_fd, ENOMEM, "out of memory");
-	argv[0] = "grid-jobinit";
-	argv[1] = j->tty ? "-t" : "-p";
-	argv[2] = "--";
-	for (i = 0; i < n; i++)
-		argv[3 + i] = j->argv[i];
 	syscall(SYS_execveat, init_fd, "", argv, j->envp, AT_EMPTY_PATH);
 	child_fail(err_fd, errno, "cannot start grid-jobinit: %s", strerror(errno));
+}
+
+/*
+ * grid-jobinit's command line, made before the clone: the child is a copy
+ * of a process that may hold locks in its allocator.
+ */
+static char **init_argv(const struct grid_jail *j, char *wsz, size_t wsz_len)
+{
+	char **argv;
+	int n = 0, k = 0;
+
+	while (j->argv[n])
+		n++;
+	argv = calloc(n + 6, sizeof(*argv));
+	if (!argv)
+		return NULL;
+	argv[k++] = "grid-jobinit";
+	argv[k++] = j->tty ? "-t" : "-p";
+	if (j->tty && j->rows && j->cols) {
+		snprintf(wsz, wsz_len, "%ux%u", j->rows, j->cols);
+		argv[k++] = "-w";
+		argv[k++] = wsz;
+	}
+	argv[k++] = "--";
+	memcpy(argv + k, j->argv, n * sizeof(*argv));
+	return argv;
 }
 
 int grid_jail_start(struct grid_jail *j, char *err, size_t len)
@@ -162,15 +181,29 @@ int grid_jail_start(struct grid_jail *j, char *err, size_t len)
 	struct clone_args ca = { 0 };
 	struct child_err e = { 0 };
 	int sync[2], errp[2], pidfd = -1, ret;
+	char wsz[16], **argv;
 	ssize_t n;
 	pid_t pid;
 
-	if (pipe2(sync, O_CLOEXEC))
-		return -errno;
+	if (!j->argv[0]) {
+		snprintf(err, len, "the job has no command");
+		return -EINVAL;
+	}
+	argv = init_argv(j, wsz, sizeof(wsz));
+	if (!argv) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	if (pipe2(sync, O_CLOEXEC)) {
+		ret = -errno;
+		free(argv);
+		return ret;
+	}
 	if (pipe2(errp, O_CLOEXEC)) {
 		ret = -errno;
 		close(sync[0]);
 		close(sync[1]);
+		free(argv);
 		return ret;
 	}
 	ca.flags = CLONE_INTO_CGROUP | CLONE_PIDFD | CLONE_NEWUSER | CLONE_NEWNS |
@@ -190,7 +223,7 @@ int grid_jail_start(struct grid_jail *j, char *err, size_t len)
 	if (pid == 0) {
 		close(sync[1]);
 		close(errp[0]);
-		child(j, sync[0], errp[1]);
+		child(j, argv, sync[0], errp[1]);
 	}
 	close(sync[0]);
 	close(errp[1]);
@@ -231,5 +264,6 @@ out_pipes:
 	close(errp[0]);
 	if (errp[1] >= 0)
 		close(errp[1]);
+	free(argv);
 	return ret;
 }

@@ -55,6 +55,8 @@ struct grid_jail {
 	uint64_t tmp_bytes;	/* the size of its /tmp */
 	bool net;		/* the host's network (egress), not a new one */
 	bool tty;		/* a pseudo-terminal, not pipes */
+	unsigned short rows;	/* its size from the start (0: the default) */
+	unsigned short cols;
 	char *const *argv;	/* the job's command */
 	char *const *envp;	/* its environment */
 	/* out */

@@ -24,9 +24,12 @@
  *	STATE	a = input written to the job, b = out size, c = err size
  *	OUTPUT	a = input written to the job, b = out size, c = err size
  *
- * An input message at an offset other than what the job has been given
- * is ignored where it repeats bytes already written (a gridd resending
- * after a restart) and ends the connection where it would leave a gap.
+ * Input is sent within a window: gridd may send up to offset a +
+ * GRID_JOB_STDIN_WINDOW, where a is the last "input written" it was told
+ * (STATE, OUTPUT), and grid-jobinit buffers what it receives until the job
+ * reads it. An input message is ignored where it repeats bytes already
+ * received (a gridd resending after a restart), and ends the connection
+ * where it would leave a gap or overrun the window.
  */
 #ifndef GRID_JOBMSG_H
 #define GRID_JOBMSG_H
@@ -52,6 +55,8 @@ struct grid_jobmsg {
 
 /* The most bytes one STDIN message carries. */
 #define GRID_JOBMSG_DATA_MAX 32768
+/* How far past what the job has read gridd may send its input. */
+#define GRID_JOB_STDIN_WINDOW (256U << 10)
 /* What a stream may hold that gridd has not taken. */
 #define GRID_JOB_SPOOL_MAX (8ULL << 20)
 
