@@ -31,6 +31,7 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -174,6 +175,9 @@ FAILS_WITH(unshare_of_a_namespace_among_other_flags_fails_with_eperm, EPERM,
 /* A NULL struct: were the filter to let it through, EFAULT, no child. */
 FAILS_WITH(clone3_fails_with_enosys, ENOSYS,
 	   syscall(SYS_clone3, NULL, 88UL))
+/* Zero entries: were the filter to let it through, EINVAL, no ring. */
+FAILS_WITH(io_uring_setup_fails_with_eperm, EPERM,
+	   syscall(SYS_io_uring_setup, 0U, NULL))
 FAILS_WITH(personality_bsd_fails_with_eperm, EPERM,
 	   personality(PER_BSD))
 FAILS_WITH(personality_linux32_fails_with_eperm, EPERM,
@@ -231,6 +235,11 @@ static int tioclinux_call(void)
 	return tiocsti(TIOCLINUX);
 }
 
+static int tiocsetd_call(void)
+{
+	return tiocsti(TIOCSETD);
+}
+
 TEST(ioctl_tiocsti_fails_with_eperm)
 {
 	CHECK(filtered(tiocsti_call) == EPERM);
@@ -246,6 +255,17 @@ TEST(ioctl_tioclinux_fails_with_eperm)
 {
 	CHECK(filtered(tioclinux_call) == EPERM);
 }
+
+TEST(ioctl_tiocsetd_fails_with_eperm)
+{
+	CHECK(filtered(tiocsetd_call) == EPERM);
+}
+
+/* The socket is closed at the child's exit, if the filter is broken. */
+FAILS_WITH(socket_af_packet_fails_with_eafnosupport, EAFNOSUPPORT,
+	   socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0))
+FAILS_WITH(socket_af_alg_fails_with_eafnosupport, EAFNOSUPPORT,
+	   socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0))
 
 /* ---- real calls, allowed -------------------------------------------- */
 
@@ -303,6 +323,20 @@ static int traceme_call(void)
 	return ERR(ptrace(PTRACE_TRACEME, 0, NULL, NULL));
 }
 
+static int socket_unix_call(void)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	return fd < 0 ? errno : 0;
+}
+
+static int socketpair_unix_call(void)
+{
+	int sv[2];
+
+	return ERR(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv));
+}
+
 static int personality_query_call(void)
 {
 	return ERR(personality(0xffffffff));
@@ -346,6 +380,16 @@ TEST(unshare_of_files_and_fs_works)
 TEST(ptrace_traceme_works)
 {
 	CHECK(filtered(traceme_call) == 0);
+}
+
+TEST(a_unix_socket_works)
+{
+	CHECK(filtered(socket_unix_call) == 0);
+}
+
+TEST(a_unix_socketpair_works)
+{
+	CHECK(filtered(socketpair_unix_call) == 0);
 }
 
 TEST(personality_query_works)
@@ -437,6 +481,8 @@ static const struct listed {
 	L(lookup_dcookie, EPERM), L(syslog, EPERM), L(vhangup, EPERM),
 	L(nfsservctl, EPERM), L(setns, EPERM), L(process_vm_writev, EPERM),
 	L(open_by_handle_at, EPERM),
+	L(io_uring_setup, EPERM), L(io_uring_enter, EPERM),
+	L(io_uring_register, EPERM),
 	L(clone3, ENOSYS),
 	/* Left to the job. */
 	L(ptrace, SHADOWED), L(process_vm_readv, SHADOWED),
@@ -499,11 +545,62 @@ TEST(ioctl_is_denied_on_the_low_32_bits_of_its_request)
 {
 	CHECK(decide(SYS_ioctl, 0, TIOCSTI) == EPERM);
 	CHECK(decide(SYS_ioctl, 0, TIOCLINUX) == EPERM);
+	CHECK(decide(SYS_ioctl, 0, TIOCSETD) == EPERM);
 	CHECK(decide(SYS_ioctl, 0, TIOCSTI | 0xffffffff00000000ULL) == EPERM);
 	CHECK(decide(SYS_ioctl, 0, TIOCLINUX | 1ULL << 63) == EPERM);
+	CHECK(decide(SYS_ioctl, 0, TIOCSETD | 1ULL << 32) == EPERM);
 	CHECK(decide(SYS_ioctl, 0, TIOCSTI + 1) == SHADOWED);
+	/* Asking which discipline a terminal has is no harm. */
+	CHECK(decide(SYS_ioctl, 0, TIOCGETD) == SHADOWED);
 	CHECK(decide(SYS_ioctl, 0, FIONREAD) == SHADOWED);
 	CHECK(decide(SYS_ioctl, TIOCSTI, 0) == SHADOWED);
+}
+
+/* Whether a family is one the filter lets a job make sockets of. */
+static bool good_family(uint64_t family)
+{
+	switch (family & 0xffffffff) {
+	case AF_UNIX: case AF_INET: case AF_INET6: case AF_NETLINK:
+		return true;
+	}
+	return false;
+}
+
+static void check_family(long sys, const char *name, uint64_t family)
+{
+	int want = good_family(family) ? SHADOWED : EAFNOSUPPORT;
+	int got = decide(sys, family, SOCK_STREAM);
+
+	if (got != want)
+		printf("  %s(%#llx): %d, not %d\n", name, (unsigned long long)family,
+		       got, want);
+	CHECK(got == want);
+}
+
+/*
+ * Every family the kernel knows and a few past it, then one bit set at
+ * each place (the filter's blocks past 16 each hold one of these alone),
+ * and the high half, which the kernel drops.
+ */
+TEST(socket_and_socketpair_allow_only_unix_inet_inet6_and_netlink)
+{
+	static const uint64_t more[] = {
+		0xffffffff, 0x7fffffff, AF_INET | 1ULL << 32,
+		AF_NETLINK | 0xffffffff00000000ULL, AF_PACKET | 1ULL << 32,
+		1ULL << 32, ~0ULL,
+	};
+	static const long sys[] = { SYS_socket, SYS_socketpair };
+	static const char *const names[] = { "socket", "socketpair" };
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < AF_MAX + 8; i++)
+			check_family(sys[k], names[k], i);
+		for (i = 0; i < 32; i++)
+			check_family(sys[k], names[k], 1ULL << i);
+		for (i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+			check_family(sys[k], names[k], more[i]);
+	}
 }
 
 /*

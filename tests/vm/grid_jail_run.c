@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * grid_jail_run [-n] [-t [-w ROWSxCOLS] [-W ROWSxCOLS]] [-u UID] -c CGROUP-DIR -- CMD...
+ * grid_jail_run [-n] [-t [-w ROWSxCOLS] [-W ROWSxCOLS]] [-s SIG] [-r ROOT] [-u UID]
+ *               -c CGROUP-DIR -- CMD...
  *
  * Runs CMD in a job's sandbox (user/sandbox/jail.c, user/jobinit/) in the
  * cgroup CGROUP-DIR, relays this program's stdin to it and its output
  * back, and exits with its status (128+N when a signal N ended it), as
  * gridd's provider side will. The VM tests' door to the sandbox alone.
  * -n: the host's network; -t: a terminal (-w ROWSxCOLS its size from
- * the start, -W its size once the job has written something); -u: root
- * in the job is UID outside (100000 by default). Input is sent within
- * the init's window, as gridd sends it.
+ * the start, -W its size once the job has written something); -s: the
+ * signal SIG sent to the job (a SIGNAL message) once it has written
+ * something; -r: ROOT is the tree the job sees as / (the host's by
+ * default); -u: root in the job is UID outside (100000 by default). Input
+ * is sent within the init's window, as gridd sends it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -73,12 +76,14 @@ int main(int argc, char **argv)
 	uid_t uid = 100000;
 	ssize_t n;
 
-	unsigned int rows = 0, cols = 0, rows2 = 0, cols2 = 0;
+	unsigned int rows = 0, cols = 0, rows2 = 0, cols2 = 0, sig = 0;
 
-	while ((opt = getopt(argc, argv, "ntu:c:w:W:")) != -1) {
+	while ((opt = getopt(argc, argv, "ntu:c:w:W:s:r:")) != -1) {
 		switch (opt) {
 		case 'n': j.net = true; break;
 		case 't': j.tty = true; break;
+		case 's': sig = strtoul(optarg, NULL, 10); break;
+		case 'r': j.root = optarg; break;
 		case 'u': uid = strtoul(optarg, NULL, 10); break;
 		case 'c': cg = optarg; break;
 		case 'w':
@@ -95,7 +100,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!cg || optind >= argc) {
-		fprintf(stderr, "usage: grid_jail_run [-n] [-t] [-u UID] -c CGROUP-DIR -- CMD...\n");
+		fprintf(stderr, "usage: grid_jail_run [-n] [-t [-w RxC] [-W RxC]] [-s SIG] [-r ROOT] [-u UID] -c CGROUP-DIR -- CMD...\n");
 		return 2;
 	}
 	if (!mkdtemp(dir))
@@ -173,6 +178,13 @@ int main(int argc, char **argv)
 					if (send(pair[0], &w, sizeof(w), MSG_NOSIGNAL) < 0)
 						die("send");
 					rows2 = 0;
+				}
+				if (sig && (b.m.b || b.m.c)) {
+					struct grid_jobmsg k = { .type = GRID_JOBMSG_SIGNAL, .a = sig };
+
+					if (send(pair[0], &k, sizeof(k), MSG_NOSIGNAL) < 0)
+						die("send");
+					sig = 0;
 				}
 				copy_new(outr, &out_done, 1);
 				copy_new(errr, &err_done, 2);

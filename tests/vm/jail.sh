@@ -54,6 +54,57 @@ ok window_size_follows sh -c "timeout 20 grid_jail_run -t -w 33x101 -W 40x120 -c
 # A program that needs a terminal: sh -i's prompt, and its job control.
 ok interactive_shell sh -c "printf 'echo in-\$((6*7))\nexit 4\n' | grid_jail_run -t -c $CG/job -- sh -i | tr -d '\r' | grep -qx in-42"
 
+# A job reads what it runs (the host's /usr, /bin, /lib..., /etc, /opt)
+# and nothing else of the host's tree: not /var, where gridd keeps its
+# state and keys and daemons their sockets, nor whatever else is at the top.
+pretty "the job's root"
+mkdir -p /var/tmp
+echo secret >/var/tmp/secret
+# A top-level link is made again as the same link, not followed: /opt
+# leads nowhere in the job, where /var is not.
+ln -s /var/tmp /opt
+ln -s usr/lib32 /lib32
+ok no_var denied 'ls -d /var'
+ok no_file_under_var denied 'cat /var/tmp/secret'
+ok no_other_top_folders denied 'ls -d /grid'
+ok top_link_kept is "usr/lib32" run readlink /lib32
+ok top_link_not_followed is "/var/tmp" run readlink /opt
+ok top_link_leads_nowhere denied 'cat /opt/secret'
+# A tree made for jobs (-r) is shown whole but for the job's own mount
+# points and the host folders that have no place in it (/home).
+T=/tmp/tree
+mkdir -p $T/var $T/home
+for d in bin sbin lib lib64 usr etc; do mkdir $T/$d; mount --rbind /$d $T/$d; done
+echo seen >$T/var/seen
+echo hidden >$T/home/h
+ok tree_shown_whole is "seen" grid_jail_run -r $T -c $CG/job -- cat /var/seen
+ok tree_home_left_out status 1 grid_jail_run -r $T -c $CG/job -- sh -c 'ls -d /home && exit 0 || exit 1'
+for d in bin sbin lib lib64 usr etc; do umount -l $T/$d; done
+rm -rf $T
+
+pretty "the job's process and terminal"
+# Dispositions are the job's to set: none ignored that its launcher ignored.
+ok no_ignored_signals is "$(printf 'SigIgn:\t0000000000000000')" bash -c "trap '' HUP INT; grid_jail_run -c $CG/job -- grep SigIgn /proc/self/status"
+# ^C from gridd goes where a typed one would: to the terminal's
+# foreground group (the inner sh under the outer one's job control),
+# not to the outer shell's.
+fg_int() {
+	timeout 20 grid_jail_run -t -s 2 -c $CG/job -- sh -c 'set -m; sh -c "trap \"echo got-int; exit 0\" INT; echo ready; while :; do sleep 0.1; done"; echo outer-$?' </dev/null | tr -d '\r' | tr '\n' ,
+}
+ok sigint_to_the_foreground_group is "ready,got-int,outer-0," fg_int
+ok loopback_up sh -c "grid_jail_run -c $CG/job -- ip -o addr show dev lo | grep -q 'inet 127.0.0.1/'"
+ok ptys_limited sh -c "grid_jail_run -c $CG/job -- grep devpts /proc/mounts | grep -q max=64"
+# Output the spool's file system has no room for is dropped, not counted
+# as stored: gridd can never take it, and the init would stop reading and
+# leave the job waiting on its pipe for ever (killed by timeout here).
+# The job ends; the init's status does not fit either, so grid_jail_run
+# says 125, the init ended without one.
+full_spool() {
+	unshare -m sh -c "mount -t tmpfs -o size=1m spool /tmp &&
+		timeout 30 grid_jail_run -c $CG/job -- head -c 16777216 /dev/zero >/dev/null 2>&1"
+}
+ok full_spool_does_not_stall_the_job status 125 full_spool
+
 pretty "escapes fail"
 ok sees_no_host_pids is "1 2" run sh -c 'cd /proc; echo $(ls -d [0-9]* | sort -n | head -2)'
 ok pid_1_is_the_init is "grid-jobinit" run cat /proc/1/comm
@@ -96,5 +147,9 @@ ok pivot_root_read_only status 1 pivot_run sh -c 'touch /usr/x && exit 0 || exit
 # The old root is gone, not below the new one: /proc/1/mountinfo has
 # the job's mounts alone (the initramfs's rootfs would be one).
 ok pivot_old_root_gone status 1 pivot_run grep -q ' / / .*rootfs' /proc/1/mountinfo
+# Here /var is a mount of its own in the host's root: still not shown.
+ok pivot_no_var status 1 pivot_run sh -c 'cat /var/tmp/secret && exit 0 || exit 1'
+rm /opt /lib32
+rm -r /var
 rmdir $CG/job $CG
 finish

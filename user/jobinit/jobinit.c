@@ -39,6 +39,8 @@
 
 /* After the job's process ends, how long its output may take to drain. */
 #define DRAIN_MS 2000
+/* After a failed accept(), how long before the listener is polled again. */
+#define ACCEPT_BACKOFF_MS 100
 
 struct stream {
 	int fd;			/* the job's end we read, or -1 at EOF */
@@ -62,6 +64,7 @@ struct init {
 	int status;
 	bool ended;
 	long long drain_until;
+	long long accept_after;	/* the listener is not polled before */
 };
 
 /* Its stdio is /dev/null: the job's stderr is where the holder reads. */
@@ -79,18 +82,39 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* poll()'s @timeout (-1: none), made to end by @at_ms at the latest. */
+static int until(int timeout, long long at_ms)
+{
+	long long left = at_ms - now_ms();
+
+	if (left < 0)
+		left = 0;
+	return timeout < 0 || left < timeout ? (int)left : timeout;
+}
+
+/*
+ * A message to gridd. Where its socket is full, OUTPUT stays owed (told)
+ * and the loop waits for room to say it: gridd would otherwise not hear
+ * of output that came last, until more came. A STATE lost that way is
+ * owed as an OUTPUT, which says the same.
+ */
 static void say(struct init *in, uint32_t type)
 {
 	struct grid_jobmsg m = {
 		.type = type, .a = in->in_done, .b = in->out.size, .c = in->err.size,
 	};
 
-	if (in->ctl >= 0 && send(in->ctl, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
-	    errno != EAGAIN) {
-		close(in->ctl);
-		in->ctl = -1;
-	}
 	in->told = false;
+	if (in->ctl < 0)
+		return;
+	if (send(in->ctl, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+		return;
+	if (errno == EAGAIN || errno == EINTR) {
+		in->told = true;
+		return;
+	}
+	close(in->ctl);
+	in->ctl = -1;
 }
 
 /* The job's process: its own session, its stdio, nothing else open. */
@@ -114,7 +138,6 @@ static void start_job(struct init *in, char **argv, int fds[3], const char *pts)
 		_exit(125);
 	if (chdir(GRID_JAIL_WORK))
 		_exit(125);
-	signal(SIGPIPE, SIG_DFL);
 	execvp(argv[0], argv);
 	i = errno;
 	fprintf(stderr, "grid: %s: %s\n", argv[0], strerror(i));
@@ -123,7 +146,7 @@ static void start_job(struct init *in, char **argv, int fds[3], const char *pts)
 
 static void stdio(struct init *in, char **argv, unsigned int rows, unsigned int cols)
 {
-	int p_in[2], p_out[2], p_err[2], fds[3];
+	int p_in[2], p_out[2], p_err[2], fds[3], i;
 	char *pts = NULL;
 	sigset_t all;
 
@@ -158,6 +181,14 @@ static void stdio(struct init *in, char **argv, unsigned int rows, unsigned int 
 	if (in->job < 0)
 		die("cannot start the job");
 	if (!in->job) {
+		/*
+		 * The job starts as from a fresh shell: every signal at its
+		 * default (an ignored one stays ignored across execve, and the
+		 * init ignores SIGPIPE, gridd may have ignored others) and none
+		 * blocked. SIGKILL, SIGSTOP and glibc's own say EINVAL: no matter.
+		 */
+		for (i = 1; i < NSIG; i++)
+			signal(i, SIG_DFL);
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		start_job(in, argv, fds, pts);
@@ -242,7 +273,15 @@ static void ctl_message(struct init *in)
 	case GRID_JOBMSG_SIGNAL:
 		if (b.m.a < 1 || b.m.a > 64)
 			goto drop;
-		kill(-in->job, (int)b.m.a);
+		/*
+		 * On a terminal, the keys' signals (the only ones TIOCSIG
+		 * takes: INT, QUIT, TSTP) go where a typed ^C would: to its
+		 * foreground process group, which under a shell's job control
+		 * is not the job's own. The others, and a pipe job's, go to
+		 * the job's process group.
+		 */
+		if (!in->tty || ioctl(in->in, TIOCSIG, (int)b.m.a))
+			kill(-in->job, (int)b.m.a);
 		return;
 	case GRID_JOBMSG_WINSZ:
 		if (!in->tty || !b.m.a || !b.m.b || b.m.a > 0xffff || b.m.b > 0xffff)
@@ -278,7 +317,8 @@ static void write_input(struct init *in)
 	}
 }
 
-static void read_output(struct init *in, struct stream *s)
+/* One read of @s's job end into its file: how many bytes it read. */
+static ssize_t read_output(struct init *in, struct stream *s)
 {
 	char buf[65536];
 	uint64_t room = GRID_JOB_SPOOL_MAX - (s->size - s->taken);
@@ -286,26 +326,33 @@ static void read_output(struct init *in, struct stream *s)
 
 	n = read(s->fd, buf, room < sizeof(buf) ? room : sizeof(buf));
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
+		return 0;
 	if (n <= 0) {
 		/* EIO: a terminal whose every slave end has closed. */
 		close(s->fd);
 		s->fd = -1;
-		return;
+		return 0;
 	}
 	for (w = 0; w < n;) {
 		ssize_t k = write(s->file, buf + w, n - w);
 
-		if (k < 0) {
-			if (errno == EINTR)
+		if (k <= 0) {
+			if (k < 0 && errno == EINTR)
 				continue;
-			/* The spool is full or gone: nothing to do but drop it. */
+			/*
+			 * The spool's file system is full, or the file gone:
+			 * the rest is dropped, there is nowhere to keep it.
+			 * The size counts what the file holds, the offset
+			 * gridd reads the next bytes at.
+			 */
 			break;
 		}
 		w += k;
 	}
-	s->size += n;
-	in->told = true;
+	s->size += w;
+	if (w)
+		in->told = true;
+	return n;
 }
 
 static void reap(struct init *in)
@@ -329,12 +376,34 @@ static bool room(const struct stream *s)
 	return s->size - s->taken < GRID_JOB_SPOOL_MAX;
 }
 
+/*
+ * The drain time is over: what the job's pipe or terminal holds already
+ * is read all the same, without waiting for more. A writer that outlived
+ * the job could refill it as fast as it is read: no more reads than a
+ * full pipe takes (1 MiB at most, by default).
+ */
+static void last_read(struct init *in, struct stream *s)
+{
+	int i;
+
+	for (i = 0; i < 16 && s->fd >= 0 && room(s); i++)
+		if (read_output(in, s) <= 0)
+			break;
+}
+
 static void finish(struct init *in)
 {
 	char line[32];
 	int n;
 
 	say(in, GRID_JOBMSG_OUTPUT);
+	/* gridd's socket is full: the last sizes are worth a moment's wait. */
+	if (in->told) {
+		struct pollfd p = { .fd = in->ctl, .events = POLLOUT };
+
+		if (poll(&p, 1, 1000) > 0)
+			say(in, GRID_JOBMSG_OUTPUT);
+	}
 	n = snprintf(line, sizeof(line), "%d\n", in->status);
 	if (pwrite(GRID_JAIL_FD_STATUS, line, n, 0) != n)
 		_exit(125);
@@ -353,10 +422,14 @@ static void loop(struct init *in)
 		p[n++] = (struct pollfd){ .fd = in->sig, .events = POLLIN };
 		if (in->ctl >= 0) {
 			i_ctl = n;
-			p[n++] = (struct pollfd){ .fd = in->ctl, .events = POLLIN };
-		} else {
+			/* And room to say an OUTPUT that found none (say()). */
+			p[n++] = (struct pollfd){ .fd = in->ctl,
+						  .events = POLLIN | (in->told ? POLLOUT : 0) };
+		} else if (now_ms() >= in->accept_after) {
 			i_lis = n;
 			p[n++] = (struct pollfd){ .fd = GRID_JAIL_FD_LISTEN, .events = POLLIN };
+		} else {
+			timeout = until(timeout, in->accept_after);
 		}
 		if (in->out.fd >= 0 && room(&in->out)) {
 			i_out = n;
@@ -375,18 +448,33 @@ static void loop(struct init *in)
 		if (in->ended) {
 			long long left = in->drain_until - now_ms();
 
-			if ((in->out.fd < 0 && in->err.fd < 0) || (left <= 0 && !blocked))
+			if (in->out.fd < 0 && in->err.fd < 0)
 				finish(in);
-			timeout = left > 0 ? (int)left : (blocked ? -1 : 0);
+			if (left <= 0 && !blocked) {
+				last_read(in, &in->out);
+				last_read(in, &in->err);
+				finish(in);
+			}
+			/* Blocked past the drain time: until gridd takes some. */
+			if (left > 0)
+				timeout = until(timeout, in->drain_until);
 		}
 		if (poll(p, n, timeout) < 0 && errno != EINTR)
 			die("poll");
 		if (p[0].revents)
 			reap(in);
-		if (i_ctl >= 0 && p[i_ctl].revents)
+		if (i_ctl >= 0 && (p[i_ctl].revents & ~POLLOUT))
 			ctl_message(in);
 		if (i_lis >= 0 && (p[i_lis].revents & POLLIN)) {
 			in->ctl = accept4(GRID_JAIL_FD_LISTEN, NULL, NULL, SOCK_CLOEXEC);
+			/*
+			 * Out of descriptors (EMFILE, ENFILE) or another failure:
+			 * the connection stays in the backlog and the listener
+			 * readable, and asking again at once would spin. A while
+			 * later, then.
+			 */
+			if (in->ctl < 0)
+				in->accept_after = now_ms() + ACCEPT_BACKOFF_MS;
 		}
 		if (i_out >= 0 && p[i_out].revents)
 			read_output(in, &in->out);

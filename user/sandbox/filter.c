@@ -31,6 +31,7 @@
 #include <seccomp.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "filter.h"
 
@@ -101,6 +102,16 @@ static const struct deny deny_always[] = {
 	 * turns many races into exploits.
 	 */
 	{ SCMP_SYS(userfaultfd), EPERM },
+	/*
+	 * io_uring: a second way into much of the kernel, whose requests
+	 * are in memory the filter cannot read (an IORING_OP_SOCKET would
+	 * make a socket of a family the socket rule below refuses), and code
+	 * where many of the kernel's recent holes were. Docker, ChromeOS and
+	 * Android refuse it too; programs fall back to read and write.
+	 */
+	{ SCMP_SYS(io_uring_setup), EPERM },
+	{ SCMP_SYS(io_uring_enter), EPERM },
+	{ SCMP_SYS(io_uring_register), EPERM },
 	/* Host-wide, obsolete, or both; the kernel log shows addresses. */
 	{ SCMP_SYS(lookup_dcookie), EPERM },
 	{ SCMP_SYS(syslog), EPERM },
@@ -147,9 +158,24 @@ static const uint64_t new_ns[] = {
 /*
  * TIOCSTI pushes bytes into a terminal's input, which whoever reads it
  * next takes as typed, and may run. TIOCLINUX can do the same through a virtual console's selection
- * (CVE-2023-1523 in snapd).
+ * (CVE-2023-1523 in snapd). TIOCSETD changes a terminal's line
+ * discipline (a job run with a terminal has one), which loads that
+ * discipline's module and reaches its code: n_gsm and n_hdlc are where
+ * the holes were (CVE-2023-6546, CVE-2017-2636), and a program has no
+ * need of any but the one a terminal comes with.
  */
-static const uint64_t bad_ioctl[] = { TIOCSTI, TIOCLINUX };
+static const uint64_t bad_ioctl[] = { TIOCSTI, TIOCLINUX, TIOCSETD };
+
+/*
+ * The socket families a job may make: local sockets, IP (its network is
+ * the host's, or its own with lo only) and netlink (ip, and glibc's
+ * getaddrinfo, ask the kernel through it). The others (packet, vsock,
+ * the crypto API, bluetooth, the radio and telephony families...) are
+ * code most hosts never run, loaded on the first socket() of the family,
+ * and the fewer of them a job can reach, the better. Sorted: see
+ * add_socket().
+ */
+static const uint32_t good_family[] = { AF_UNIX, AF_INET, AF_INET6, AF_NETLINK };
 
 static int add(scmp_filter_ctx ctx, int err, int nr, unsigned int n,
 	       const struct scmp_arg_cmp *cmp)
@@ -244,6 +270,48 @@ static int add_ioctl(scmp_filter_ctx ctx)
 	return 0;
 }
 
+/*
+ * socket() and socketpair() (which makes its two sockets the same way
+ * before it asks whether the family can pair them) of any other family:
+ * EAFNOSUPPORT, what a kernel without that family says.
+ *
+ * The kernel reads the family as an int: the rules look at the low 32
+ * bits only (see the top). What they refuse is every number but the good
+ * ones, the gaps between them and the rest up to 2^32: each gap cut into
+ * aligned blocks of 2^k numbers, as a range of addresses is cut into
+ * prefixes, and each block is one masked compare. 37 rules a call,
+ * looked at only when a socket is made.
+ */
+static int add_socket(scmp_filter_ctx ctx)
+{
+	static const int nrs[] = { SCMP_SYS(socket), SCMP_SYS(socketpair) };
+	struct scmp_arg_cmp cmp;
+	uint64_t lo = 0, hi, size;
+	size_t i, k;
+	int ret;
+
+	for (i = 0; i <= sizeof(good_family) / sizeof(good_family[0]); i++) {
+		/* The gap [lo, hi) before the i-th good family, or after the last. */
+		hi = i < sizeof(good_family) / sizeof(good_family[0]) ?
+		     good_family[i] : 1ULL << 32;
+		while (lo < hi) {
+			/* The largest block that starts at lo and fits in the gap. */
+			size = lo ? lo & -lo : 1ULL << 32;
+			while (size > hi - lo)
+				size >>= 1;
+			cmp = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffULL & ~(size - 1), lo);
+			for (k = 0; k < sizeof(nrs) / sizeof(nrs[0]); k++) {
+				ret = add(ctx, EAFNOSUPPORT, nrs[k], 1, &cmp);
+				if (ret)
+					return ret;
+			}
+			lo += size;
+		}
+		lo = hi + 1;
+	}
+	return 0;
+}
+
 static int build(scmp_filter_ctx *out)
 {
 	scmp_filter_ctx ctx;
@@ -279,6 +347,9 @@ static int build(scmp_filter_ctx *out)
 	if (ret)
 		goto out;
 	ret = add_ioctl(ctx);
+	if (ret)
+		goto out;
+	ret = add_socket(ctx);
 out:
 	if (ret)
 		seccomp_release(ctx);

@@ -7,8 +7,10 @@
  * ALLOW default: it takes away what reaches past the job's namespaces
  * (modules, kexec, BPF, perf, keyrings, mounts, swap, clocks, raw I/O
  * ports, file handles, new namespaces) and what the kernel has got wrong
- * before (TIOCSTI, userfaultfd). Denied calls fail with EPERM, clone3
- * with ENOSYS; a syscall made through any ABI other than the native one
+ * before (TIOCSTI, line disciplines, userfaultfd, io_uring, the socket
+ * families other than local, IP and netlink). Denied calls fail with
+ * EPERM, clone3 with ENOSYS, a socket of another family with
+ * EAFNOSUPPORT; a syscall made through any ABI other than the native one
  * kills the process. filter.c lists every rule and why.
  */
 #ifndef GRID_FILTER_H

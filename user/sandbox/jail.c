@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -19,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -109,6 +112,36 @@ static int place_fds(const struct grid_jail *j)
 	return ret;
 }
 
+/*
+ * A new network namespace has its loopback down: a job could not reach
+ * a server of its own at 127.0.0.1 (a test's, a database). Brought up as
+ * ifconfig does, with one ioctl: no netlink library in the child.
+ */
+static int lo_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd, ret = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+		ret = -errno;
+	} else {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr))
+			ret = -errno;
+	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * The clone's child: a copy of gridd's memory, where another thread may
+ * have held the allocator's lock at the clone. Nothing here, nor in
+ * grid_jail_enter(), calls malloc(): no stdio streams, no opendir(), the
+ * init's argv made before the clone.
+ */
 static void child(const struct grid_jail *j, char **argv, int sync_fd, int err_fd)
 {
 	char msg[sizeof(((struct child_err *)0)->msg)] = "";
@@ -130,6 +163,13 @@ static void child(const struct grid_jail *j, char **argv, int sync_fd, int err_f
 	if (setresgid(0, 0, 0) || setgroups(0, NULL) || setresuid(0, 0, 0))
 		child_fail(err_fd, errno, "cannot become root in the job's user namespace: %s",
 			   strerror(errno));
+	/* Root in the user namespace that owns the new network one. */
+	if (!j->net) {
+		ret = lo_up();
+		if (ret)
+			child_fail(err_fd, -ret, "cannot bring up the job's loopback: %s",
+				   strerror(-ret));
+	}
 	ret = grid_jail_enter(j, msg, sizeof(msg));
 	if (ret)
 		child_fail(err_fd, -ret, "%s", msg);
@@ -180,7 +220,7 @@ int grid_jail_start(struct grid_jail *j, char *err, size_t len)
 {
 	struct clone_args ca = { 0 };
 	struct child_err e = { 0 };
-	int sync[2], errp[2], pidfd = -1, ret;
+	int sync[2], errp[2], pidfd = -1, cwd = -1, ret;
 	char wsz[16], **argv;
 	ssize_t n;
 	pid_t pid;
@@ -210,10 +250,37 @@ int grid_jail_start(struct grid_jail *j, char *err, size_t len)
 		   CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 	if (!j->net)
 		ca.flags |= CLONE_NEWNET;
+	/*
+	 * The folder by descriptor: the child starts in it (a new mount
+	 * namespace carries the cwd over), so its uid needs no way through
+	 * the folders above, and a path through /proc/self/fd would name
+	 * the parent's mounts, where the child may not mount.
+	 */
+	if (!j->dir) {
+		cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (cwd < 0 || fchdir(j->dir_fd)) {
+			ret = -errno;
+			snprintf(err, len, "cannot enter the job's folder: %s", strerror(errno));
+			if (cwd >= 0)
+				close(cwd);
+			close(sync[0]);
+			close(sync[1]);
+			close(errp[0]);
+			close(errp[1]);
+			free(argv);
+			return ret;
+		}
+	}
 	ca.pidfd = (uintptr_t)&pidfd;
 	ca.exit_signal = SIGCHLD;
 	ca.cgroup = j->cgroup_fd;
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid != 0 && cwd >= 0) {
+		/* Back where the caller was (it may not be: then at "/"). */
+		if (fchdir(cwd) && chdir("/"))
+			ret = 0;
+		close(cwd);
+	}
 	if (pid < 0) {
 		ret = -errno;
 		snprintf(err, len, "cannot start the job in its cgroup and namespaces: %s",

@@ -45,8 +45,15 @@ struct grid_jail {
 	int cgroup_fd;		/* the job's leaf cgroup, a directory */
 	int init_fd;		/* grid-jobinit, open for execveat */
 	int fds[__GRID_JAIL_FD_END - GRID_JAIL_FD_CTL];
-	const char *dir;	/* the job's host folder (above) */
-	const char *root;	/* the tree the job sees as /: NULL is "/" */
+	const char *dir;	/* the job's host folder (above), or NULL: */
+	int dir_fd;		/* ... this one, open: its parents may be closed
+				 * to the job's uid (gridd's state is 0700) */
+	/*
+	 * The tree the job sees as /. NULL or "/" is the host's, of which
+	 * only usr bin sbin lib* etc opt are shown; another tree is shown
+	 * whole, less the host-only folders (jail_root.c).
+	 */
+	const char *root;
 	const char *gridfs;	/* a gridfs mount to show at /grid, or NULL */
 	const char *devgrid;	/* a /dev/grid node for the job, or NULL */
 	const char *hostname;
