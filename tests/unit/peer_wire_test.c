@@ -158,7 +158,7 @@ struct xfield {
 
 struct example {
 	uint32_t type;
-	struct xfield f[7];	/* up to a key 0 */
+	struct xfield f[9];	/* up to a key 0 */
 };
 
 #define ID32 { 1, X_BYTES, true, 0, 32 }
@@ -187,6 +187,35 @@ static const struct example examples[] = {
 	{ PEER_MSG_LEASE_RENEW, { REQ16, { 2, X_UINT, true, 42, 0 },
 				  { 3, X_UINT, true, 600, 0 },
 				  { 4, X_MAP, false, 1, 0 } } },
+	{ PEER_MSG_JOB_SUBMIT, { REQ16, { 2, X_UINT, true, 42, 0 },
+				 { 3, X_BYTES, true, 0, 12 },
+				 { 4, X_UINT, false, 1, 0 },
+				 { 5, X_UINT, false, 24, 0 },
+				 { 6, X_UINT, false, 80, 0 },
+				 { 7, X_UINT, false, 1, 0 } } },
+	{ PEER_MSG_JOB_STARTED, { REQ16 } },
+	{ PEER_MSG_JOB_REFUSED, { REQ16, { 2, X_UINT, true, 13, 0 },
+				  { 3, X_TEXT, true, 0, 30 } } },
+	{ PEER_MSG_JOB_INPUT, { REQ16, { 2, X_UINT, true, 4096, 0 },
+				{ 3, X_BYTES, true, 0, 100 },
+				{ 4, X_UINT, false, 1, 0 } } },
+	{ PEER_MSG_JOB_OUTPUT, { REQ16, { 2, X_UINT, true, 5, 0 },
+				 { 3, X_BYTES, true, 0, 100 },
+				 { 4, X_UINT, true, 2, 0 },
+				 { 5, X_UINT, true, 7, 0 } } },
+	{ PEER_MSG_JOB_ACK, { REQ16, { 2, X_UINT, true, 100, 0 },
+			      { 3, X_UINT, true, 0, 0 },
+			      { 4, X_UINT, false, 1, 0 } } },
+	{ PEER_MSG_JOB_SIGNAL, { REQ16, { 2, X_UINT, false, 2, 0 },
+				 { 3, X_UINT, false, 24, 0 },
+				 { 4, X_UINT, false, 80, 0 } } },
+	{ PEER_MSG_JOB_END, { REQ16, { 2, X_UINT, true, 256, 0 },
+			      { 3, X_TEXT, false, 0, 30 },
+			      { 4, X_UINT, true, 100, 0 },
+			      { 5, X_UINT, true, 0, 0 },
+			      { 6, X_UINT, true, 1500, 0 },
+			      { 7, X_UINT, true, 1048576, 0 },
+			      { 8, X_BYTES, false, 0, 300 } } },
 };
 #define N_EXAMPLES (sizeof(examples) / sizeof(examples[0]))
 
@@ -310,7 +339,7 @@ TEST(every_type_of_the_table_reads_its_valid_example)
 			else
 				CHECK(!p && n == 0);
 		}
-		CHECK(!peer_msg_get(&m, 7) && !peer_msg_uint(&m, 7));
+		CHECK(!peer_msg_get(&m, 9) && !peer_msg_uint(&m, 9));
 		/* The optional keys may go. */
 		for (f = e->f; f->key; f++)
 			if (!f->required)
@@ -364,8 +393,8 @@ TEST(every_type_takes_an_extension_key_and_refuses_an_unknown_one)
 	for (k = 0; k < N_EXAMPLES; k++) {
 		CHECK(example_read(&examples[k], 0, 0, 64, &m, &why) == 0);
 		CHECK(example_read(&examples[k], 0, 0, 100000, &m, &why) == 0);
-		CHECK(example_read(&examples[k], 0, 0, 7, &m, &why) == -EBADMSG);
-		CHECK(strstr(why.msg, "unknown key 7"));
+		CHECK(example_read(&examples[k], 0, 0, 9, &m, &why) == -EBADMSG);
+		CHECK(strstr(why.msg, "unknown key 9"));
 		CHECK(example_read(&examples[k], 0, 0, 63, &m, &why) == -EBADMSG);
 	}
 }

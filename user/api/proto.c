@@ -55,7 +55,38 @@ static const struct {
 	[GRID_A_RECEIVED] = { "received", K_U },
 	[GRID_A_BYTES_SENT] = { "bytes_sent", K_U },
 	[GRID_A_BYTES_RECEIVED] = { "bytes_received", K_U },
+	[GRID_A_JOB] = { "job", K_BYTES },
+	[GRID_A_ARGV] = { "argv", K_BYTES },
+	[GRID_A_TTY] = { "tty", K_U },
+	[GRID_A_ROWS] = { "rows", K_U },
+	[GRID_A_COLS] = { "cols", K_U },
+	[GRID_A_NET] = { "net", K_T },
+	[GRID_A_OUT] = { "out", K_BYTES },
+	[GRID_A_ERR] = { "err", K_BYTES },
+	[GRID_A_OUT_OFF] = { "out_off", K_U },
+	[GRID_A_ERR_OFF] = { "err_off", K_U },
+	[GRID_A_IN] = { "in", K_BYTES },
+	[GRID_A_IN_OFF] = { "in_off", K_U },
+	[GRID_A_IN_DONE] = { "in_done", K_U },
+	[GRID_A_EOF] = { "eof", K_U },
+	[GRID_A_SIGNAL] = { "signal", K_U },
+	[GRID_A_STATUS] = { "status", K_U },
+	[GRID_A_DONE] = { "done", K_U },
 };
+
+/* The longest byte string @key may hold: a record, but a job's words and I/O. */
+static uint32_t bytes_max(unsigned int key)
+{
+	switch (key) {
+	case GRID_A_OUT:
+	case GRID_A_ERR:
+	case GRID_A_IN:
+		return GRID_API_JOB_CHUNK;
+	case GRID_A_ARGV:
+		return 16384;
+	}
+	return GRID_RECORD_MAX;
+}
 
 static const char *const ops[GRID_OP_MAX + 1] = {
 	[GRID_OP_STATUS] = "status",
@@ -86,6 +117,10 @@ static const char *const ops[GRID_OP_MAX + 1] = {
 	[GRID_OP_PEER_DEL] = "peer-del",
 	[GRID_OP_PEER_LIST] = "peer-list",
 	[GRID_OP_LEASE_REQUEST] = "lease-request",
+	[GRID_OP_JOB_RUN] = "job-run",
+	[GRID_OP_JOB_IO] = "job-io",
+	[GRID_OP_JOB_LIST] = "job-list",
+	[GRID_OP_JOB_SIGNAL] = "job-signal",
 };
 
 const char *grid_api_op_name(uint32_t op)
@@ -339,7 +374,7 @@ static int get_map(struct reader *r, uint32_t i, struct grid_api_map *m)
 		case K_BYTES:
 			if (val->kind != CB_BYTES ||
 			    (keys[key].kind == K_B32 && val->n != 32) ||
-			    val->n > GRID_RECORD_MAX)
+			    val->n > bytes_max(key))
 				return bad(r, name,
 					   "is not a byte string of the right size");
 			m->b[key] = val->p;

@@ -30,6 +30,11 @@
 #define GRID_API_SOCK		"/run/grid/gridd.sock"
 #define GRID_API_ITEMS_MAX	128	/* per response; "more" says there are others */
 #define GRID_API_TEXT_MAX	255	/* bytes of a text value but a token */
+/* job-io: the most output of one stream an answer carries, the most input
+ * a request may, and how far past the input the job has taken (in_done)
+ * a client may send. */
+#define GRID_API_JOB_CHUNK	(24U << 10)
+#define GRID_API_JOB_WINDOW	(256U << 10)
 
 enum grid_api_op {
 	GRID_OP_STATUS = 1,
@@ -60,6 +65,10 @@ enum grid_api_op {
 	GRID_OP_PEER_DEL,
 	GRID_OP_PEER_LIST,
 	GRID_OP_LEASE_REQUEST,
+	GRID_OP_JOB_RUN,
+	GRID_OP_JOB_IO,
+	GRID_OP_JOB_LIST,
+	GRID_OP_JOB_SIGNAL,
 	__GRID_OP_LAST,
 };
 #define GRID_OP_MAX (__GRID_OP_LAST - 1)
@@ -103,6 +112,23 @@ enum grid_api_key {
 	GRID_A_RECEIVED,	/* uint: messages received */
 	GRID_A_BYTES_SENT,	/* uint */
 	GRID_A_BYTES_RECEIVED,	/* uint */
+	GRID_A_JOB,		/* bytes(16): a job's id, made by its holder */
+	GRID_A_ARGV,		/* bytes: a command, each word NUL-terminated */
+	GRID_A_TTY,		/* uint 0/1: a pseudo-terminal */
+	GRID_A_ROWS,		/* uint: a terminal's size */
+	GRID_A_COLS,		/* uint */
+	GRID_A_NET,		/* text: "none" or "egress" */
+	GRID_A_OUT,		/* bytes: a job's output from OUT_OFF */
+	GRID_A_ERR,		/* bytes: its error output from ERR_OFF */
+	GRID_A_OUT_OFF,		/* uint: an offset in its output */
+	GRID_A_ERR_OFF,		/* uint */
+	GRID_A_IN,		/* bytes: its input at IN_OFF */
+	GRID_A_IN_OFF,		/* uint */
+	GRID_A_IN_DONE,		/* uint: input the job has been given */
+	GRID_A_EOF,		/* uint 0/1: no more input */
+	GRID_A_SIGNAL,		/* uint: a signal's number */
+	GRID_A_STATUS,		/* uint: a wait status, as waitpid() gives it */
+	GRID_A_DONE,		/* uint 0/1: the holder has all of it */
 	__GRID_A_LAST,
 };
 #define GRID_A_MAX (__GRID_A_LAST - 1)

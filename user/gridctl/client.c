@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gridctl as gridd's client: one request, one answer, on the local API's
- * socket (GRID_SOCKET in the environment, or -S, names another). A gridd
- * that is not running is said plainly; gridd's refusals are its sentences.
+ * gridctl as gridd's client: requests on the local API's socket
+ * (GRID_SOCKET in the environment, or -S, names another), each answered
+ * before the next on its connection. Most commands make one request on a
+ * connection of its own; run and job attach keep theirs. A gridd that is
+ * not running is said plainly; gridd's refusals are its sentences.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,7 +30,7 @@ static const char *socket_path(void)
 	return env && *env ? env : GRID_API_SOCK;
 }
 
-static int connect_gridd(const char *what, int *fd)
+int gridctl_connect(const char *what, int *fd)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *path = socket_path();
@@ -45,6 +47,7 @@ static int connect_gridd(const char *what, int *fd)
 		return 0;
 	err = errno;
 	close(*fd);
+	*fd = -1;
 	if (err == ENOENT || err == ECONNREFUSED)
 		return gridctl_fail(what, "gridd is not running (nothing listens on %s); start it with 'systemctl start gridd' or 'gridd --foreground'",
 				    path);
@@ -55,62 +58,78 @@ static int connect_gridd(const char *what, int *fd)
 			    strerror(err));
 }
 
-int gridctl_call(const char *what, uint32_t op, const struct grid_api_map *args,
-		 struct grid_api_in *in)
+int gridctl_no_answer(const char *what, int err)
+{
+	return gridctl_fail(what, "gridd did not answer: %s",
+			    err == -EPIPE ? "it closed the connection" :
+			    strerror(-err));
+}
+
+int gridctl_answer(const char *what, uint8_t *buf, size_t len,
+		   struct grid_api_in *in)
+{
+	struct grid_why why = { "" };
+
+	if (grid_api_parse_response(in, buf, len, &why)) {
+		free(buf);
+		return gridctl_fail(what, "gridd's answer does not read: %s",
+				    why.msg);
+	}
+	/* Bytes in the answer point into @buf: it goes with @in. */
+	in->raw = buf;
+	return 0;
+}
+
+int gridctl_refused(const char *what, struct grid_api_in *in)
+{
+	gridctl_fail(what, "%s", in->msg[0] ? in->msg : strerror(-in->status));
+	grid_api_in_free(in);
+	return 1;
+}
+
+int gridctl_ask(const char *what, int fd, uint32_t op,
+		const struct grid_api_map *args, struct grid_api_in *in)
 {
 	struct grid_api_out out;
-	struct grid_why why = { "" };
-	uint8_t *buf = NULL;
+	uint8_t *buf;
 	size_t len;
-	int fd = -1, ret;
+	int ret;
 
 	memset(in, 0, sizeof(*in));
 	if (grid_api_out_init(&out))
 		return gridctl_fail(what, "out of memory");
-	ret = grid_api_request(&out, op, args);
-	if (ret) {
-		ret = gridctl_fail(what, "the request is too long");
-		goto out;
-	}
-	if (connect_gridd(what, &fd)) {
-		ret = 1;
-		goto out;
+	if (grid_api_request(&out, op, args)) {
+		grid_api_out_free(&out);
+		return gridctl_fail(what, "the request is too long");
 	}
 	buf = malloc(GRID_API_MSG_MAX);
 	if (!buf) {
-		ret = gridctl_fail(what, "out of memory");
-		goto out;
+		grid_api_out_free(&out);
+		return gridctl_fail(what, "out of memory");
 	}
 	ret = grid_api_write(fd, out.buf, out.len);
+	grid_api_out_free(&out);
 	if (!ret)
 		ret = grid_api_read(fd, buf, &len);
 	if (ret) {
-		ret = gridctl_fail(what, "gridd did not answer: %s",
-				   ret == -EPIPE ? "it closed the connection" :
-				   strerror(-ret));
-		goto out;
+		free(buf);
+		return gridctl_no_answer(what, ret);
 	}
-	ret = grid_api_parse_response(in, buf, len, &why);
-	if (ret) {
-		ret = gridctl_fail(what, "gridd's answer does not read: %s",
-				   why.msg);
-		goto out;
-	}
-	if (in->status) {
-		ret = gridctl_fail(what, "%s", in->msg[0] ? in->msg :
-				   strerror(-in->status));
-		grid_api_in_free(in);
-		goto out;
-	}
-	/* Bytes in the answer point into @buf: it goes with @in. */
-	in->raw = buf;
-	buf = NULL;
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	grid_api_out_free(&out);
+	return gridctl_answer(what, buf, len, in);
+}
+
+int gridctl_call(const char *what, uint32_t op, const struct grid_api_map *args,
+		 struct grid_api_in *in)
+{
+	int fd, ret;
+
+	memset(in, 0, sizeof(*in));
+	if (gridctl_connect(what, &fd))
+		return 1;
+	ret = gridctl_ask(what, fd, op, args, in);
+	close(fd);
+	if (!ret && in->status)
+		ret = gridctl_refused(what, in);
 	return ret;
 }
 

@@ -7,10 +7,14 @@
 #include "print.h"
 #include "gridctl.h"
 
+void (*gridctl_report_hook)(void);
+
 static void vreport(const char *what, const char *fmt, va_list ap)
 {
 	char msg[512];
 
+	if (gridctl_report_hook)
+		gridctl_report_hook();
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (gridctl_json) {
 		fputs("{\"error\":", stdout);

@@ -32,6 +32,11 @@ int gridctl_fail(const char *what, const char *fmt, ...)
 /* Same for a usage error; returns 2. */
 int gridctl_usage(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Called before either prints, if set: run and job attach put the
+ * terminal back out of raw mode, so that the sentence reads as one.
+ */
+extern void (*gridctl_report_hook)(void);
 
 /*
  * Runs the entry of @cmds that @argv[0] names exactly, or fails with usage.
@@ -128,11 +133,40 @@ extern const char *gridctl_socket;
  */
 int gridctl_call(const char *what, uint32_t op, const struct grid_api_map *args,
 		 struct grid_api_in *in);
+/*
+ * The same in parts, for a connection that carries many requests. Each
+ * reports its failure and returns 1; a refusal is an answer (in->status
+ * and in->msg), for the caller to act on or to report with
+ * gridctl_refused(), which frees @in.
+ */
+int gridctl_connect(const char *what, int *fd);
+int gridctl_ask(const char *what, int fd, uint32_t op,
+		const struct grid_api_map *args, struct grid_api_in *in);
+/* An answer read whole (@buf, malloc()ed, goes to @in or is freed). */
+int gridctl_answer(const char *what, uint8_t *buf, size_t len,
+		   struct grid_api_in *in);
+int gridctl_no_answer(const char *what, int err);
+int gridctl_refused(const char *what, struct grid_api_in *in);
 int gridctl_has_gridd(void);
 /* A key or id in hex; text only if @fmt is given. */
 void gridctl_print_hexkey(const char *key, const char *fmt, const uint8_t *pk);
 int gridctl_seconds(const char *what, const char *word, const char *val,
 		    uint64_t *secs);
+/*
+ * provide.c: the LIMITS words of gridd's leases ("cpu 20%", "memory 2GB",
+ * "egress-budget 10G/day"): 1 if argv[*i] is none, 0 when one was read
+ * (*@i is on its value), 2 on a usage error.
+ */
+int gridctl_owner_limit(const char *what, int argc, char **argv, int *i,
+			struct gridctl_limits *e, uint32_t *period);
+/* A lease's limits from those words: unlimited where not given; 0 or 2. */
+int gridctl_lease_limits(const char *what, struct gridctl_limits *e,
+			 uint32_t period, struct grid_limits *l);
+/* A lease-request's arguments; @req, its id, is made here. */
+void gridctl_lease_request_args(struct grid_api_map *a, const char *gridgrid,
+				const char *provider, uint64_t secs,
+				const struct grid_limits *l, uint8_t req[16]);
+
 /* owner.c: a document of @in's items (a JSON array @list, if given). */
 void gridctl_print_items(const struct grid_api_in *in, const char *list,
 			 void (*one)(const struct grid_api_map *m));
@@ -160,6 +194,43 @@ int do_monitor(int argc, char **argv);
 int do_self(int argc, char **argv);
 int do_top(int argc, char **argv);
 int do_quota(int argc, char **argv);
+int do_run(int argc, char **argv);
+int do_job(int argc, char **argv);
+int do_jobs(int argc, char **argv);
+
+/*
+ * job_stream.c: a job's streams, shared by run and job attach. Standard
+ * input goes to the job, its output and error output to ours, from the
+ * offsets given (what was written out before), until it ends; @tty puts
+ * our terminal in raw mode for the while. @attach: the job was started by
+ * another client, our input follows what it has been given, and the
+ * remote terminal takes our size. @fd is a connection to gridd (-1: make
+ * one), closed here. Returns the exit status: the job's as ssh gives it
+ * (its code, or 128 + the signal), or 255 when gridctl failed (said on
+ * stderr).
+ */
+struct gridctl_job {
+	uint8_t id[16];
+	char provider[GRID_API_TEXT_MAX + 1];
+	bool tty, verbose, attach;
+	uint64_t out_off, err_off;
+};
+int gridctl_job_stream(const char *what, int fd, const struct gridctl_job *j);
+/* gridctl's own failures in run and attach: 0 to 255 are the job's. */
+#define GRIDCTL_RUN_FAILED 255
+/* A line on stderr that does not end the job (-v's), raw mode or not. */
+void gridctl_note(const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The size of whichever of stdin and stdout is a terminal. */
+bool gridctl_term_size(uint64_t *rows, uint64_t *cols);
+
+/* jobs.c: signals by number or name ("TERM", "SIGKILL", "9"); 0 or -EINVAL. */
+int gridctl_signal_parse(const char *s, int *sig);
+/* "KILL", or NULL for a number without a name. */
+const char *gridctl_signal_name(int sig);
+/* A wait status as a process's exit status, as a shell gives it. */
+int gridctl_wait_code(uint64_t status);
+void gridctl_job_hex(char hex[33], const uint8_t id[16]);
 
 /* quota_show.c: "quota [list]" and "quota show GG"; argv after the verb. */
 int quota_list(int argc, char **argv);

@@ -32,12 +32,12 @@ static const struct {
 };
 
 /*
- * Reads the LIMITS words from argv[*i] on into @l (unlimited where not
- * given). 1 if argv[*i] was not a LIMITS word, 0 when one was read (and
- * *@i is on its value), 2 on a usage error.
+ * Reads the LIMITS word at argv[*i] into @e (and a budget's "/PERIOD"
+ * into @period). 1 if argv[*i] was not a LIMITS word, 0 when one was read
+ * (and *@i is on its value), 2 on a usage error.
  */
-static int owner_limit(const char *what, int argc, char **argv, int *i,
-		       struct gridctl_limits *e, uint32_t *period)
+int gridctl_owner_limit(const char *what, int argc, char **argv, int *i,
+			struct gridctl_limits *e, uint32_t *period)
 {
 	char *word = argv[*i], *val, cores[32], *slash, unit_buf[64];
 	char *fake[2];
@@ -134,6 +134,14 @@ static int no_period(const char *what, const struct gridctl_limits *e,
 	return 0;
 }
 
+int gridctl_lease_limits(const char *what, struct gridctl_limits *e,
+			 uint32_t period, struct grid_limits *l)
+{
+	if (no_period(what, e, period) || limits_done(what, e, period, l))
+		return 2;
+	return 0;
+}
+
 static void show_limits(const struct grid_api_map *m)
 {
 	struct grid_obj_limits o;
@@ -166,7 +174,7 @@ static int share_set(int argc, char **argv)
 	if (argc < 2)
 		return gridctl_usage(what, "gridctl share set GRIDGRID LIMITS");
 	for (i = 1; i < argc; i++) {
-		ret = owner_limit(what, argc, argv, &i, &e, &period);
+		ret = gridctl_owner_limit(what, argc, argv, &i, &e, &period);
 		if (ret == 1)
 			return gridctl_usage(what, "unknown word '%s'", argv[i]);
 		if (ret)
@@ -282,7 +290,7 @@ static int lease_issue(int argc, char **argv)
 			grid_api_set_u(&a, GRID_A_NOT_BEFORE, from / GRID_NSEC_PER_SEC);
 			continue;
 		}
-		ret = owner_limit(what, argc, argv, &i, &e, &period);
+		ret = gridctl_owner_limit(what, argc, argv, &i, &e, &period);
 		if (ret == 1)
 			return gridctl_usage(what, "unknown word '%s'", argv[i]);
 		if (ret)
@@ -290,7 +298,7 @@ static int lease_issue(int argc, char **argv)
 	}
 	if (!grid_api_has(&a, GRID_A_SECONDS))
 		return gridctl_usage(what, "for how long? ... for DURATION");
-	if (no_period(what, &e, period) || limits_done(what, &e, period, &l))
+	if (gridctl_lease_limits(what, &e, period, &l))
 		return 2;
 	grid_api_set_lim(&a, GRID_A_LIMITS, &l);
 	if (gridctl_call(what, GRID_OP_LEASE_ISSUE, &a, &in))
@@ -298,6 +306,18 @@ static int lease_issue(int argc, char **argv)
 	with_token = true;
 	gridctl_print_items(&in, NULL, show_lease);
 	return gridctl_items_end(&in);
+}
+
+void gridctl_lease_request_args(struct grid_api_map *a, const char *gridgrid,
+				const char *provider, uint64_t secs,
+				const struct grid_limits *l, uint8_t req[16])
+{
+	grid_api_set_t(a, GRID_A_GRIDGRID, gridgrid);
+	grid_api_set_t(a, GRID_A_PROVIDER, provider);
+	grid_api_set_u(a, GRID_A_SECONDS, secs);
+	grid_api_set_lim(a, GRID_A_LIMITS, l);
+	randombytes_buf(req, 16);
+	grid_api_set_b(a, GRID_A_REQUEST, req, 16);
 }
 
 /*
@@ -314,14 +334,12 @@ static int lease_request(int argc, char **argv)
 	struct grid_api_map a;
 	struct grid_api_in in;
 	uint32_t period = 0;
-	uint64_t secs;
+	uint64_t secs = 0;
 	int i, ret;
 
 	if (argc < 3 || strcmp(argv[1], "on"))
 		return gridctl_usage(what, "gridctl lease request GRIDGRID on GRID LIMITS for DURATION [as AGENT]");
 	grid_api_map_init(&a);
-	grid_api_set_t(&a, GRID_A_GRIDGRID, argv[0]);
-	grid_api_set_t(&a, GRID_A_PROVIDER, argv[2]);
 	for (i = 3; i < argc; i++) {
 		const char *v;
 
@@ -329,7 +347,6 @@ static int lease_request(int argc, char **argv)
 			v = gridctl_value(what, argc, argv, &i);
 			if (!v || gridctl_seconds(what, "for", v, &secs))
 				return 2;
-			grid_api_set_u(&a, GRID_A_SECONDS, secs);
 			continue;
 		}
 		if (!strcmp(argv[i], "as")) {
@@ -339,19 +356,17 @@ static int lease_request(int argc, char **argv)
 			grid_api_set_t(&a, GRID_A_HOLDER, v);
 			continue;
 		}
-		ret = owner_limit(what, argc, argv, &i, &e, &period);
+		ret = gridctl_owner_limit(what, argc, argv, &i, &e, &period);
 		if (ret == 1)
 			return gridctl_usage(what, "unknown word '%s'", argv[i]);
 		if (ret)
 			return ret;
 	}
-	if (!grid_api_has(&a, GRID_A_SECONDS))
+	if (!secs)
 		return gridctl_usage(what, "for how long? ... for DURATION");
-	if (no_period(what, &e, period) || limits_done(what, &e, period, &l))
+	if (gridctl_lease_limits(what, &e, period, &l))
 		return 2;
-	grid_api_set_lim(&a, GRID_A_LIMITS, &l);
-	randombytes_buf(req, sizeof(req));
-	grid_api_set_b(&a, GRID_A_REQUEST, req, sizeof(req));
+	gridctl_lease_request_args(&a, argv[0], argv[2], secs, &l, req);
 	if (gridctl_call(what, GRID_OP_LEASE_REQUEST, &a, &in))
 		return 1;
 	with_token = true;
@@ -384,15 +399,14 @@ static int lease_renew(int argc, char **argv)
 			grid_api_set_u(&a, GRID_A_SECONDS, secs);
 			continue;
 		}
-		ret = owner_limit(what, argc, argv, &i, &e, &period);
+		ret = gridctl_owner_limit(what, argc, argv, &i, &e, &period);
 		if (ret == 1)
 			return gridctl_usage(what, "unknown word '%s'", argv[i]);
 		if (ret)
 			return ret;
 	}
 	if (e.given || period) {
-		if (no_period(what, &e, period) ||
-		    limits_done(what, &e, period, &l))
+		if (gridctl_lease_limits(what, &e, period, &l))
 			return 2;
 		grid_api_set_lim(&a, GRID_A_LIMITS, &l);
 	}

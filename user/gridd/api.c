@@ -31,6 +31,7 @@
 #include "gridd.h"
 #include "log.h"
 #include "nl.h"
+#include "jobs.h"
 #include "peers.h"
 
 #define CONNS_MAX	128
@@ -83,6 +84,10 @@ static const struct {
 	[GRID_OP_PEER_DEL] = { op_peer_del, ROOT | GRID },
 	[GRID_OP_PEER_LIST] = { op_peer_list, GRID },
 	[GRID_OP_LEASE_REQUEST] = { op_lease_request, GRID },
+	[GRID_OP_JOB_RUN] = { op_job_run, GRID },
+	[GRID_OP_JOB_IO] = { op_job_io, GRID },
+	[GRID_OP_JOB_LIST] = { op_job_list, GRID },
+	[GRID_OP_JOB_SIGNAL] = { op_job_signal, GRID },
 };
 
 struct conn {
@@ -566,7 +571,7 @@ again:
 			rq->status = rq->after(g, rq);
 		if (!rq->status && rq->park) {
 			if (!c->parked && !c->park_until)
-				c->park_until = mono_ms() + PARK_MS;
+				c->park_until = mono_ms() + (rq->park_ms ? rq->park_ms : PARK_MS);
 			c->parked = true;
 			memcpy(c->park_key, rq->after_rec, sizeof(c->park_key));
 			grid_api_in_free(&ins[i]);
@@ -612,7 +617,7 @@ void gridd_api_wake(struct gridd *g, const uint8_t *key)
 int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 {
 	struct conn *conns = all_conns;
-	static struct pollfd pfd[CONNS_MAX + 3 + PEER_POLL_MAX];
+	static struct pollfd pfd[CONNS_MAX + 3 + PEER_POLL_MAX + GRIDD_JOBS_MAX];
 	const char *env;
 	int lfd, i, ret = 0;
 
@@ -630,7 +635,7 @@ int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 	log_info("api: listening on %s", g->cfg.socket);
 	log_info("ready");
 	for (;;) {
-		int n = 0, np, timeout, pt;
+		int n = 0, np, nj, timeout, pt;
 
 		pfd[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
@@ -647,6 +652,8 @@ int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 		}
 		np = n;
 		n += gridd_peers_pollfds(g, pfd + np, PEER_POLL_MAX);
+		nj = n;
+		n += gridd_jobs_pollfds(g, pfd + nj, GRIDD_JOBS_MAX);
 		timeout = poll_timeout(conns);
 		pt = gridd_peers_timeout(g);
 		if (pt < timeout)
@@ -699,12 +706,14 @@ int gridd_api_serve(struct gridd *g, int sigfd, struct grid_nl *events)
 			else if (re & (POLLIN | POLLHUP))
 				conn_read(c);
 		}
-		gridd_peers_poll(g, pfd + np, n - np);
+		gridd_peers_poll(g, pfd + np, nj - np);
+		gridd_jobs_poll(g, pfd + nj, n - nj);
 		gridd_negotiate_serve(g);
 		serve_batch(g, conns);
 		gridd_gossip_flush(g);
 		close_idle(conns);
 		gridd_peers_run(g);
+		gridd_jobs_run(g);
 	}
 	gridd_peers_stop(g);
 	for (i = 0; i < CONNS_MAX; i++) {

@@ -148,6 +148,7 @@ struct request {
 	 */
 	bool park;
 	bool late;
+	unsigned int park_ms;	/* how long it waits; 0: as long as for a peer's answer */
 };
 
 typedef int (*gridd_op)(struct gridd *g, struct request *rq);

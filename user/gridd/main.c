@@ -22,6 +22,7 @@
 #include "bpf_loader.h"
 #include "dev.h"
 #include "gridd.h"
+#include "jobs.h"
 #include "log.h"
 #include "nl.h"
 
@@ -305,6 +306,10 @@ int main(int argc, char **argv)
 	ret = enter_netns(&g);
 	if (ret)
 		goto out;
+	/* Jobs that ran while gridd was away: reattached, or ended. */
+	ret = gridd_jobs_start(&g);
+	if (ret)
+		log_warn("jobs: %s", strerror(-ret));
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -324,6 +329,7 @@ int main(int argc, char **argv)
 	if (ret)
 		log_err("stopped: %s", strerror(-ret));
 out:
+	gridd_jobs_stop(&g);
 	if (sfd >= 0)
 		close(sfd);
 	grid_bpf_close(g.bpf);

@@ -26,6 +26,7 @@
 
 #include "gridd.h"
 #include "log.h"
+#include "jobs.h"
 #include "peers.h"
 #include "token.h"
 #include "units.h"
@@ -248,6 +249,15 @@ static int on_message(void *ctx, const struct peer_msg *m,
 	case PEER_MSG_LEASE_REFUSED:
 	case PEER_MSG_LEASE_RENEW:
 		return gridd_negotiate_message(c->g, c, m, why);
+	case PEER_MSG_JOB_SUBMIT:
+	case PEER_MSG_JOB_STARTED:
+	case PEER_MSG_JOB_REFUSED:
+	case PEER_MSG_JOB_INPUT:
+	case PEER_MSG_JOB_OUTPUT:
+	case PEER_MSG_JOB_ACK:
+	case PEER_MSG_JOB_SIGNAL:
+	case PEER_MSG_JOB_END:
+		return gridd_jobs_message(c->g, c, m, why);
 	}
 	return grid_why_set(why, -EBADMSG, "sent a %s message, which is not for a peer to send",
 			    peer_msg_type_name(m->type));
@@ -409,6 +419,8 @@ static void conn_opened(struct gridd *g, struct peer_conn *c)
 		gridd_gossip_opened(g, c);
 	if (c->s.state == PEER_OPEN)
 		gridd_negotiate_opened(g, c);
+	if (c->s.state == PEER_OPEN)
+		gridd_jobs_opened(g, c);
 }
 
 static void conn_input(struct gridd *g, struct peer_conn *c)

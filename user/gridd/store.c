@@ -120,6 +120,29 @@ static const char *const migrations[STORE_SCHEMA] = {
 	"CREATE INDEX leases_issued_by_holder ON leases_issued (holder_grid, gridgrid);"
 	"CREATE INDEX leases_issued_by_gridgrid ON leases_issued (gridgrid, not_after);"
 	"CREATE INDEX leases_issued_by_revocation ON leases_issued (revoked);",
+	/*
+	 * 3 -> 4: remote jobs (jobs_provider.c, jobs_holder.c). A provider's
+	 * job, from its acceptance until its holder has all its output; slot
+	 * is its uid's (GRIDD_JOB_UID_BASE + slot).
+	 */
+	"CREATE TABLE jobs_provided ("
+	"  id BLOB PRIMARY KEY, holder_grid BLOB NOT NULL, lease_id INTEGER NOT NULL,"
+	"  gridgrid TEXT NOT NULL, slot INTEGER NOT NULL UNIQUE, argv BLOB NOT NULL,"
+	"  started INTEGER NOT NULL, ended INTEGER, status INTEGER, why TEXT,"
+	"  cpu_us INTEGER, mem_peak INTEGER, out_size INTEGER, err_size INTEGER,"
+	"  receipt BLOB REFERENCES records(id)) WITHOUT ROWID;"
+	/* A holder's jobs: delivered is what gridctl has written out. */
+	"CREATE TABLE jobs_held ("
+	"  id BLOB PRIMARY KEY, provider BLOB NOT NULL, holder BLOB NOT NULL,"
+	"  lease_id INTEGER NOT NULL, argv BLOB NOT NULL, tty INTEGER NOT NULL,"
+	"  rows INTEGER NOT NULL, cols INTEGER NOT NULL, net INTEGER NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('asked', 'running', 'ended', 'refused')),"
+	"  made INTEGER NOT NULL, ended INTEGER, status INTEGER, code INTEGER, why TEXT,"
+	"  cpu_us INTEGER, mem_peak INTEGER,"
+	"  delivered_out INTEGER NOT NULL DEFAULT 0, delivered_err INTEGER NOT NULL DEFAULT 0,"
+	"  receipt BLOB REFERENCES records(id)) WITHOUT ROWID;"
+	"CREATE INDEX jobs_held_by_provider ON jobs_held (provider, state);"
+	"CREATE INDEX jobs_held_by_holder ON jobs_held (holder, made);",
 };
 
 static int sql_err(struct store *s, const char *what)

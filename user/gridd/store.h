@@ -21,7 +21,7 @@
 #include "record.h"
 
 #define STORE_FILE	"state.db"
-#define STORE_SCHEMA	3	/* the user_version this gridd writes */
+#define STORE_SCHEMA	4	/* the user_version this gridd writes */
 
 /*
  * Statements gridd runs again and again (every lease issue runs the same

@@ -144,6 +144,55 @@ static const struct field f_renew[] = {
 	{ PK_RENEW_LIMITS, F_MAP, false, 0, 32, 0, 0 },
 	END };
 
+#define JOB_ID { PK_JOB_ID, F_BYTES, true, PEER_JOB_ID_LEN, PEER_JOB_ID_LEN, 0, 0 }
+#define OFF(k) { k, F_UINT, true, 0, (1ULL << 53), 0, 0 }
+
+static const struct field f_job_submit[] = {
+	JOB_ID,
+	{ PK_SUBMIT_LEASE, F_UINT, true, 1, UINT64_MAX, 0, 0 },
+	{ PK_SUBMIT_ARGV, F_BYTES, true, 2, PEER_ARGV_MAX, 0, 0 },
+	{ PK_SUBMIT_TTY, F_UINT, false, 0, 1, 0, 0 },
+	{ PK_SUBMIT_ROWS, F_UINT, false, 1, 0xffff, 0, 0 },
+	{ PK_SUBMIT_COLS, F_UINT, false, 1, 0xffff, 0, 0 },
+	{ PK_SUBMIT_NET, F_UINT, false, 0, 1, 0, 0 },
+	END };
+static const struct field f_job_started[] = { JOB_ID, END };
+static const struct field f_job_refused[] = {
+	JOB_ID,
+	{ PK_REFUSED_CODE, F_UINT, true, 1, 4095, 0, 0 },
+	{ PK_REFUSED_WHY, F_TEXT, true, 1, PEER_TEXT_MAX, 0, 0 },
+	END };
+static const struct field f_job_input[] = {
+	JOB_ID, OFF(PK_IO_OFF),
+	{ PK_IO_DATA, F_BYTES, true, 0, PEER_JOB_DATA_MAX, 0, 0 },
+	{ PK_INPUT_EOF, F_UINT, false, 0, 1, 0, 0 },
+	END };
+static const struct field f_job_output[] = {
+	JOB_ID, OFF(PK_IO_OFF),
+	{ PK_IO_DATA, F_BYTES, true, 0, PEER_JOB_DATA_MAX, 0, 0 },
+	{ PK_OUTPUT_STREAM, F_UINT, true, 1, 2, 0, 0 },
+	OFF(PK_OUTPUT_IN_DONE),
+	END };
+static const struct field f_job_ack[] = {
+	JOB_ID, OFF(PK_ACK_OUT), OFF(PK_ACK_ERR),
+	{ PK_ACK_DONE, F_UINT, false, 0, 1, 0, 0 },
+	END };
+static const struct field f_job_signal[] = {
+	JOB_ID,
+	{ PK_SIGNAL_SIG, F_UINT, false, 1, 64, 0, 0 },
+	{ PK_SIGNAL_ROWS, F_UINT, false, 1, 0xffff, 0, 0 },
+	{ PK_SIGNAL_COLS, F_UINT, false, 1, 0xffff, 0, 0 },
+	END };
+static const struct field f_job_end[] = {
+	JOB_ID,
+	{ PK_END_STATUS, F_UINT, true, 0, 0xffff, 0, 0 },
+	{ PK_END_WHY, F_TEXT, false, 1, PEER_TEXT_MAX, 0, 0 },
+	OFF(PK_END_OUT), OFF(PK_END_ERR),
+	{ PK_END_CPU_US, F_UINT, true, 0, UINT64_MAX, 0, 0 },
+	{ PK_END_MEM_PEAK, F_UINT, true, 0, UINT64_MAX, 0, 0 },
+	{ PK_END_RECEIPT, F_BYTES, false, 1, GRID_RECORD_MAX, 0, 0 },
+	END };
+
 static const struct {
 	const char *name;
 	const struct field *fields;
@@ -160,6 +209,14 @@ static const struct {
 	[PEER_MSG_LEASE_GRANT] = { "lease grant", f_grant },
 	[PEER_MSG_LEASE_REFUSED] = { "lease refused", f_refused },
 	[PEER_MSG_LEASE_RENEW] = { "lease renew", f_renew },
+	[PEER_MSG_JOB_SUBMIT] = { "job submit", f_job_submit },
+	[PEER_MSG_JOB_STARTED] = { "job started", f_job_started },
+	[PEER_MSG_JOB_REFUSED] = { "job refused", f_job_refused },
+	[PEER_MSG_JOB_INPUT] = { "job input", f_job_input },
+	[PEER_MSG_JOB_OUTPUT] = { "job output", f_job_output },
+	[PEER_MSG_JOB_ACK] = { "job ack", f_job_ack },
+	[PEER_MSG_JOB_SIGNAL] = { "job signal", f_job_signal },
+	[PEER_MSG_JOB_END] = { "job end", f_job_end },
 };
 
 const char *peer_msg_type_name(uint32_t type)

@@ -79,6 +79,14 @@ enum peer_msg_type {
 	PEER_MSG_LEASE_GRANT = 21,
 	PEER_MSG_LEASE_REFUSED = 22,
 	PEER_MSG_LEASE_RENEW = 23,
+	PEER_MSG_JOB_SUBMIT = 30,	/* jobs (§11): holder -> provider */
+	PEER_MSG_JOB_STARTED = 31,	/* provider -> holder */
+	PEER_MSG_JOB_REFUSED = 32,	/* provider -> holder */
+	PEER_MSG_JOB_INPUT = 33,	/* holder -> provider */
+	PEER_MSG_JOB_OUTPUT = 34,	/* provider -> holder */
+	PEER_MSG_JOB_ACK = 35,		/* holder -> provider */
+	PEER_MSG_JOB_SIGNAL = 36,	/* holder -> provider */
+	PEER_MSG_JOB_END = 37,		/* provider -> holder */
 	__PEER_MSG_LAST
 };
 
@@ -112,7 +120,37 @@ enum {
 	PK_RENEW_LEASE_ID = 2,
 	PK_RENEW_SECONDS = 3,
 	PK_RENEW_LIMITS = 4,
+	/* jobs: every message names its job first */
+	PK_JOB_ID = 1,
+	PK_SUBMIT_LEASE = 2,
+	PK_SUBMIT_ARGV = 3,
+	PK_SUBMIT_TTY = 4,
+	PK_SUBMIT_ROWS = 5,
+	PK_SUBMIT_COLS = 6,
+	PK_SUBMIT_NET = 7,
+	PK_IO_OFF = 2,		/* input, output */
+	PK_IO_DATA = 3,
+	PK_INPUT_EOF = 4,
+	PK_OUTPUT_STREAM = 4,
+	PK_OUTPUT_IN_DONE = 5,
+	PK_ACK_OUT = 2,
+	PK_ACK_ERR = 3,
+	PK_ACK_DONE = 4,
+	PK_SIGNAL_SIG = 2,
+	PK_SIGNAL_ROWS = 3,
+	PK_SIGNAL_COLS = 4,
+	PK_END_STATUS = 2,
+	PK_END_WHY = 3,
+	PK_END_OUT = 4,
+	PK_END_ERR = 5,
+	PK_END_CPU_US = 6,
+	PK_END_MEM_PEAK = 7,
+	PK_END_RECEIPT = 8,
 };
+
+#define PEER_JOB_ID_LEN		16
+#define PEER_ARGV_MAX		16384	/* bytes of a command's words */
+#define PEER_JOB_DATA_MAX	24576	/* bytes of input or output a message */
 
 /* A message read and checked: its type, and its map in @doc (item 0). */
 struct peer_msg {

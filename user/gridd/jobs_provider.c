@@ -1,0 +1,1119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Remote jobs, the provider's side (PROTOCOL.md §11): a job a peer's
+ * agent submits under a lease this grid issued runs in its sandbox, in
+ * its cgroup below the lease's, bound in grid.ko so that the lease's end
+ * kills it with no gridd alive; its output goes back to the holder.
+ *
+ * The state of a job is in three places, each the authority on its part:
+ * the row of jobs_provided (that it was accepted, for whom, and once
+ * ended how), the job's folder STATE/jobs/<id> (its output files, its
+ * status file, grid-jobinit's listening socket), and grid-jobinit itself
+ * while the job runs. A gridd that restarts reads the rows, connects to
+ * each running job's socket again, and goes on; a job whose init has
+ * gone is ended from its status file, or from its cgroup's memory.events
+ * and its lease when the kernel killed it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cgroup.h"
+#include "dev.h"
+#include "jail.h"
+#include "jobmsg.h"
+#include "jobs.h"
+#include "log.h"
+#include "peers.h"
+#include "units.h"
+
+struct pjob {
+	uint8_t id[PEER_JOB_ID_LEN];
+	char hex[2 * PEER_JOB_ID_LEN + 1];
+	uint8_t holder_grid[GRID_PK_LEN];	/* its session's key */
+	uint64_t lease_id;
+	char gg[GRID_NAME_LEN];
+	unsigned int slot;	/* its uid: GRIDD_JOB_UID_BASE + slot */
+	int ctl;		/* grid-jobinit, or -1 while not connected */
+	int pidfd;		/* this gridd started it: reaped here */
+	int out, err;		/* the job's output files, read-only */
+	uint64_t size[2];	/* what the files hold (grid-jobinit says) */
+	uint64_t sent[2];	/* sent on the present session */
+	uint64_t acked[2];	/* the holder has it on disk */
+	uint64_t in_done, in_told;
+	uint64_t started;
+	bool synced;		/* the holder said what it has, this session */
+	bool ended;		/* its init has gone, the outcome is kept */
+	bool end_sent;
+	int status;		/* a wait status */
+	char why[PEER_TEXT_MAX];
+	uint64_t cpu_us, mem_peak;
+	uint64_t cgroup_id;
+	uint8_t receipt[GRID_ID_LEN];
+	bool has_receipt;
+};
+
+static struct pjob *jobs[GRIDD_JOBS_MAX];
+static char jobinit_path[4096];
+
+static struct pjob *find(const uint8_t *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < GRIDD_JOBS_MAX; i++)
+		if (jobs[i] && !memcmp(jobs[i]->id, id, PEER_JOB_ID_LEN))
+			return jobs[i];
+	return NULL;
+}
+
+static void job_dir(struct gridd *g, const struct pjob *j, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/jobs/%s", g->cfg.state_dir, j->hex);
+}
+
+static void lease_cgroup(struct gridd *g, const struct pjob *j, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s/lease-%" PRIu64, g->cfg.cgroup_root, j->gg, j->lease_id);
+}
+
+static void job_cgroup(struct gridd *g, const struct pjob *j, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s/lease-%" PRIu64 "/job-%.16s", g->cfg.cgroup_root,
+		 j->gg, j->lease_id, j->hex);
+}
+
+static int open_in(int dirfd, const char *name, int flags)
+{
+	return openat(dirfd, name, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
+/* ---- the job's end ------------------------------------------------------- */
+
+/* A number of a cgroup file (@key NULL: its first), 0 if none. */
+static uint64_t stat_of(const char *cg, const char *file, const char *key)
+{
+	char name[PATH_MAX], buf[2048], *p;
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(name, sizeof(name), "%s/%s", cg, file) >= sizeof(name))
+		return 0;
+	/* Whole: grid_cgroup_read() keeps a file's first line only. */
+	fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (!key)
+		return strtoull(buf, NULL, 10);
+	p = strstr(buf, key);
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+/*
+ * Why the kernel ended a job whose init left no status: its memory, or
+ * its lease (grid.ko writes the lease cgroup's cgroup.kill at the end).
+ */
+static void kernel_reason(struct gridd *g, struct pjob *j, const char *cg)
+{
+	int64_t ended = 0;
+	char lim[GRID_FMT_LEN] = "";
+
+	if (stat_of(cg, "memory.events", "oom_kill ") ||
+	    stat_of(cg, "memory.events", "oom_group_kill ")) {
+		uint64_t max = stat_of(cg, "../memory.max", NULL);
+
+		if (max)
+			grid_format_size(lim, sizeof(lim), max);
+		snprintf(j->why, sizeof(j->why),
+			 "killed by the kernel: out of memory (lease %" PRIu64 " allows %s)",
+			 j->lease_id, *lim ? lim : "no more");
+		return;
+	}
+	store_int(&g->st, &ended, "SELECT count(*) FROM leases_issued WHERE lease_id = ?"
+		  " AND (not_after <= ? OR revoked IS NOT NULL)", "ii",
+		  (int64_t)j->lease_id, (int64_t)gridd_now(g));
+	if (ended)
+		snprintf(j->why, sizeof(j->why),
+			 "killed when lease %" PRIu64 " ended", j->lease_id);
+	else
+		snprintf(j->why, sizeof(j->why), "killed on the provider (its init was killed)");
+}
+
+/*
+ * A receipt for what the job used, signed by this grid (RECORDS.md 8.11),
+ * and the ledger's line; in the transaction the caller holds.
+ */
+static int sign_receipt(struct gridd *g, struct pjob *j)
+{
+	struct grid_signed *s = malloc(sizeof(*s));
+	struct grid_record r;
+	struct grid_why why;
+	sqlite3_stmt *st;
+	uint8_t gg[GRID_PK_LEN];
+	int ret = -ENOENT;
+
+	if (!s)
+		return -ENOMEM;
+	grid_record_init(&r, GRID_REC_RECEIPT, g->key.pk, gridd_now(g));
+	st = store_prep(&g->st, "SELECT holder, record FROM leases_issued WHERE lease_id = ?",
+			"i", (int64_t)j->lease_id);
+	if (st && store_step(&g->st, st) == 1 && !store_col_key(st, 0, r.subject) &&
+	    sqlite3_column_bytes(st, 1) == GRID_ID_LEN && !gridd_gg_key(g, j->gg, gg)) {
+		memcpy(r.ref, sqlite3_column_blob(st, 1), GRID_ID_LEN);
+		memcpy(r.gridgrid, gg, GRID_PK_LEN);
+		ret = 0;
+	}
+	store_done(&g->st, st);
+	if (ret)
+		goto out;
+	r.lease_id = j->lease_id;
+	r.usage.cpu_us = j->cpu_us;
+	r.usage.memory_peak = j->mem_peak;
+	r.usage.exit_status = WIFSIGNALED(j->status) ? 128 + WTERMSIG(j->status) :
+			      WEXITSTATUS(j->status);
+	r.usage.started = j->started;
+	r.usage.ended = gridd_now(g);
+	r.has |= GRID_HAS(GRID_K_SUBJECT) | GRID_HAS(GRID_K_GRIDGRID) |
+		 GRID_HAS(GRID_K_REF) | GRID_HAS(GRID_K_LEASE_ID) | GRID_HAS(GRID_K_USAGE);
+	ret = gridd_sign_keep(g, &r, &g->key, s, &why);
+	if (ret) {
+		log_warn("job %.8s: no receipt: %s", j->hex, why.msg);
+		goto out;
+	}
+	memcpy(j->receipt, s->id, GRID_ID_LEN);
+	j->has_receipt = true;
+	ret = store_exec(&g->st, store_prep(&g->st,
+		"INSERT INTO ledger (at, peer, lease_id, role, receipt, cpu_us,"
+		" memory_peak, bytes_out, bytes_in) VALUES (?, ?, ?, 'provided', ?, ?, ?, 0, 0)",
+		"ikikii", (int64_t)r.usage.ended, j->holder_grid, (int64_t)j->lease_id,
+		s->id, (int64_t)j->cpu_us, (int64_t)j->mem_peak));
+out:
+	free(s);
+	return ret;
+}
+
+/* grid-jobinit has gone: the job's outcome, kept. */
+static void ended(struct gridd *g, struct pjob *j)
+{
+	char dir[PATH_MAX], cg[PATH_MAX], line[32];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (j->ended)
+		return;
+	if (j->ctl >= 0) {
+		close(j->ctl);
+		j->ctl = -1;
+	}
+	if (j->pidfd >= 0) {
+		siginfo_t si;
+
+		waitid(P_PIDFD, j->pidfd, &si, WEXITED | WNOHANG);
+		close(j->pidfd);
+		j->pidfd = -1;
+	}
+	job_dir(g, j, dir, sizeof(dir));
+	job_cgroup(g, j, cg, sizeof(cg));
+	/* Whatever the job left behind in its cgroup goes with its init. */
+	grid_cgroup_write(cg, "cgroup.kill", "1");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	j->why[0] = '\0';
+	n = -1;
+	if (fd >= 0) {
+		int sfd = open_in(fd, "status", O_RDONLY);
+
+		if (sfd >= 0) {
+			n = pread(sfd, line, sizeof(line) - 1, 0);
+			close(sfd);
+		}
+		close(fd);
+	}
+	if (n > 0) {
+		line[n] = '\0';
+		j->status = atoi(line);
+	} else {
+		j->status = SIGKILL;
+		kernel_reason(g, j, cg);
+	}
+	j->cpu_us = stat_of(cg, "cpu.stat", "usage_usec ");
+	j->mem_peak = stat_of(cg, "memory.peak", NULL);
+	/* Everything it appended, told or not. */
+	if (!fstat(j->out, &st))
+		j->size[0] = st.st_size;
+	if (!fstat(j->err, &st))
+		j->size[1] = st.st_size;
+	j->ended = true;
+	if (store_begin(&g->st))
+		return;
+	sign_receipt(g, j);
+	if (store_exec(&g->st, store_prep(&g->st,
+		"UPDATE jobs_provided SET ended = ?, status = ?, why = ?, cpu_us = ?,"
+		" mem_peak = ?, out_size = ?, err_size = ?, receipt = ? WHERE id = ?",
+		"iitiiiibb", (int64_t)gridd_now(g), (int64_t)j->status,
+		j->why[0] ? j->why : NULL, (int64_t)j->cpu_us, (int64_t)j->mem_peak,
+		(int64_t)j->size[0], (int64_t)j->size[1],
+		j->has_receipt ? j->receipt : NULL, (size_t)(j->has_receipt ? GRID_ID_LEN : 0),
+		j->id, (size_t)PEER_JOB_ID_LEN)) || store_commit(&g->st)) {
+		store_rollback(&g->st);
+		log_err("job %.8s: its end could not be kept", j->hex);
+		return;
+	}
+	log_info("job %.8s ended: %s%d%s%s", j->hex,
+		 WIFSIGNALED(j->status) ? "signal " : "exit ",
+		 WIFSIGNALED(j->status) ? WTERMSIG(j->status) : WEXITSTATUS(j->status),
+		 j->why[0] ? ", " : "", j->why);
+}
+
+/* The holder has it all: the job, its cgroup and its folder go. */
+static void forget(struct gridd *g, struct pjob *j)
+{
+	char dir[PATH_MAX], cg[PATH_MAX], p[PATH_MAX + 16];
+	struct grid_ioc_sandbox sb = { .size = sizeof(sb), .cgroup_id = j->cgroup_id };
+	static const char *const files[] = { "out", "err", "status", "ctl" };
+	unsigned int i;
+
+	if (store_exec(&g->st, store_prep(&g->st, "DELETE FROM jobs_provided WHERE id = ?",
+					  "b", j->id, (size_t)PEER_JOB_ID_LEN)))
+		return;
+	if (g->dev >= 0 && j->cgroup_id)
+		grid_dev_sandbox_unbind(g->dev, &sb);
+	job_cgroup(g, j, cg, sizeof(cg));
+	/* Its tasks may be dying still: rmdir again at the next end. */
+	rmdir(cg);
+	lease_cgroup(g, j, cg, sizeof(cg));
+	rmdir(cg);
+	job_dir(g, j, dir, sizeof(dir));
+	snprintf(p, sizeof(p), "%s/work", dir);
+	umount2(p, MNT_DETACH);
+	rmdir(p);
+	snprintf(p, sizeof(p), "%s/root", dir);
+	rmdir(p);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+	close(j->out);
+	close(j->err);
+	jobs[j->slot] = NULL;
+	free(j);
+}
+
+/* ---- output to the holder ------------------------------------------------ */
+
+static int send_output(struct gridd *g, struct peer_conn *c, struct pjob *j,
+		       int stream, size_t max)
+{
+	static uint8_t buf[PEER_JOB_DATA_MAX + 128];
+	static uint8_t data[PEER_JOB_DATA_MAX];
+	struct cb_buf b;
+	ssize_t n = 0;
+
+	if (max) {
+		n = pread(stream ? j->err : j->out, data, max, j->sent[stream]);
+		if (n <= 0)
+			return -EIO;
+	}
+	cb_init(&b, buf, sizeof(buf));
+	cb_map(&b, 6);
+	cb_uint(&b, PK_TYPE);
+	cb_uint(&b, PEER_MSG_JOB_OUTPUT);
+	cb_uint(&b, PK_JOB_ID);
+	cb_bytes(&b, j->id, PEER_JOB_ID_LEN);
+	cb_uint(&b, PK_IO_OFF);
+	cb_uint(&b, j->sent[stream]);
+	cb_uint(&b, PK_IO_DATA);
+	cb_bytes(&b, data, n);
+	cb_uint(&b, PK_OUTPUT_STREAM);
+	cb_uint(&b, stream + 1);
+	cb_uint(&b, PK_OUTPUT_IN_DONE);
+	cb_uint(&b, j->in_done);
+	j->sent[stream] += n;
+	j->in_told = j->in_done;
+	return gridd_peer_send(g, c, buf, cb_end(&b));
+}
+
+static void send_end(struct gridd *g, struct peer_conn *c, struct pjob *j)
+{
+	static uint8_t buf[GRID_RECORD_MAX + 1024];
+	struct grid_signed *s = NULL;
+	struct cb_buf b;
+
+	if (j->has_receipt) {
+		s = malloc(sizeof(*s));
+		if (s && store_record_get(&g->st, j->receipt, s)) {
+			free(s);
+			s = NULL;
+		}
+	}
+	cb_init(&b, buf, sizeof(buf));
+	cb_map(&b, 7 + !!j->why[0] + !!s);
+	cb_uint(&b, PK_TYPE);
+	cb_uint(&b, PEER_MSG_JOB_END);
+	cb_uint(&b, PK_JOB_ID);
+	cb_bytes(&b, j->id, PEER_JOB_ID_LEN);
+	cb_uint(&b, PK_END_STATUS);
+	cb_uint(&b, (unsigned int)j->status & 0xffff);
+	if (j->why[0]) {
+		cb_uint(&b, PK_END_WHY);
+		cb_text(&b, j->why, strlen(j->why));
+	}
+	cb_uint(&b, PK_END_OUT);
+	cb_uint(&b, j->size[0]);
+	cb_uint(&b, PK_END_ERR);
+	cb_uint(&b, j->size[1]);
+	cb_uint(&b, PK_END_CPU_US);
+	cb_uint(&b, j->cpu_us);
+	cb_uint(&b, PK_END_MEM_PEAK);
+	cb_uint(&b, j->mem_peak);
+	if (s) {
+		cb_uint(&b, PK_END_RECEIPT);
+		cb_bytes(&b, s->bytes, s->len);
+	}
+	free(s);
+	if (!gridd_peer_send(g, c, buf, cb_end(&b)))
+		j->end_sent = true;
+}
+
+/*
+ * What the holder lacks, within the window and while the session's queue
+ * is short; then, once all of it is sent, the end.
+ */
+static void pump(struct gridd *g, struct pjob *j)
+{
+	struct peer_conn *c = gridd_peer_session(g, j->holder_grid);
+	size_t len;
+	int s, progress;
+
+	if (!c || !j->synced)
+		return;
+	do {
+		progress = 0;
+		for (s = 0; s < 2; s++) {
+			uint64_t room, left;
+
+			if (c->s.out_len > GRIDD_JOB_QUEUE_MAX)
+				return;
+			left = j->size[s] - j->sent[s];
+			room = GRIDD_JOB_WINDOW - (j->sent[s] - j->acked[s]);
+			if (j->sent[s] >= j->size[s] || j->sent[s] - j->acked[s] >= GRIDD_JOB_WINDOW)
+				continue;
+			len = left < room ? left : room;
+			if (len > PEER_JOB_DATA_MAX)
+				len = PEER_JOB_DATA_MAX;
+			if (send_output(g, c, j, s, len))
+				return;
+			progress = 1;
+		}
+	} while (progress);
+	if (j->in_done != j->in_told && c->s.out_len <= GRIDD_JOB_QUEUE_MAX)
+		send_output(g, c, j, 0, 0);
+	if (j->ended && !j->end_sent && j->sent[0] == j->size[0] && j->sent[1] == j->size[1])
+		send_end(g, c, j);
+}
+
+/* ---- grid-jobinit -------------------------------------------------------- */
+
+static void init_send(struct pjob *j, const struct grid_jobmsg *m, const void *data)
+{
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)m, .iov_len = sizeof(*m) },
+		{ .iov_base = (void *)data, .iov_len = m->len },
+	};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = data ? 2 : 1 };
+
+	if (j->ctl >= 0 && sendmsg(j->ctl, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+	    errno != EAGAIN)
+		log_warn("job %.8s: its init: %s", j->hex, strerror(errno));
+}
+
+/*
+ * Room for the job's whole input window in flight (GRID_JOB_STDIN_WINDOW
+ * in 24 KiB messages): a send that would block is input lost.
+ */
+static void init_sndbuf(int fd)
+{
+	int sz = 4 * GRID_JOB_STDIN_WINDOW;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+}
+
+static void init_input(struct gridd *g, struct pjob *j)
+{
+	struct grid_jobmsg m;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(j->ctl, &m, sizeof(m), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n != (ssize_t)sizeof(m) ||
+		    (m.type != GRID_JOBMSG_STATE && m.type != GRID_JOBMSG_OUTPUT)) {
+			/* Gone (EOF), or not grid-jobinit's words: the end. */
+			ended(g, j);
+			break;
+		}
+		if (m.b >= j->size[0])
+			j->size[0] = m.b;
+		if (m.c >= j->size[1])
+			j->size[1] = m.c;
+		j->in_done = m.a;
+	}
+	pump(g, j);
+}
+
+/* A restarted gridd, or a new job: grid-jobinit's socket, and HELLO. */
+static int init_connect(struct gridd *g, struct pjob *j)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct grid_jobmsg m = { .type = GRID_JOBMSG_HELLO };
+	char dir[PATH_MAX];
+	int fd;
+
+	job_dir(g, j, dir, sizeof(dir));
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/ctl", dir) >= (int)sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	j->ctl = fd;
+	init_sndbuf(fd);
+	m.a = j->acked[0];
+	m.b = j->acked[1];
+	init_send(j, &m, NULL);
+	return 0;
+}
+
+/* ---- starting a job ------------------------------------------------------ */
+
+struct submit {
+	const uint8_t *argv;
+	size_t argv_len;
+	bool tty, net;
+	unsigned int rows, cols;
+	uint64_t memory;	/* the lease's, for the work dir's size */
+};
+
+/* NUL-terminated words into a NULL-terminated array (pointing into @s). */
+static char **words(const struct submit *s)
+{
+	size_t i, n = 0;
+	char **argv;
+
+	if (!s->argv_len || s->argv[s->argv_len - 1] || !s->argv[0])
+		return NULL;
+	for (i = 0; i < s->argv_len; i++)
+		n += !s->argv[i];
+	argv = calloc(n + 1, sizeof(*argv));
+	if (!argv)
+		return NULL;
+	for (i = 0, n = 0; i < s->argv_len; i += strlen((const char *)s->argv + i) + 1)
+		argv[n++] = (char *)s->argv + i;
+	return argv;
+}
+
+static int make_cgroup(struct gridd *g, struct pjob *j, struct grid_why *why)
+{
+	char cg[PATH_MAX], failed[PATH_MAX];
+	bool created;
+	int ret;
+
+	lease_cgroup(g, j, cg, sizeof(cg));
+	ret = grid_cgroup_mkdir(cg, &created);
+	if (!ret)
+		ret = grid_cgroup_delegate(cg, failed, sizeof(failed));
+	if (ret)
+		return grid_why_set(why, ret, "cannot make the lease's cgroup %s: %s", cg,
+				    strerror(-ret));
+	job_cgroup(g, j, cg, sizeof(cg));
+	ret = grid_cgroup_mkdir(cg, &created);
+	if (ret)
+		return grid_why_set(why, ret, "cannot make the job's cgroup %s: %s", cg,
+				    strerror(-ret));
+	/* One job, one OOM kill: the kernel ends all of it, never a part. */
+	ret = grid_cgroup_write(cg, "memory.oom.group", "1");
+	if (!ret)
+		ret = grid_cgroup_write(cg, "memory.swap.max", "0");
+	if (ret == -ENOENT)
+		ret = 0;	/* no swap controller: nothing to swap to */
+	if (ret)
+		return grid_why_set(why, ret, "cannot write the job's memory limits in %s: %s",
+				    cg, strerror(-ret));
+	return 0;
+}
+
+static int start(struct gridd *g, struct pjob *j, const struct submit *s,
+		 struct grid_why *why)
+{
+	struct grid_jail jl = { .tmp_bytes = 16 << 20, .hostname = "grid-job" };
+	struct grid_ioc_sandbox sb = { .size = sizeof(sb), .lease_id = j->lease_id };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static char *envp_pipe[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/work",
+				     "LANG=C.UTF-8", NULL };
+	static char *envp_tty[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/work",
+				    "LANG=C.UTF-8", "TERM=xterm-256color", NULL };
+	char dir[PATH_MAX], cg[PATH_MAX], opts[96], err[256];
+	int dfd = -1, cgfd = -1, pair[2] = { -1, -1 }, lis = -1, i, ret;
+	int status = -1, initfd = -1;
+	uint64_t work;
+	char **argv;
+
+	argv = words(s);
+	if (!argv)
+		return grid_why_set(why, -EINVAL, "the command is not NUL-terminated words");
+	ret = make_cgroup(g, j, why);
+	if (ret)
+		goto out;
+	job_dir(g, j, dir, sizeof(dir));
+	if (mkdir(dir, 0711) && errno != EEXIST) {
+		ret = grid_why_set(why, -errno, "cannot make %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0 || fchmod(dfd, 0711) || (mkdirat(dfd, "root", 0700) && errno != EEXIST) ||
+	    (mkdirat(dfd, "work", 0700) && errno != EEXIST)) {
+		ret = grid_why_set(why, -errno, "cannot make %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	/* The work dir: the lease's memory bounds it anyway (tmpfs is charged). */
+	work = s->memory < GRIDD_JOB_WORK_MAX ? s->memory : GRIDD_JOB_WORK_MAX;
+	snprintf(opts, sizeof(opts), "size=%" PRIu64 ",mode=0700,uid=%u,gid=%u", work,
+		 GRIDD_JOB_UID_BASE + j->slot, GRIDD_JOB_UID_BASE + j->slot);
+	if ((size_t)snprintf(cg, sizeof(cg), "%.4000s/work", dir) >= sizeof(cg) ||
+	    mount("tmpfs", cg, "tmpfs", MS_NOSUID | MS_NODEV, opts)) {
+		ret = grid_why_set(why, -errno, "cannot mount the job's work dir: %s",
+				   strerror(errno));
+		goto out;
+	}
+	j->out = open_in(dfd, "out", O_CREAT | O_RDWR | O_APPEND);
+	j->err = open_in(dfd, "err", O_CREAT | O_RDWR | O_APPEND);
+	status = open_in(dfd, "status", O_CREAT | O_RDWR | O_TRUNC);
+	if (j->out < 0 || j->err < 0 || status < 0) {
+		ret = grid_why_set(why, -errno, "cannot make the job's files: %s", strerror(errno));
+		goto out;
+	}
+	if (strlen(dir) + 5 > sizeof(sa.sun_path)) {
+		ret = grid_why_set(why, -ENAMETOOLONG, "the job's folder %s is too long a path for its socket",
+				   dir);
+		goto out;
+	}
+	memcpy(sa.sun_path, dir, strlen(dir));
+	memcpy(sa.sun_path + strlen(dir), "/ctl", 5);
+	unlink(sa.sun_path);
+	lis = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (lis < 0 ||
+	    bind(lis, (struct sockaddr *)&sa, sizeof(sa)) || listen(lis, 2) ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair)) {
+		ret = grid_why_set(why, -errno, "cannot make the job's socket: %s", strerror(errno));
+		goto out;
+	}
+	job_cgroup(g, j, cg, sizeof(cg));
+	cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0) {
+		ret = grid_why_set(why, -errno, "cannot open %s: %s", cg, strerror(errno));
+		goto out;
+	}
+	sb.cgroup_fd = cgfd;
+	ret = grid_dev_sandbox_bind(g->dev, &sb);
+	if (ret == -EEXIST)
+		ret = 0;
+	if (ret) {
+		grid_why_set(why, ret, "grid.ko would not bind the job to lease %" PRIu64 ": %s",
+			     j->lease_id, strerror(-ret));
+		goto out;
+	}
+	j->cgroup_id = sb.cgroup_id;
+	initfd = open(jobinit_path, O_RDONLY | O_CLOEXEC);
+	if (initfd < 0) {
+		ret = grid_why_set(why, -errno, "cannot open %s: %s", jobinit_path,
+				   strerror(errno));
+		goto out;
+	}
+	jl.cgroup_fd = cgfd;
+	jl.init_fd = initfd;
+	jl.fds[GRID_JAIL_FD_CTL - 3] = pair[1];
+	jl.fds[GRID_JAIL_FD_LISTEN - 3] = lis;
+	jl.fds[GRID_JAIL_FD_OUT - 3] = j->out;
+	jl.fds[GRID_JAIL_FD_ERR - 3] = j->err;
+	jl.fds[GRID_JAIL_FD_STATUS - 3] = status;
+	/* By descriptor: gridd's state folder above it is 0700. */
+	jl.dir = NULL;
+	jl.dir_fd = dfd;
+	jl.uid = jl.gid = GRIDD_JOB_UID_BASE + j->slot;
+	jl.devgrid = access("/dev/grid", F_OK) ? NULL : "/dev/grid";
+	jl.net = s->net;
+	jl.tty = s->tty;
+	jl.rows = s->rows;
+	jl.cols = s->cols;
+	jl.argv = argv;
+	jl.envp = s->tty ? envp_tty : envp_pipe;
+	ret = grid_jail_start(&jl, err, sizeof(err));
+	if (ret) {
+		grid_why_set(why, ret, "the sandbox did not start: %s", err);
+		goto out;
+	}
+	j->pidfd = jl.pidfd;
+	j->ctl = pair[0];
+	init_sndbuf(j->ctl);
+	pair[0] = -1;
+out:
+	for (i = 0; i < 2; i++)
+		if (pair[i] >= 0)
+			close(pair[i]);
+	if (lis >= 0)
+		close(lis);
+	if (status >= 0)
+		close(status);
+	if (cgfd >= 0)
+		close(cgfd);
+	if (dfd >= 0)
+		close(dfd);
+	if (initfd >= 0)
+		close(initfd);
+	free(argv);
+	return ret;
+}
+
+static int send_refused(struct gridd *g, struct peer_conn *c, const uint8_t *id,
+			int err, const char *why)
+{
+	uint8_t buf[PEER_TEXT_MAX + 128];
+	struct cb_buf b;
+
+	cb_init(&b, buf, sizeof(buf));
+	cb_map(&b, 4);
+	cb_uint(&b, PK_TYPE);
+	cb_uint(&b, PEER_MSG_JOB_REFUSED);
+	cb_uint(&b, PK_JOB_ID);
+	cb_bytes(&b, id, PEER_JOB_ID_LEN);
+	cb_uint(&b, PK_REFUSED_CODE);
+	cb_uint(&b, err < 0 ? -err : EIO);
+	cb_uint(&b, PK_REFUSED_WHY);
+	cb_text(&b, why, strnlen(why, PEER_TEXT_MAX));
+	return gridd_peer_send(g, c, buf, cb_end(&b));
+}
+
+/* Whether @c's grid may run a job under lease @id now: 0, or why not. */
+static int lease_ok(struct gridd *g, struct peer_conn *c, struct pjob *j,
+		    struct submit *s, struct grid_why *why)
+{
+	struct grid_signed *rec;
+	uint8_t holder_grid[GRID_PK_LEN], rid[GRID_ID_LEN];
+	sqlite3_stmt *st;
+	int64_t nb, na;
+	int ret, revoked;
+
+	st = store_prep(&g->st, "SELECT gridgrid, holder_grid, not_before, not_after,"
+			" revoked IS NOT NULL, record FROM leases_issued WHERE lease_id = ?",
+			"i", (int64_t)j->lease_id);
+	ret = st ? store_step(&g->st, st) : -EIO;
+	if (ret != 1) {
+		store_done(&g->st, st);
+		return grid_why_set(why, ret ? ret : -ENOENT,
+				    "lease %" PRIu64 " is not one this grid issued", j->lease_id);
+	}
+	snprintf(j->gg, sizeof(j->gg), "%s", (const char *)sqlite3_column_text(st, 0));
+	ret = store_col_key(st, 1, holder_grid);
+	nb = sqlite3_column_int64(st, 2);
+	na = sqlite3_column_int64(st, 3);
+	revoked = sqlite3_column_int(st, 4);
+	if (sqlite3_column_bytes(st, 5) == GRID_ID_LEN)
+		memcpy(rid, sqlite3_column_blob(st, 5), GRID_ID_LEN);
+	else
+		ret = -EIO;
+	store_done(&g->st, st);
+	if (ret || sodium_memcmp(holder_grid, c->s.identity, GRID_PK_LEN))
+		return grid_why_set(why, -EPERM, "lease %" PRIu64 " is not your grid's",
+				    j->lease_id);
+	if (revoked)
+		return grid_why_set(why, -EKEYREVOKED, "lease %" PRIu64 " was revoked",
+				    j->lease_id);
+	if ((int64_t)gridd_now(g) < nb)
+		return grid_why_set(why, -EAGAIN, "lease %" PRIu64 " has not begun", j->lease_id);
+	if ((int64_t)gridd_now(g) >= na)
+		return grid_why_set(why, -EKEYEXPIRED, "lease %" PRIu64 " has ended", j->lease_id);
+	rec = malloc(sizeof(*rec));
+	if (!rec)
+		return -ENOMEM;
+	ret = store_record_get(&g->st, rid, rec);
+	if (!ret)
+		s->memory = rec->r.limits.memory_bytes;
+	free(rec);
+	if (ret)
+		return grid_why_set(why, ret, "lease %" PRIu64 "'s record cannot be read",
+				    j->lease_id);
+	return 0;
+}
+
+static int on_submit(struct gridd *g, struct peer_conn *c, const struct peer_msg *m)
+{
+	const uint8_t *id = peer_msg_bytes(m, PK_JOB_ID, &(size_t){ 0 });
+	struct submit s = { 0 };
+	struct grid_why why = { "" };
+	struct pjob *j = find(id);
+	unsigned int slot;
+	int ret;
+
+	if (j) {
+		/* Asked again (a lost answer): the same job, never a second. */
+		if (sodium_memcmp(j->holder_grid, c->s.identity, GRID_PK_LEN))
+			return send_refused(g, c, id, -EEXIST, "that job id is taken");
+		return gridd_job_send(g, c, PEER_MSG_JOB_STARTED, id, 0);
+	}
+	if (g->dev < 0)
+		return send_refused(g, c, id, -EOPNOTSUPP,
+				    "this machine runs no jobs: grid.ko is not loaded, and only it ends a job with its lease");
+	if (!jobinit_path[0])
+		return send_refused(g, c, id, -ENOENT,
+				    "this machine runs no jobs: grid-jobinit is not installed beside gridd");
+	for (slot = 0; slot < GRIDD_JOBS_MAX && jobs[slot]; slot++)
+		;
+	if (slot == GRIDD_JOBS_MAX)
+		return send_refused(g, c, id, -EBUSY, "this machine runs as many jobs as it may; try again later");
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return send_refused(g, c, id, -ENOMEM, "out of memory");
+	memcpy(j->id, id, PEER_JOB_ID_LEN);
+	gridd_job_hex(j->hex, id);
+	memcpy(j->holder_grid, c->s.identity, GRID_PK_LEN);
+	j->lease_id = peer_msg_uint(m, PK_SUBMIT_LEASE);
+	j->slot = slot;
+	j->ctl = j->pidfd = j->out = j->err = -1;
+	j->started = gridd_now(g);
+	j->synced = true;	/* it has nothing, and knows it */
+	s.argv = peer_msg_bytes(m, PK_SUBMIT_ARGV, &s.argv_len);
+	s.tty = peer_msg_uint(m, PK_SUBMIT_TTY);
+	s.net = peer_msg_uint(m, PK_SUBMIT_NET);
+	s.rows = peer_msg_uint(m, PK_SUBMIT_ROWS);
+	s.cols = peer_msg_uint(m, PK_SUBMIT_COLS);
+	ret = lease_ok(g, c, j, &s, &why);
+	if (ret)
+		goto refuse;
+	/* Kept before it starts: a gridd killed now finds it and ends it. */
+	ret = store_begin(&g->st);
+	if (!ret)
+		ret = store_exec(&g->st, store_prep(&g->st,
+			"INSERT INTO jobs_provided (id, holder_grid, lease_id, gridgrid, slot,"
+			" argv, started) VALUES (?, ?, ?, ?, ?, ?, ?)", "bkitibi",
+			j->id, (size_t)PEER_JOB_ID_LEN, j->holder_grid, (int64_t)j->lease_id,
+			j->gg, (int64_t)slot, s.argv, s.argv_len, (int64_t)j->started));
+	if (!ret)
+		ret = store_commit(&g->st);
+	if (ret) {
+		store_rollback(&g->st);
+		grid_why_set(&why, ret, "the job could not be kept");
+		goto refuse;
+	}
+	jobs[slot] = j;
+	ret = start(g, j, &s, &why);
+	if (ret) {
+		log_info("job %.8s for %s refused: %s", j->hex, c->label, why.msg);
+		send_refused(g, c, id, ret, why.msg);
+		if (j->out < 0)
+			j->out = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (j->err < 0)
+			j->err = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		forget(g, j);
+		return 0;
+	}
+	log_info("job %.8s for %s under lease %" PRIu64 " in %s: %.*s", j->hex, c->label,
+		 j->lease_id, j->gg, (int)strnlen((const char *)s.argv, 64), s.argv);
+	return gridd_job_send(g, c, PEER_MSG_JOB_STARTED, id, 0);
+refuse:
+	log_info("job %.8s for %s refused: %s", j->hex, c->label, why.msg);
+	free(j);
+	return send_refused(g, c, id, ret, why.msg);
+}
+
+/* ---- the holder's messages ----------------------------------------------- */
+
+int gridd_jobs_provider_message(struct gridd *g, struct peer_conn *c,
+				const struct peer_msg *m, struct grid_why *why)
+{
+	const uint8_t *id = peer_msg_bytes(m, PK_JOB_ID, &(size_t){ 0 });
+	struct grid_jobmsg jm = { 0 };
+	const uint8_t *data;
+	struct pjob *j;
+	size_t n;
+
+	if (m->type == PEER_MSG_JOB_SUBMIT)
+		return on_submit(g, c, m);
+	j = find(id);
+	if (!j || sodium_memcmp(j->holder_grid, c->s.identity, GRID_PK_LEN))
+		return 0;	/* forgotten already (an old ack), or not theirs */
+	switch (m->type) {
+	case PEER_MSG_JOB_INPUT:
+		data = peer_msg_bytes(m, PK_IO_DATA, &n);
+		jm.a = peer_msg_uint(m, PK_IO_OFF);
+		if (n) {
+			jm.type = GRID_JOBMSG_STDIN;
+			jm.len = n;
+			init_send(j, &jm, data);
+		}
+		if (peer_msg_uint(m, PK_INPUT_EOF)) {
+			jm = (struct grid_jobmsg){ .type = GRID_JOBMSG_EOF,
+						   .a = jm.a + n };
+			init_send(j, &jm, NULL);
+		}
+		return 0;
+	case PEER_MSG_JOB_SIGNAL:
+		if (peer_msg_uint(m, PK_SIGNAL_SIG)) {
+			jm.type = GRID_JOBMSG_SIGNAL;
+			jm.a = peer_msg_uint(m, PK_SIGNAL_SIG);
+			init_send(j, &jm, NULL);
+		}
+		if (peer_msg_uint(m, PK_SIGNAL_ROWS) && peer_msg_uint(m, PK_SIGNAL_COLS)) {
+			jm.type = GRID_JOBMSG_WINSZ;
+			jm.a = peer_msg_uint(m, PK_SIGNAL_ROWS);
+			jm.b = peer_msg_uint(m, PK_SIGNAL_COLS);
+			init_send(j, &jm, NULL);
+		}
+		return 0;
+	case PEER_MSG_JOB_ACK: {
+		uint64_t a[2] = { peer_msg_uint(m, PK_ACK_OUT), peer_msg_uint(m, PK_ACK_ERR) };
+		int s;
+
+		for (s = 0; s < 2; s++) {
+			struct stat sb;
+
+			/* (A restarted gridd may not have heard the init yet.) */
+			if (a[s] > j->size[s] && !fstat(s ? j->err : j->out, &sb))
+				j->size[s] = sb.st_size;
+			if (a[s] > j->size[s])
+				return grid_why_set(why, -EBADMSG,
+						    "acknowledged output of job %.8s it was never sent",
+						    j->hex);
+			if (a[s] > j->acked[s])
+				j->acked[s] = a[s];
+			/*
+			 * The first ack of a session says where to go on from
+			 * (sent was put back to acked at its start); later ones
+			 * trail what is in flight, which is not sent again.
+			 */
+			if (!j->synced || a[s] > j->sent[s])
+				j->sent[s] = a[s];
+		}
+		j->synced = true;
+		jm.type = GRID_JOBMSG_ACK;
+		jm.a = a[0];
+		jm.b = a[1];
+		init_send(j, &jm, NULL);
+		if (peer_msg_uint(m, PK_ACK_DONE) && j->ended &&
+		    a[0] == j->size[0] && a[1] == j->size[1]) {
+			forget(g, j);
+			return 0;
+		}
+		pump(g, j);
+		return 0;
+	}
+	}
+	return 0;
+}
+
+/* A session with a holder: what it lacks, from what it says it has. */
+void gridd_jobs_provider_opened(struct gridd *g, struct peer_conn *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < GRIDD_JOBS_MAX; i++) {
+		struct pjob *j = jobs[i];
+
+		if (!j || sodium_memcmp(j->holder_grid, c->s.identity, GRID_PK_LEN))
+			continue;
+		/* Until it acknowledges, it has what it had acknowledged. */
+		j->sent[0] = j->acked[0];
+		j->sent[1] = j->acked[1];
+		j->synced = false;
+		j->end_sent = false;
+		j->in_told = ~0ULL;
+	}
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+int gridd_jobs_pollfds(struct gridd *g, struct pollfd *pfd, int max)
+{
+	int i, n = 0;
+
+	(void)g;
+	for (i = 0; i < GRIDD_JOBS_MAX && n < max; i++)
+		pfd[n++] = (struct pollfd){ .fd = jobs[i] ? jobs[i]->ctl : -1,
+					    .events = POLLIN };
+	return n;
+}
+
+void gridd_jobs_poll(struct gridd *g, const struct pollfd *pfd, int n)
+{
+	int i;
+
+	for (i = 0; i < n && i < GRIDD_JOBS_MAX; i++) {
+		struct pjob *j = jobs[i];
+
+		if (j && j->ctl >= 0 && pfd[i].fd == j->ctl && pfd[i].revents)
+			init_input(g, j);
+	}
+}
+
+void gridd_jobs_run(struct gridd *g)
+{
+	unsigned int i;
+	siginfo_t si;
+
+	/* Inits this gridd started, once their pid namespaces have emptied. */
+	do {
+		si.si_pid = 0;
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG))
+			break;
+	} while (si.si_pid);
+
+	for (i = 0; i < GRIDD_JOBS_MAX; i++)
+		if (jobs[i])
+			pump(g, jobs[i]);
+}
+
+/* grid-jobinit beside gridd (the build's, or the package's). */
+static void find_jobinit(void)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 16);
+	char *slash;
+
+	if (getenv("GRIDD_JOBINIT")) {
+		snprintf(jobinit_path, sizeof(jobinit_path), "%s", getenv("GRIDD_JOBINIT"));
+		return;
+	}
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	strcpy(slash + 1, "grid-jobinit");
+	if (!access(exe, X_OK))
+		snprintf(jobinit_path, sizeof(jobinit_path), "%s", exe);
+}
+
+/* At start: the jobs the state says run, reattached, or ended. */
+int gridd_jobs_start(struct gridd *g)
+{
+	char dir[PATH_MAX];
+	sqlite3_stmt *st;
+	int dfd;
+
+	find_jobinit();
+	snprintf(dir, sizeof(dir), "%s/jobs", g->cfg.state_dir);
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	st = store_prep(&g->st, "SELECT id, holder_grid, lease_id, gridgrid, slot, started,"
+			" ended, status, why, cpu_us, mem_peak, out_size, err_size, receipt"
+			" FROM jobs_provided", "");
+	while (st && store_step(&g->st, st) == 1) {
+		struct pjob *j;
+		unsigned int slot = sqlite3_column_int(st, 4);
+
+		if (sqlite3_column_bytes(st, 0) != PEER_JOB_ID_LEN || slot >= GRIDD_JOBS_MAX ||
+		    jobs[slot])
+			continue;
+		j = calloc(1, sizeof(*j));
+		if (!j)
+			break;
+		memcpy(j->id, sqlite3_column_blob(st, 0), PEER_JOB_ID_LEN);
+		gridd_job_hex(j->hex, j->id);
+		store_col_key(st, 1, j->holder_grid);
+		j->lease_id = sqlite3_column_int64(st, 2);
+		snprintf(j->gg, sizeof(j->gg), "%s", (const char *)sqlite3_column_text(st, 3));
+		j->slot = slot;
+		j->started = sqlite3_column_int64(st, 5);
+		j->ctl = j->pidfd = -1;
+		job_dir(g, j, dir, sizeof(dir));
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		j->out = dfd >= 0 ? open_in(dfd, "out", O_RDONLY) : -1;
+		j->err = dfd >= 0 ? open_in(dfd, "err", O_RDONLY) : -1;
+		if (dfd >= 0)
+			close(dfd);
+		if (j->out < 0)
+			j->out = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (j->err < 0)
+			j->err = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		{
+			char cg[PATH_MAX];
+
+			job_cgroup(g, j, cg, sizeof(cg));
+			grid_cgroup_id(cg, &j->cgroup_id);
+		}
+		jobs[slot] = j;
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+			j->ended = true;
+			j->status = sqlite3_column_int(st, 7);
+			if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+				snprintf(j->why, sizeof(j->why), "%s",
+					 (const char *)sqlite3_column_text(st, 8));
+			j->cpu_us = sqlite3_column_int64(st, 9);
+			j->mem_peak = sqlite3_column_int64(st, 10);
+			j->size[0] = sqlite3_column_int64(st, 11);
+			j->size[1] = sqlite3_column_int64(st, 12);
+			if (sqlite3_column_bytes(st, 13) == GRID_ID_LEN) {
+				memcpy(j->receipt, sqlite3_column_blob(st, 13), GRID_ID_LEN);
+				j->has_receipt = true;
+			}
+			continue;
+		}
+		if (init_connect(g, j)) {
+			log_info("job %.8s: its init has gone while gridd was away", j->hex);
+			/* (ended() writes: after this statement is done) */
+			continue;
+		}
+		log_info("job %.8s: reattached", j->hex);
+	}
+	store_done(&g->st, st);
+	for (dfd = 0; dfd < GRIDD_JOBS_MAX; dfd++)
+		if (jobs[dfd] && !jobs[dfd]->ended && jobs[dfd]->ctl < 0)
+			ended(g, jobs[dfd]);
+	return 0;
+}
+
+void gridd_jobs_stop(struct gridd *g)
+{
+	unsigned int i;
+
+	(void)g;
+	/* The jobs go on: their inits hold their output until gridd is back. */
+	for (i = 0; i < GRIDD_JOBS_MAX; i++) {
+		struct pjob *j = jobs[i];
+
+		if (!j)
+			continue;
+		if (j->ctl >= 0)
+			close(j->ctl);
+		if (j->pidfd >= 0)
+			close(j->pidfd);
+		close(j->out);
+		close(j->err);
+		free(j);
+		jobs[i] = NULL;
+	}
+}
