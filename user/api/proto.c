@@ -72,6 +72,8 @@ static const struct {
 	[GRID_A_SIGNAL] = { "signal", K_U },
 	[GRID_A_STATUS] = { "status", K_U },
 	[GRID_A_DONE] = { "done", K_U },
+	[GRID_A_CPU_US] = { "cpu_us", K_U },
+	[GRID_A_MEMORY_PEAK] = { "memory_peak", K_U },
 };
 
 /* The longest byte string @key may hold: a record, but a job's words and I/O. */
@@ -121,6 +123,8 @@ static const char *const ops[GRID_OP_MAX + 1] = {
 	[GRID_OP_JOB_IO] = "job-io",
 	[GRID_OP_JOB_LIST] = "job-list",
 	[GRID_OP_JOB_SIGNAL] = "job-signal",
+	[GRID_OP_LEDGER] = "ledger",
+	[GRID_OP_SELFTEST] = "selftest",
 };
 
 const char *grid_api_op_name(uint32_t op)

@@ -69,6 +69,8 @@ enum grid_api_op {
 	GRID_OP_JOB_IO,
 	GRID_OP_JOB_LIST,
 	GRID_OP_JOB_SIGNAL,
+	GRID_OP_LEDGER,
+	GRID_OP_SELFTEST,
 	__GRID_OP_LAST,
 };
 #define GRID_OP_MAX (__GRID_OP_LAST - 1)
@@ -129,9 +131,13 @@ enum grid_api_key {
 	GRID_A_SIGNAL,		/* uint: a signal's number */
 	GRID_A_STATUS,		/* uint: a wait status, as waitpid() gives it */
 	GRID_A_DONE,		/* uint 0/1: the holder has all of it */
+	GRID_A_CPU_US,		/* uint: CPU time used, microseconds */
+	GRID_A_MEMORY_PEAK,	/* uint: bytes */
 	__GRID_A_LAST,
 };
 #define GRID_A_MAX (__GRID_A_LAST - 1)
+/* A map says which keys it has in one 64-bit word. */
+_Static_assert(GRID_A_MAX < 64, "the API's keys fit struct grid_api_map's has");
 
 /* A map of arguments or of an item's fields, each key at most once. */
 struct grid_api_map {

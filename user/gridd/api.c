@@ -361,6 +361,11 @@ static void serve_one(struct gridd *g, struct conn *c, struct request *rq,
 	rq->late = c->late;
 	c->late = false;
 	flags = ops[in->op].flags;
+	if (!ops[in->op].fn) {
+		rq->status = gridd_fail(rq, -EOPNOTSUPP, "this gridd does not serve %s",
+					grid_api_op_name(in->op));
+		return;
+	}
 	if ((flags & ROOT) && !c->who.root) {
 		rq->status = gridd_fail(rq, -EPERM,
 			"%s is for the grid's owner (root); uid %u may not",
