@@ -140,7 +140,8 @@ $(B)/bin/gridd: $(call obj,$(GRIDD_SRC)) $(B)/lib/libgrid.a
 	$(Q)$(CC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS) $(REC_LIBS) $(GRIDD_LIBS) $(JAIL_LIBS)
 
 # pid 1 of a job's sandbox, static: it runs in whatever root the job has.
-JOBINIT_SRC := user/jobinit/jobinit.c user/sandbox/filter.c user/sandbox/privs.c
+JOBINIT_SRC := user/jobinit/jobinit.c user/jobinit/probe.c user/sandbox/filter.c \
+	       user/sandbox/privs.c
 $(B)/bin/grid-jobinit: $(call obj,$(JOBINIT_SRC))
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")

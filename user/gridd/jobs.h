@@ -35,7 +35,31 @@
 
 struct peer_conn;
 
+/*
+ * One sandbox started: its folder @dir (made, with root/, a tmpfs work/
+ * of @work_bytes owned by @uid, the output files and the init's socket),
+ * in the cgroup @cgroup (made by the caller), bound in grid.ko (@dev) to
+ * @lease_id unless that is 0. What it gives back is the caller's.
+ */
+struct gridd_launch {
+	const char *dir;
+	const char *cgroup;
+	uint64_t lease_id;
+	int dev;
+	unsigned int uid;
+	uint64_t work_bytes;
+	char **argv;
+	bool tty, net;
+	unsigned int rows, cols;
+	/* out */
+	int ctl, pidfd, out, err;
+	uint64_t cgroup_id;
+};
+
 /* jobs_provider.c */
+int gridd_job_launch(struct gridd_launch *l, struct grid_why *why);
+/* A uid no job uses, for gridctl selftest's probe. */
+#define GRIDD_PROBE_UID		(GRIDD_JOB_UID_BASE + GRIDD_JOBS_MAX)
 int gridd_jobs_start(struct gridd *g);
 void gridd_jobs_stop(struct gridd *g);
 int gridd_jobs_pollfds(struct gridd *g, struct pollfd *pfd, int max);
@@ -54,6 +78,11 @@ int op_job_run(struct gridd *g, struct request *rq);
 int op_job_io(struct gridd *g, struct request *rq);
 int op_job_list(struct gridd *g, struct request *rq);
 int op_job_signal(struct gridd *g, struct request *rq);
+
+/* selftest.c */
+int op_selftest(struct gridd *g, struct request *rq);
+/* Whether gridctl selftest has passed on the kernel running now. */
+bool gridd_selftest_passed(struct gridd *g);
 
 /* jobs.c: what both sides share */
 int gridd_jobs_message(struct gridd *g, struct peer_conn *c,

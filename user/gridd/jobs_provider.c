@@ -566,87 +566,77 @@ static int make_cgroup(struct gridd *g, struct pjob *j, struct grid_why *why)
 	return 0;
 }
 
-static int start(struct gridd *g, struct pjob *j, const struct submit *s,
-		 struct grid_why *why)
+int gridd_job_launch(struct gridd_launch *l, struct grid_why *why)
 {
 	struct grid_jail jl = { .tmp_bytes = 16 << 20, .hostname = "grid-job" };
-	struct grid_ioc_sandbox sb = { .size = sizeof(sb), .lease_id = j->lease_id };
+	struct grid_ioc_sandbox sb = { .size = sizeof(sb), .lease_id = l->lease_id };
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	static char *envp_pipe[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/work",
 				     "LANG=C.UTF-8", NULL };
 	static char *envp_tty[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/work",
 				    "LANG=C.UTF-8", "TERM=xterm-256color", NULL };
-	char dir[PATH_MAX], cg[PATH_MAX], opts[96], err[256];
+	char p[PATH_MAX], opts[96], err[256];
 	int dfd = -1, cgfd = -1, pair[2] = { -1, -1 }, lis = -1, i, ret;
 	int status = -1, initfd = -1;
-	uint64_t work;
-	char **argv;
+	size_t dlen = strlen(l->dir);
 
-	argv = words(s);
-	if (!argv)
-		return grid_why_set(why, -EINVAL, "the command is not NUL-terminated words");
-	ret = make_cgroup(g, j, why);
-	if (ret)
-		goto out;
-	job_dir(g, j, dir, sizeof(dir));
-	if (mkdir(dir, 0711) && errno != EEXIST) {
-		ret = grid_why_set(why, -errno, "cannot make %s: %s", dir, strerror(errno));
-		goto out;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	l->ctl = l->pidfd = l->out = l->err = -1;
+	if (!jobinit_path[0])
+		return grid_why_set(why, -ENOENT, "grid-jobinit is not installed beside gridd");
+	if (mkdir(l->dir, 0711) && errno != EEXIST)
+		return grid_why_set(why, -errno, "cannot make %s: %s", l->dir, strerror(errno));
+	dfd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (dfd < 0 || fchmod(dfd, 0711) || (mkdirat(dfd, "root", 0700) && errno != EEXIST) ||
 	    (mkdirat(dfd, "work", 0700) && errno != EEXIST)) {
-		ret = grid_why_set(why, -errno, "cannot make %s: %s", dir, strerror(errno));
+		ret = grid_why_set(why, -errno, "cannot make %s: %s", l->dir, strerror(errno));
 		goto out;
 	}
-	/* The work dir: the lease's memory bounds it anyway (tmpfs is charged). */
-	work = s->memory < GRIDD_JOB_WORK_MAX ? s->memory : GRIDD_JOB_WORK_MAX;
-	snprintf(opts, sizeof(opts), "size=%" PRIu64 ",mode=0700,uid=%u,gid=%u", work,
-		 GRIDD_JOB_UID_BASE + j->slot, GRIDD_JOB_UID_BASE + j->slot);
-	if ((size_t)snprintf(cg, sizeof(cg), "%.4000s/work", dir) >= sizeof(cg) ||
-	    mount("tmpfs", cg, "tmpfs", MS_NOSUID | MS_NODEV, opts)) {
+	snprintf(opts, sizeof(opts), "size=%" PRIu64 ",mode=0700,uid=%u,gid=%u", l->work_bytes,
+		 l->uid, l->uid);
+	if ((size_t)snprintf(p, sizeof(p), "%.4000s/work", l->dir) >= sizeof(p) ||
+	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, opts)) {
 		ret = grid_why_set(why, -errno, "cannot mount the job's work dir: %s",
 				   strerror(errno));
 		goto out;
 	}
-	j->out = open_in(dfd, "out", O_CREAT | O_RDWR | O_APPEND);
-	j->err = open_in(dfd, "err", O_CREAT | O_RDWR | O_APPEND);
+	l->out = open_in(dfd, "out", O_CREAT | O_RDWR | O_APPEND);
+	l->err = open_in(dfd, "err", O_CREAT | O_RDWR | O_APPEND);
 	status = open_in(dfd, "status", O_CREAT | O_RDWR | O_TRUNC);
-	if (j->out < 0 || j->err < 0 || status < 0) {
+	if (l->out < 0 || l->err < 0 || status < 0) {
 		ret = grid_why_set(why, -errno, "cannot make the job's files: %s", strerror(errno));
 		goto out;
 	}
-	if (strlen(dir) + 5 > sizeof(sa.sun_path)) {
+	if (dlen + 5 > sizeof(sa.sun_path)) {
 		ret = grid_why_set(why, -ENAMETOOLONG, "the job's folder %s is too long a path for its socket",
-				   dir);
+				   l->dir);
 		goto out;
 	}
-	memcpy(sa.sun_path, dir, strlen(dir));
-	memcpy(sa.sun_path + strlen(dir), "/ctl", 5);
+	memcpy(sa.sun_path, l->dir, dlen);
+	memcpy(sa.sun_path + dlen, "/ctl", 5);
 	unlink(sa.sun_path);
 	lis = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (lis < 0 ||
-	    bind(lis, (struct sockaddr *)&sa, sizeof(sa)) || listen(lis, 2) ||
+	if (lis < 0 || bind(lis, (struct sockaddr *)&sa, sizeof(sa)) || listen(lis, 2) ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair)) {
 		ret = grid_why_set(why, -errno, "cannot make the job's socket: %s", strerror(errno));
 		goto out;
 	}
-	job_cgroup(g, j, cg, sizeof(cg));
-	cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cgfd = open(l->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0) {
-		ret = grid_why_set(why, -errno, "cannot open %s: %s", cg, strerror(errno));
+		ret = grid_why_set(why, -errno, "cannot open %s: %s", l->cgroup, strerror(errno));
 		goto out;
 	}
-	sb.cgroup_fd = cgfd;
-	ret = grid_dev_sandbox_bind(g->dev, &sb);
-	if (ret == -EEXIST)
-		ret = 0;
-	if (ret) {
-		grid_why_set(why, ret, "grid.ko would not bind the job to lease %" PRIu64 ": %s",
-			     j->lease_id, strerror(-ret));
-		goto out;
+	if (l->lease_id) {
+		sb.cgroup_fd = cgfd;
+		ret = l->dev >= 0 ? grid_dev_sandbox_bind(l->dev, &sb) : -ENODEV;
+		if (ret == -EEXIST)
+			ret = 0;
+		if (ret) {
+			grid_why_set(why, ret, "grid.ko would not bind the job to lease %" PRIu64 ": %s",
+				     l->lease_id, strerror(-ret));
+			goto out;
+		}
+		l->cgroup_id = sb.cgroup_id;
 	}
-	j->cgroup_id = sb.cgroup_id;
 	initfd = open(jobinit_path, O_RDONLY | O_CLOEXEC);
 	if (initfd < 0) {
 		ret = grid_why_set(why, -errno, "cannot open %s: %s", jobinit_path,
@@ -657,28 +647,28 @@ static int start(struct gridd *g, struct pjob *j, const struct submit *s,
 	jl.init_fd = initfd;
 	jl.fds[GRID_JAIL_FD_CTL - 3] = pair[1];
 	jl.fds[GRID_JAIL_FD_LISTEN - 3] = lis;
-	jl.fds[GRID_JAIL_FD_OUT - 3] = j->out;
-	jl.fds[GRID_JAIL_FD_ERR - 3] = j->err;
+	jl.fds[GRID_JAIL_FD_OUT - 3] = l->out;
+	jl.fds[GRID_JAIL_FD_ERR - 3] = l->err;
 	jl.fds[GRID_JAIL_FD_STATUS - 3] = status;
 	/* By descriptor: gridd's state folder above it is 0700. */
 	jl.dir = NULL;
 	jl.dir_fd = dfd;
-	jl.uid = jl.gid = GRIDD_JOB_UID_BASE + j->slot;
+	jl.uid = jl.gid = l->uid;
 	jl.devgrid = access("/dev/grid", F_OK) ? NULL : "/dev/grid";
-	jl.net = s->net;
-	jl.tty = s->tty;
-	jl.rows = s->rows;
-	jl.cols = s->cols;
-	jl.argv = argv;
-	jl.envp = s->tty ? envp_tty : envp_pipe;
+	jl.net = l->net;
+	jl.tty = l->tty;
+	jl.rows = l->rows;
+	jl.cols = l->cols;
+	jl.argv = l->argv;
+	jl.envp = l->tty ? envp_tty : envp_pipe;
 	ret = grid_jail_start(&jl, err, sizeof(err));
 	if (ret) {
 		grid_why_set(why, ret, "the sandbox did not start: %s", err);
 		goto out;
 	}
-	j->pidfd = jl.pidfd;
-	j->ctl = pair[0];
-	init_sndbuf(j->ctl);
+	l->pidfd = jl.pidfd;
+	l->ctl = pair[0];
+	init_sndbuf(l->ctl);
 	pair[0] = -1;
 out:
 	for (i = 0; i < 2; i++)
@@ -694,7 +684,36 @@ out:
 		close(dfd);
 	if (initfd >= 0)
 		close(initfd);
-	free(argv);
+	return ret;
+}
+
+static int start(struct gridd *g, struct pjob *j, const struct submit *s,
+		 struct grid_why *why)
+{
+	char dir[PATH_MAX], cg[PATH_MAX];
+	struct gridd_launch l = {
+		.dir = dir, .cgroup = cg, .lease_id = j->lease_id, .dev = g->dev,
+		.uid = GRIDD_JOB_UID_BASE + j->slot,
+		/* The lease's memory bounds it anyway: tmpfs pages are charged. */
+		.work_bytes = s->memory < GRIDD_JOB_WORK_MAX ? s->memory : GRIDD_JOB_WORK_MAX,
+		.tty = s->tty, .net = s->net, .rows = s->rows, .cols = s->cols,
+	};
+	int ret;
+
+	l.argv = words(s);
+	if (!l.argv)
+		return grid_why_set(why, -EINVAL, "the command is not NUL-terminated words");
+	ret = make_cgroup(g, j, why);
+	job_dir(g, j, dir, sizeof(dir));
+	job_cgroup(g, j, cg, sizeof(cg));
+	if (!ret)
+		ret = gridd_job_launch(&l, why);
+	j->out = l.out;
+	j->err = l.err;
+	j->ctl = l.ctl;
+	j->pidfd = l.pidfd;
+	j->cgroup_id = l.cgroup_id;
+	free(l.argv);
 	return ret;
 }
 
@@ -790,6 +809,9 @@ static int on_submit(struct gridd *g, struct peer_conn *c, const struct peer_msg
 	if (!jobinit_path[0])
 		return send_refused(g, c, id, -ENOENT,
 				    "this machine runs no jobs: grid-jobinit is not installed beside gridd");
+	if (!gridd_selftest_passed(g))
+		return send_refused(g, c, id, -EPERM,
+				    "this machine takes no other grid's job until its owner's 'gridctl selftest' has passed on the kernel it runs");
 	for (slot = 0; slot < GRIDD_JOBS_MAX && jobs[slot]; slot++)
 		;
 	if (slot == GRIDD_JOBS_MAX)

@@ -142,7 +142,11 @@ static const char *const migrations[STORE_SCHEMA] = {
 	"  delivered_out INTEGER NOT NULL DEFAULT 0, delivered_err INTEGER NOT NULL DEFAULT 0,"
 	"  receipt BLOB REFERENCES records(id)) WITHOUT ROWID;"
 	"CREATE INDEX jobs_held_by_provider ON jobs_held (provider, state);"
-	"CREATE INDEX jobs_held_by_holder ON jobs_held (holder, made);",
+	"CREATE INDEX jobs_held_by_holder ON jobs_held (holder, made);"
+	/* gridctl selftest, by kernel release: no foreign job before it passed. */
+	"CREATE TABLE selftests ("
+	"  kernel TEXT PRIMARY KEY, at INTEGER NOT NULL, passed INTEGER NOT NULL,"
+	"  report TEXT NOT NULL);",
 };
 
 static int sql_err(struct store *s, const char *what)

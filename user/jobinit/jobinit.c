@@ -36,6 +36,7 @@
 #include "jail.h"
 #include "jobmsg.h"
 #include "privs.h"
+#include "probe.h"
 
 /* After the job's process ends, how long its output may take to drain. */
 #define DRAIN_MS 2000
@@ -496,6 +497,10 @@ int main(int argc, char **argv)
 	unsigned int rows = 0, cols = 0;
 	int cmd = 2;
 	char x;
+
+	/* As a job (gridctl selftest): the checks, not an init. */
+	if (argc == 2 && !strcmp(argv[1], "--probe"))
+		return grid_probe_main();
 
 	if (argc > 1 && !strcmp(argv[1], "-t") && argc > 3 && !strcmp(argv[2], "-w")) {
 		if (sscanf(argv[3], "%ux%u%c", &rows, &cols, &x) != 2 || !rows || !cols ||

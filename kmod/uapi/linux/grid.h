@@ -13,7 +13,8 @@
  * /dev/grid
  * ------------------------------------------------------------------------
  *
- * A misc character device, mode 0600, owned by root. Changes go through
+ * A misc character device, mode 0666, owned by root: each ioctl says who
+ * may make it (a job in its sandbox asks GRID_IOC_SELF). Changes go through
  * ioctls on it; reads of the object model go through generic netlink (below).
  *
  * Every ioctl argument is an extensible struct in the manner of clone3(2)
