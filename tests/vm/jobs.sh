@@ -106,6 +106,17 @@ ok home_knows_pi until_ok 15 sh -c "gridctl -S $D/home.sock gridgrid list | grep
 ok pi_shares P share set club cpu 1 memory 256M pids 64
 ok lease_granted H lease request club on pi cpu 0.5 memory 128M pids 32 for 1h
 
+pretty "trust before the first foreign job: gridctl selftest on pi"
+ok refused_before_selftest sh -c "! gridctl -S $D/home.sock run on pi -- true 2>$D/pre.err && grep -q 'selftest' $D/pre.err"
+P selftest >$D/selftest.out 2>&1
+ok selftest_passes test $? = 0
+sed 's/^/    /' $D/selftest.out
+for c in host_processes write_outside_work capabilities load_module network_none \
+	leave_cgroup raise_limits devgrid_scoped devices_and_tasks; do
+	ok "selftest_$c" grep -q "^$c pass" $D/selftest.out
+done
+ok selftest_json sh -c "gridctl -S $D/pi.sock -j selftest | jq -e '.checks | length == 10 and all(.state == \"pass\")'"
+
 pretty "stdio and status, like ssh"
 ok stdout_exact is "hello" R echo hello
 ok stderr_exact sh -c "[ \"\$(gridctl -S $D/home.sock run on pi -- sh -c 'echo err >&2; echo out' 2>&1 >/dev/null)\" = err ]"

@@ -102,6 +102,8 @@ void gridctl_print_key(const char *key, const char *text_fmt,
 		       const uint8_t k[GRID_KEY_LEN]);
 /* JSON: @key in Unix seconds and @key_ns; text: @text_fmt with RFC 3339. */
 void gridctl_print_time(const char *key, const char *text_fmt, int64_t ns);
+/* A measured time as a person reads it: "850us", "1.25s", "2m05s" (@len: GRID_FMT_LEN). */
+const char *gridctl_fmt_elapsed(char *buf, size_t len, uint64_t ns);
 /*
  * A limits nest: every field in JSON under @key; in text, the finite ones
  * of @l as LIMITS words, or those finite in @mask if it is given (to show
@@ -197,6 +199,8 @@ int do_quota(int argc, char **argv);
 int do_run(int argc, char **argv);
 int do_job(int argc, char **argv);
 int do_jobs(int argc, char **argv);
+int do_ledger(int argc, char **argv);
+int do_selftest(int argc, char **argv);
 
 /*
  * job_stream.c: a job's streams, shared by run and job attach. Standard

@@ -29,6 +29,8 @@ static const struct gridctl_cmd objects[] = {
 	{ "run", do_run, "run a command on a peer, as ssh does: run on PEER -- CMD (gridd)" },
 	{ "job", do_job, "remote jobs: list, attach, kill (gridd)" },
 	{ "jobs", do_jobs, "the remote jobs, as 'job list' (gridd)" },
+	{ "ledger", do_ledger, "what this grid provided to and used from each peer (gridd)" },
+	{ "selftest", do_selftest, "the sandbox's isolation checks, before others' jobs run here (gridd)" },
 	{ "sandbox", do_sandbox, "cgroups bound to a lease" },
 	{ "monitor", do_monitor, "print the module's events as they happen" },
 	{ "self", do_self, "from inside a sandbox: its lease and usage" },

@@ -56,44 +56,6 @@ static struct row *add_row(struct table *t)
 
 #define SET(r, c, ...) snprintf((r)->cell[c], sizeof((r)->cell[c]), __VA_ARGS__)
 
-/*
- * A measured time, rounded to what a person reads: "850us", "1.25s",
- * "2m05s", "3h12m". (grid_format_duration() writes limits exactly, so
- * that they parse back; a measurement needs no such thing.)
- */
-static const char *fmt_elapsed(char *buf, size_t len, uint64_t ns)
-{
-	static const struct { const char *name; uint64_t ns; } u[] = {
-		{ "s", 1000000000ULL }, { "ms", 1000000ULL }, { "us", 1000ULL },
-	};
-	uint64_t s = ns / GRID_NSEC_PER_SEC;
-	double v;
-	size_t i;
-	int n;
-
-	if (s >= 86400)
-		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400,
-			 s % 86400 / 3600);
-	else if (s >= 3600)
-		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600,
-			 s % 3600 / 60);
-	else if (s >= 60)
-		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
-	else if (ns < 1000)
-		snprintf(buf, len, "%" PRIu64 "ns", ns);
-	else {
-		for (i = 0; ns < u[i].ns; i++)
-			;
-		v = (double)ns / u[i].ns;
-		n = snprintf(buf, len, "%.*f", v < 10 ? 2 : v < 100 ? 1 : 0, v);
-		while (n > 1 && strchr(buf, '.') &&
-		       (buf[n - 1] == '0' || buf[n - 1] == '.'))
-			buf[--n] = '\0';
-		snprintf(buf + n, len - n, "%s", u[i].name);
-	}
-	return buf;
-}
-
 static void now_cell(struct row *r, const struct quota_rate *rate, int dir)
 {
 	char a[GRID_FMT_LEN];
@@ -134,7 +96,7 @@ static void cpu_note(struct row *r, const struct quota_gg *g)
 		     w->freezes == 1 ? "" : "s");
 	if (w->freezes)
 		snprintf(r->note + n, sizeof(r->note) - n, ", last %s over",
-			 fmt_elapsed(a, sizeof(a), w->overshoot_ns));
+			 gridctl_fmt_elapsed(a, sizeof(a), w->overshoot_ns));
 }
 
 static int gg_rows(struct table *t, const struct quota_gg *g)
@@ -177,13 +139,13 @@ static int gg_rows(struct table *t, const struct quota_gg *g)
 		SET(r, C_LIMIT, "-");
 	if (g->cpu.budget_ns)
 		SET(r, C_USED, "%s/%s per %s",
-		    fmt_elapsed(a, sizeof(a), g->cpu_period_used_ns),
+		    gridctl_fmt_elapsed(a, sizeof(a), g->cpu_period_used_ns),
 		    grid_format_duration(b, sizeof(b), g->cpu.budget_ns),
 		    grid_format_duration(c, sizeof(c), g->cpu.period_ns));
 	else
 		SET(r, C_USED, "-");
 	SET(r, C_TOTAL, "%s",
-	    fmt_elapsed(a, sizeof(a), g->cpu_usage.runtime_ns));
+	    gridctl_fmt_elapsed(a, sizeof(a), g->cpu_usage.runtime_ns));
 	cpu_note(r, g);
 	return 0;
 }
@@ -209,7 +171,7 @@ static int lease_rows(struct table *t, const struct quota_lease *l)
 		return -ENOMEM;
 	SET(r, C_DIR, "cpu");
 	now_cell(r, &l->rate, -1);
-	SET(r, C_TOTAL, "%s", fmt_elapsed(a, sizeof(a), l->cpu_runtime_ns));
+	SET(r, C_TOTAL, "%s", gridctl_fmt_elapsed(a, sizeof(a), l->cpu_runtime_ns));
 	return 0;
 }
 

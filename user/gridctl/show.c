@@ -5,6 +5,7 @@
  * same values as the words gridctl reads, so text can be pasted back.
  */
 #include <inttypes.h>
+#include <string.h>
 
 #include "units.h"
 #include "names.h"
@@ -34,6 +35,44 @@ void gridctl_print_time(const char *key, const char *text_fmt, int64_t ns)
 	print_s64(PRINT_JSON, key_ns, NULL, ns);
 	print_str(PRINT_TEXT, NULL, text_fmt,
 		  grid_format_time(buf, sizeof(buf), ns));
+}
+
+/*
+ * A measured time, rounded to what a person reads: "850us", "1.25s",
+ * "2m05s", "3h12m". (grid_format_duration() writes limits exactly, so
+ * that they parse back; a measurement needs no such thing.)
+ */
+const char *gridctl_fmt_elapsed(char *buf, size_t len, uint64_t ns)
+{
+	static const struct { const char *name; uint64_t ns; } u[] = {
+		{ "s", 1000000000ULL }, { "ms", 1000000ULL }, { "us", 1000ULL },
+	};
+	uint64_t s = ns / GRID_NSEC_PER_SEC;
+	double v;
+	size_t i;
+	int n;
+
+	if (s >= 86400)
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400,
+			 s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600,
+			 s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else if (ns < 1000)
+		snprintf(buf, len, "%" PRIu64 "ns", ns);
+	else {
+		for (i = 0; ns < u[i].ns; i++)
+			;
+		v = (double)ns / u[i].ns;
+		n = snprintf(buf, len, "%.*f", v < 10 ? 2 : v < 100 ? 1 : 0, v);
+		while (n > 1 && strchr(buf, '.') &&
+		       (buf[n - 1] == '0' || buf[n - 1] == '.'))
+			buf[--n] = '\0';
+		snprintf(buf + n, len - n, "%s", u[i].name);
+	}
+	return buf;
 }
 
 /* The LIMITS words in the order gridctl shows them. */

@@ -88,6 +88,9 @@ static const struct {
 	[GRID_OP_JOB_IO] = { op_job_io, GRID },
 	[GRID_OP_JOB_LIST] = { op_job_list, GRID },
 	[GRID_OP_JOB_SIGNAL] = { op_job_signal, GRID },
+	/* Root and the agents, all of it; others refused (ledger.c). */
+	[GRID_OP_LEDGER] = { op_ledger, GRID },
+	[GRID_OP_SELFTEST] = { op_selftest, ROOT },
 };
 
 struct conn {

@@ -262,6 +262,8 @@ int op_lease_import(struct gridd *g, struct request *rq);
 int gridd_lease_hold(struct gridd *g, struct request *rq,
 		     const struct grid_signed *s);
 int op_lease_list(struct gridd *g, struct request *rq);
+/* ledger.c: what this grid provided to and used from each peer. */
+int op_ledger(struct gridd *g, struct request *rq);
 
 /* kernel.c: grid.ko, when it is there. */
 struct grid_obj_event;
