@@ -25,6 +25,9 @@
 #include "wire.h"
 
 #define GRIDD_JOBS_MAX		256	/* jobs a provider runs at once */
+#define GRIDD_JOBS_PER_HOLDER	64	/* of them, one holder grid's */
+/* An ended job whose holder never takes its output is forgotten after: */
+#define GRIDD_JOB_KEEP_S	86400
 /* Output sent and not acknowledged, per job and stream. */
 #define GRIDD_JOB_WINDOW	(256U << 10)
 /* A session's send queue past which job output waits for it to drain. */

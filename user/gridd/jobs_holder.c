@@ -161,10 +161,40 @@ static int send_submit(struct gridd *g, struct peer_conn *c, sqlite3_stmt *row)
 /* What this holder has of a job: the provider goes on from there. */
 static int send_ack(struct gridd *g, struct peer_conn *c, const uint8_t *id, bool done)
 {
+	int64_t sizes[2] = { 0, 0 };
+
+	/*
+	 * An ended job's sizes are kept with its end: its spool may be gone
+	 * (gridctl took it all), and an ack lost then is sent again.
+	 */
+	if (done) {
+		store_int(&g->st, &sizes[0], "SELECT out_size FROM jobs_held WHERE id = ?", "b",
+			  id, (size_t)PEER_JOB_ID_LEN);
+		store_int(&g->st, &sizes[1], "SELECT err_size FROM jobs_held WHERE id = ?", "b",
+			  id, (size_t)PEER_JOB_ID_LEN);
+	} else {
+		sizes[0] = spool_size(g, id, 0);
+		sizes[1] = spool_size(g, id, 1);
+	}
 	return gridd_job_send(g, c, PEER_MSG_JOB_ACK, id, done ? 3 : 2,
-			      PK_ACK_OUT, spool_size(g, id, 0),
-			      PK_ACK_ERR, spool_size(g, id, 1),
+			      PK_ACK_OUT, (uint64_t)sizes[0], PK_ACK_ERR, (uint64_t)sizes[1],
 			      PK_ACK_DONE, (uint64_t)1);
+}
+
+/*
+ * A provider's sentence, fit for gridctl to print: at most what the API
+ * carries, and no control characters (it could move a terminal's cursor
+ * or forge a line).
+ */
+static void sentence(char *out, size_t len, const uint8_t *in, size_t n)
+{
+	size_t i;
+
+	if (n > len - 1)
+		n = len - 1;
+	for (i = 0; i < n; i++)
+		out[i] = in[i] < 0x20 || in[i] == 0x7f ? '?' : (char)in[i];
+	out[n] = '\0';
 }
 
 void gridd_jobs_holder_opened(struct gridd *g, struct peer_conn *c)
@@ -230,9 +260,15 @@ static int on_output(struct gridd *g, struct peer_conn *c, const struct peer_msg
 		if (off <= size && off + n > size) {
 			skip = size - off;
 			w = write(fd, data + skip, n - skip);
-			if (w != (ssize_t)(n - skip) || fdatasync(fd))
-				log_warn("job output: the spool cannot be written: %s",
-					 strerror(errno));
+			if (w != (ssize_t)(n - skip) || fdatasync(fd)) {
+				/* Not acknowledged: the provider keeps it. */
+				log_warn("job %02x%02x%02x%02x: its spool cannot be written: %s",
+					 id[0], id[1], id[2], id[3], strerror(errno));
+				if (w > 0 && ftruncate(fd, size))
+					log_warn("job output: the spool cannot be cut back");
+				close(fd);
+				return 0;
+			}
 		}
 		close(fd);
 		send_ack(g, c, id, false);
@@ -246,7 +282,7 @@ static void keep_receipt(struct gridd *g, struct peer_conn *c, const struct peer
 			 const uint8_t *id, uint64_t lease_id)
 {
 	struct grid_signed *s;
-	struct grid_why why;
+	struct grid_why why = { "it is another lease's, or not the provider's" };
 	const uint8_t *b;
 	size_t n;
 
@@ -282,7 +318,7 @@ static int on_end(struct gridd *g, struct peer_conn *c, const struct peer_msg *m
 {
 	size_t n;
 	const uint8_t *why = peer_msg_bytes(m, PK_END_WHY, &n);
-	char text[PEER_TEXT_MAX + 1] = "";
+	char text[GRID_API_TEXT_MAX + 1] = "";
 	int64_t lease_id = 0;
 
 	/* Not all of it here (a write that failed): ask for the rest. */
@@ -291,7 +327,7 @@ static int on_end(struct gridd *g, struct peer_conn *c, const struct peer_msg *m
 		return send_ack(g, c, id, false);
 	if (strcmp(state, "ended")) {
 		if (why)
-			snprintf(text, sizeof(text), "%.*s", (int)n, (const char *)why);
+			sentence(text, sizeof(text), why, n);
 		if (store_begin(&g->st))
 			return 0;
 		store_int(&g->st, &lease_id, "SELECT lease_id FROM jobs_held WHERE id = ?", "b",
@@ -299,10 +335,12 @@ static int on_end(struct gridd *g, struct peer_conn *c, const struct peer_msg *m
 		keep_receipt(g, c, m, id, lease_id);
 		if (store_exec(&g->st, store_prep(&g->st,
 			"UPDATE jobs_held SET state = 'ended', ended = ?, status = ?, why = ?,"
-			" cpu_us = ?, mem_peak = ? WHERE id = ?", "iitiib", (int64_t)gridd_now(g),
+			" cpu_us = ?, mem_peak = ?, out_size = ?, err_size = ? WHERE id = ?",
+			"iitiiiib", (int64_t)gridd_now(g),
 			(int64_t)peer_msg_uint(m, PK_END_STATUS), text[0] ? text : NULL,
 			(int64_t)peer_msg_uint(m, PK_END_CPU_US),
-			(int64_t)peer_msg_uint(m, PK_END_MEM_PEAK), id,
+			(int64_t)peer_msg_uint(m, PK_END_MEM_PEAK),
+			(int64_t)peer_msg_uint(m, PK_END_OUT), (int64_t)peer_msg_uint(m, PK_END_ERR), id,
 			(size_t)PEER_JOB_ID_LEN)) || store_commit(&g->st)) {
 			store_rollback(&g->st);
 			return 0;
@@ -328,19 +366,30 @@ int gridd_jobs_holder_message(struct gridd *g, struct peer_conn *c,
 		return 0;	/* not ours: a stale message, nothing to do */
 	switch (m->type) {
 	case PEER_MSG_JOB_STARTED:
-		if (!strcmp(state, "asked") && !spool_make(g, id))
-			store_exec(&g->st, store_prep(&g->st,
-				"UPDATE jobs_held SET state = 'running' WHERE id = ?"
-				" AND state = 'asked'", "b", id, (size_t)PEER_JOB_ID_LEN));
+		if (!strcmp(state, "asked")) {
+			ret = spool_make(g, id);
+			if (ret)
+				log_warn("job %02x%02x%02x%02x: no spool for its output: %s",
+					 id[0], id[1], id[2], id[3], strerror(-ret));
+			else
+				store_exec(&g->st, store_prep(&g->st,
+					"UPDATE jobs_held SET state = 'running' WHERE id = ?"
+					" AND state = 'asked'", "b", id, (size_t)PEER_JOB_ID_LEN));
+		}
 		gridd_api_wake(g, id);
-		return 0;
+		/* What it has (nothing yet, or a spool): the provider sends from there. */
+		return send_ack(g, c, id, false);
 	case PEER_MSG_JOB_REFUSED:
 		text = peer_msg_bytes(m, PK_REFUSED_WHY, &n);
-		if (!strcmp(state, "asked"))
+		if (!strcmp(state, "asked")) {
+			char s[GRID_API_TEXT_MAX + 1];
+
+			sentence(s, sizeof(s), text, n);
 			store_exec(&g->st, store_prep(&g->st,
 				"UPDATE jobs_held SET state = 'refused', code = ?, why = ?"
-				" WHERE id = ?", "ibb", (int64_t)peer_msg_uint(m, PK_REFUSED_CODE),
-				text, n, id, (size_t)PEER_JOB_ID_LEN));
+				" WHERE id = ?", "itb", (int64_t)peer_msg_uint(m, PK_REFUSED_CODE),
+				s, id, (size_t)PEER_JOB_ID_LEN));
+		}
 		gridd_api_wake(g, id);
 		return 0;
 	case PEER_MSG_JOB_OUTPUT:
@@ -398,7 +447,7 @@ static sqlite3_stmt *job_of(struct gridd *g, struct request *rq, int *ret)
 		return NULL;
 	}
 	st = store_prep(&g->st, "SELECT id, provider, state, lease_id, code, why, status,"
-			" delivered_out, delivered_err, argv, made FROM jobs_held WHERE id = ?"
+			" delivered_out, delivered_err, argv, made, tty FROM jobs_held WHERE id = ?"
 			" AND (holder = ? OR ?)", "bki", a->b[GRID_A_JOB], (size_t)PEER_JOB_ID_LEN,
 			holder_of(g, rq), (int64_t)rq->who->root);
 	*ret = st ? store_step(&g->st, st) : -EIO;
@@ -434,6 +483,7 @@ static int job_item(struct gridd *g, struct request *rq, sqlite3_stmt *st)
 	grid_api_set_u(&m, GRID_A_ERR_OFF, sqlite3_column_int64(st, 8));
 	grid_api_set_b(&m, GRID_A_ARGV, sqlite3_column_blob(st, 9), sqlite3_column_bytes(st, 9));
 	grid_api_set_u(&m, GRID_A_SINCE, sqlite3_column_int64(st, 10));
+	grid_api_set_u(&m, GRID_A_TTY, sqlite3_column_int64(st, 11));
 	return grid_api_add_item(rq->out, &m);
 }
 
@@ -622,6 +672,7 @@ int op_job_io(struct gridd *g, struct request *rq)
 	uint8_t provider[GRID_PK_LEN], id[PEER_JOB_ID_LEN];
 	struct peer_conn *c;
 	bool acts, news = false;
+	uint64_t *in;
 	sqlite3_stmt *st;
 	int ret;
 
@@ -633,11 +684,27 @@ int op_job_io(struct gridd *g, struct request *rq)
 	c = gridd_peer_session(g, provider);
 	acts = grid_api_has(a, GRID_A_IN) || a->u[GRID_A_EOF] || a->u[GRID_A_SIGNAL] ||
 	       a->u[GRID_A_ROWS] || a->u[GRID_A_DONE];
+	/* All of it within what the peer protocol carries: a bad value would end the session. */
 	if ((grid_api_has(a, GRID_A_IN) && a->bn[GRID_A_IN] > GRID_API_JOB_CHUNK) ||
-	    (grid_api_has(a, GRID_A_SIGNAL) && (a->u[GRID_A_SIGNAL] < 1 || a->u[GRID_A_SIGNAL] > 64))) {
+	    (grid_api_has(a, GRID_A_SIGNAL) && (a->u[GRID_A_SIGNAL] < 1 || a->u[GRID_A_SIGNAL] > 64)) ||
+	    a->u[GRID_A_IN_OFF] > (1ULL << 52) ||
+	    !!a->u[GRID_A_ROWS] != !!a->u[GRID_A_COLS] || a->u[GRID_A_ROWS] > 0xffff ||
+	    a->u[GRID_A_COLS] > 0xffff) {
 		store_done(&g->st, st);
-		return gridd_fail(rq, -EINVAL, "input comes in pieces of at most %u bytes, and a signal is 1 to 64",
+		return gridd_fail(rq, -EINVAL, "input comes in pieces of at most %u bytes below 2^52, a signal is 1 to 64, and a size has rows and columns of 1 to 65535",
 				  GRID_API_JOB_CHUNK);
+	}
+	in = in_done_of(id, false);
+	if (grid_api_has(a, GRID_A_IN) &&
+	    a->u[GRID_A_IN_OFF] + a->bn[GRID_A_IN] > (in ? *in : 0) + GRID_API_JOB_WINDOW) {
+		store_done(&g->st, st);
+		return gridd_fail(rq, -ENOBUFS, "input past the job's window (%u bytes past what it has taken)",
+				  GRID_API_JOB_WINDOW);
+	}
+	if (c && c->s.out_len > GRIDD_JOB_QUEUE_MAX &&
+	    (grid_api_has(a, GRID_A_IN) || a->u[GRID_A_EOF])) {
+		store_done(&g->st, st);
+		return gridd_fail(rq, -EAGAIN, "the session with the provider is busy; send it again");
 	}
 	if (acts && (grid_api_has(a, GRID_A_IN) || a->u[GRID_A_EOF] || a->u[GRID_A_SIGNAL] ||
 		     a->u[GRID_A_ROWS]) && !c) {
@@ -704,7 +771,7 @@ int op_job_list(struct gridd *g, struct request *rq)
 	int ret = 0;
 
 	st = store_prep(&g->st, "SELECT id, provider, state, lease_id, code, why, status,"
-			" delivered_out, delivered_err, argv, made FROM jobs_held"
+			" delivered_out, delivered_err, argv, made, tty FROM jobs_held"
 			" WHERE holder = ? OR ? ORDER BY made LIMIT -1 OFFSET ?", "kii",
 			holder_of(g, rq), (int64_t)rq->who->root, (int64_t)skip);
 	while (st && store_step(&g->st, st) == 1) {

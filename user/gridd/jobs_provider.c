@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -55,6 +56,9 @@ struct pjob {
 	uint64_t in_done, in_told;
 	uint64_t started;
 	bool synced;		/* the holder said what it has, this session */
+	unsigned int reconnects;	/* to its init, since it started */
+	uint64_t ended_at;	/* Unix s */
+	uint64_t punched[2];	/* output acknowledged and freed on disk */
 	bool ended;		/* its init has gone, the outcome is kept */
 	bool end_sent;
 	int status;		/* a wait status */
@@ -90,7 +94,7 @@ static void lease_cgroup(struct gridd *g, const struct pjob *j, char *buf, size_
 
 static void job_cgroup(struct gridd *g, const struct pjob *j, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s/lease-%" PRIu64 "/job-%.16s", g->cfg.cgroup_root,
+	snprintf(buf, len, "%s/%s/lease-%" PRIu64 "/job-%s", g->cfg.cgroup_root,
 		 j->gg, j->lease_id, j->hex);
 }
 
@@ -260,6 +264,15 @@ static void ended(struct gridd *g, struct pjob *j)
 	if (!fstat(j->err, &st))
 		j->size[1] = st.st_size;
 	j->ended = true;
+	j->ended_at = gridd_now(g);
+	/* What it held goes now; only its output waits for the holder. */
+	{
+		char w[PATH_MAX + 8];
+
+		snprintf(w, sizeof(w), "%s/work", dir);
+		umount2(w, MNT_DETACH);
+		rmdir(cg);
+	}
 	if (store_begin(&g->st))
 		return;
 	sign_receipt(g, j);
@@ -317,6 +330,25 @@ static void forget(struct gridd *g, struct pjob *j)
 }
 
 /* ---- output to the holder ------------------------------------------------ */
+
+/*
+ * What the holder has on disk is freed here (the files keep their sizes,
+ * the offsets stay true): a job that writes for days under a live holder
+ * holds at most its window on the provider's disk.
+ */
+static void free_acked(struct pjob *j)
+{
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		uint64_t upto = j->acked[s] & ~((1ULL << 20) - 1);
+
+		if (upto > j->punched[s] &&
+		    !fallocate(s ? j->err : j->out, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       0, upto))
+			j->punched[s] = upto;
+	}
+}
 
 static int send_output(struct gridd *g, struct peer_conn *c, struct pjob *j,
 		       int stream, size_t max)
@@ -404,6 +436,9 @@ static void pump(struct gridd *g, struct pjob *j)
 
 	if (!c || !j->synced)
 		return;
+	for (s = 0; s < 2; s++)
+		if (j->sent[s] < j->acked[s])
+			j->sent[s] = j->acked[s];
 	do {
 		progress = 0;
 		for (s = 0; s < 2; s++) {
@@ -456,6 +491,32 @@ static void init_sndbuf(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 }
 
+static int init_connect(struct gridd *g, struct pjob *j);
+
+/*
+ * Its connection closed: the init has gone, or it ended the connection
+ * and listens again (its socket in the job's folder). Only a connect
+ * that is refused says the job is over; a few tries, for an init that
+ * keeps ending them.
+ */
+static void init_lost(struct gridd *g, struct pjob *j)
+{
+	siginfo_t si = { 0 };
+
+	close(j->ctl);
+	j->ctl = -1;
+	if (j->pidfd >= 0 && !waitid(P_PIDFD, j->pidfd, &si, WEXITED | WNOHANG | WNOWAIT) &&
+	    si.si_pid) {
+		ended(g, j);
+		return;
+	}
+	if (j->reconnects++ < 8 && !init_connect(g, j)) {
+		log_warn("job %.8s: its init ended the connection; connected again", j->hex);
+		return;
+	}
+	ended(g, j);
+}
+
 static void init_input(struct gridd *g, struct pjob *j)
 {
 	struct grid_jobmsg m;
@@ -467,8 +528,8 @@ static void init_input(struct gridd *g, struct pjob *j)
 			break;
 		if (n != (ssize_t)sizeof(m) ||
 		    (m.type != GRID_JOBMSG_STATE && m.type != GRID_JOBMSG_OUTPUT)) {
-			/* Gone (EOF), or not grid-jobinit's words: the end. */
-			ended(g, j);
+			/* EOF, or not grid-jobinit's words. */
+			init_lost(g, j);
 			break;
 		}
 		if (m.b >= j->size[0])
@@ -627,9 +688,8 @@ int gridd_job_launch(struct gridd_launch *l, struct grid_why *why)
 	}
 	if (l->lease_id) {
 		sb.cgroup_fd = cgfd;
+		/* (EEXIST too: a cgroup is one job's, never shared.) */
 		ret = l->dev >= 0 ? grid_dev_sandbox_bind(l->dev, &sb) : -ENODEV;
-		if (ret == -EEXIST)
-			ret = 0;
 		if (ret) {
 			grid_why_set(why, ret, "grid.ko would not bind the job to lease %" PRIu64 ": %s",
 				     l->lease_id, strerror(-ret));
@@ -794,7 +854,8 @@ static int on_submit(struct gridd *g, struct peer_conn *c, const struct peer_msg
 	struct submit s = { 0 };
 	struct grid_why why = { "" };
 	struct pjob *j = find(id);
-	unsigned int slot;
+	unsigned int slot, theirs;
+	char **argv;
 	int ret;
 
 	if (j) {
@@ -812,6 +873,15 @@ static int on_submit(struct gridd *g, struct peer_conn *c, const struct peer_msg
 	if (!gridd_selftest_passed(g))
 		return send_refused(g, c, id, -EPERM,
 				    "this machine takes no other grid's job until its owner's 'gridctl selftest' has passed on the kernel it runs");
+	for (slot = 0, theirs = 0; slot < GRIDD_JOBS_MAX; slot++)
+		theirs += jobs[slot] && !sodium_memcmp(jobs[slot]->holder_grid, c->s.identity,
+						       GRID_PK_LEN);
+	if (theirs >= GRIDD_JOBS_PER_HOLDER)
+		return send_refused(g, c, id, -EBUSY,
+				    "your grid has as many jobs here as one grid may (running, or ended with output you have not taken); try again later");
+	if (peer_msg_uint(m, PK_SUBMIT_NET))
+		return send_refused(g, c, id, -EOPNOTSUPP,
+				    "this provider gives jobs no network ('net egress' is not offered): run it with 'net none'");
 	for (slot = 0; slot < GRIDD_JOBS_MAX && jobs[slot]; slot++)
 		;
 	if (slot == GRIDD_JOBS_MAX)
@@ -832,7 +902,11 @@ static int on_submit(struct gridd *g, struct peer_conn *c, const struct peer_msg
 	s.net = peer_msg_uint(m, PK_SUBMIT_NET);
 	s.rows = peer_msg_uint(m, PK_SUBMIT_ROWS);
 	s.cols = peer_msg_uint(m, PK_SUBMIT_COLS);
-	ret = lease_ok(g, c, j, &s, &why);
+	argv = words(&s);
+	ret = argv ? 0 : grid_why_set(&why, -EINVAL, "the command is not NUL-terminated words");
+	free(argv);
+	if (!ret)
+		ret = lease_ok(g, c, j, &s, &why);
 	if (ret)
 		goto refuse;
 	/* Kept before it starts: a gridd killed now finds it and ends it. */
@@ -944,6 +1018,7 @@ int gridd_jobs_provider_message(struct gridd *g, struct peer_conn *c,
 		jm.a = a[0];
 		jm.b = a[1];
 		init_send(j, &jm, NULL);
+		free_acked(j);
 		if (peer_msg_uint(m, PK_ACK_DONE) && j->ended &&
 		    a[0] == j->size[0] && a[1] == j->size[1]) {
 			forget(g, j);
@@ -1012,9 +1087,18 @@ void gridd_jobs_run(struct gridd *g)
 			break;
 	} while (si.si_pid);
 
-	for (i = 0; i < GRIDD_JOBS_MAX; i++)
-		if (jobs[i])
-			pump(g, jobs[i]);
+	for (i = 0; i < GRIDD_JOBS_MAX; i++) {
+		if (!jobs[i])
+			continue;
+		/* Ended a day ago, its output never taken: the holder is gone. */
+		if (jobs[i]->ended && jobs[i]->ended_at + GRIDD_JOB_KEEP_S < gridd_now(g)) {
+			log_info("job %.8s: its holder never took its output; forgotten",
+				 jobs[i]->hex);
+			forget(g, jobs[i]);
+			continue;
+		}
+		pump(g, jobs[i]);
+	}
 }
 
 /* grid-jobinit beside gridd (the build's, or the package's). */
@@ -1073,8 +1157,9 @@ int gridd_jobs_start(struct gridd *g)
 		j->ctl = j->pidfd = -1;
 		job_dir(g, j, dir, sizeof(dir));
 		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		j->out = dfd >= 0 ? open_in(dfd, "out", O_RDONLY) : -1;
-		j->err = dfd >= 0 ? open_in(dfd, "err", O_RDONLY) : -1;
+		/* Read and write: what the holder has is freed (free_acked). */
+		j->out = dfd >= 0 ? open_in(dfd, "out", O_RDWR) : -1;
+		j->err = dfd >= 0 ? open_in(dfd, "err", O_RDWR) : -1;
 		if (dfd >= 0)
 			close(dfd);
 		if (j->out < 0)
@@ -1090,6 +1175,7 @@ int gridd_jobs_start(struct gridd *g)
 		jobs[slot] = j;
 		if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
 			j->ended = true;
+			j->ended_at = sqlite3_column_int64(st, 6);
 			j->status = sqlite3_column_int(st, 7);
 			if (sqlite3_column_type(st, 8) != SQLITE_NULL)
 				snprintf(j->why, sizeof(j->why), "%s",

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -306,6 +307,19 @@ int main(int argc, char **argv)
 	ret = enter_netns(&g);
 	if (ret)
 		goto out;
+	/*
+	 * Each running job holds four descriptors here (its init's socket,
+	 * its pidfd, its two output files): 256 of them pass the usual soft
+	 * limit of 1024 with the API's and the peers' own.
+	 */
+	{
+		struct rlimit r;
+
+		if (!getrlimit(RLIMIT_NOFILE, &r) && r.rlim_cur < r.rlim_max) {
+			r.rlim_cur = r.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &r);
+		}
+	}
 	/* Jobs that ran while gridd was away: reattached, or ended. */
 	ret = gridd_jobs_start(&g);
 	if (ret)

@@ -138,7 +138,7 @@ static const char *const migrations[STORE_SCHEMA] = {
 	"  rows INTEGER NOT NULL, cols INTEGER NOT NULL, net INTEGER NOT NULL,"
 	"  state TEXT NOT NULL CHECK (state IN ('asked', 'running', 'ended', 'refused')),"
 	"  made INTEGER NOT NULL, ended INTEGER, status INTEGER, code INTEGER, why TEXT,"
-	"  cpu_us INTEGER, mem_peak INTEGER,"
+	"  cpu_us INTEGER, mem_peak INTEGER, out_size INTEGER, err_size INTEGER,"
 	"  delivered_out INTEGER NOT NULL DEFAULT 0, delivered_err INTEGER NOT NULL DEFAULT 0,"
 	"  receipt BLOB REFERENCES records(id)) WITHOUT ROWID;"
 	"CREATE INDEX jobs_held_by_provider ON jobs_held (provider, state);"

@@ -248,11 +248,17 @@ static void ctl_message(struct init *in)
 			say(in, GRID_JOBMSG_STATE);
 		return;
 	case GRID_JOBMSG_STDIN:
-		/* Within the window only; a gap or an overrun is gridd's bug. */
+		/*
+		 * Within the window only. Input after EOF, a gap (bytes lost
+		 * between the holder and here) or an overrun is not kept, and
+		 * the connection stays: ending it would end nothing but make
+		 * gridd think the job gone. The holder learns from in_done
+		 * where the job's input stands.
+		 */
 		got = in->in_done + in->pend_len - in->pend_off;
 		if (in->eof || b.m.a > got ||
 		    b.m.a + b.m.len > in->in_done + GRID_JOB_STDIN_WINDOW)
-			goto drop;
+			return;
 		skip = got - b.m.a;
 		if (skip >= b.m.len)
 			return;
@@ -266,7 +272,7 @@ static void ctl_message(struct init *in)
 		return;
 	case GRID_JOBMSG_EOF:
 		if (b.m.a != in->in_done + in->pend_len - in->pend_off)
-			goto drop;
+			return;
 		in->eof = true;
 		if (!in->pend_len)
 			end_input(in);
@@ -285,8 +291,9 @@ static void ctl_message(struct init *in)
 			kill(-in->job, (int)b.m.a);
 		return;
 	case GRID_JOBMSG_WINSZ:
+		/* A pipe job has no size to change: nothing to do. */
 		if (!in->tty || !b.m.a || !b.m.b || b.m.a > 0xffff || b.m.b > 0xffff)
-			goto drop;
+			return;
 		ws.ws_row = b.m.a;
 		ws.ws_col = b.m.b;
 		ioctl(in->in, TIOCSWINSZ, &ws);
@@ -356,6 +363,21 @@ static ssize_t read_output(struct init *in, struct stream *s)
 	return n;
 }
 
+/*
+ * The job's wait status, on disk: at its end already, so that a job that
+ * ended well is not reported killed when its lease's end (or an OOM)
+ * kills the init that waits for gridd to take its output.
+ */
+static void write_status(const struct init *in)
+{
+	char line[32];
+	int n = snprintf(line, sizeof(line), "%d\n", in->status);
+
+	if (pwrite(GRID_JAIL_FD_STATUS, line, n, 0) != n)
+		_exit(125);
+	fsync(GRID_JAIL_FD_STATUS);
+}
+
 static void reap(struct init *in)
 {
 	struct signalfd_siginfo si;
@@ -369,6 +391,7 @@ static void reap(struct init *in)
 			in->ended = true;
 			in->status = status;
 			in->drain_until = now_ms() + DRAIN_MS;
+			write_status(in);
 		}
 }
 
@@ -394,9 +417,6 @@ static void last_read(struct init *in, struct stream *s)
 
 static void finish(struct init *in)
 {
-	char line[32];
-	int n;
-
 	say(in, GRID_JOBMSG_OUTPUT);
 	/* gridd's socket is full: the last sizes are worth a moment's wait. */
 	if (in->told) {
@@ -405,10 +425,7 @@ static void finish(struct init *in)
 		if (poll(&p, 1, 1000) > 0)
 			say(in, GRID_JOBMSG_OUTPUT);
 	}
-	n = snprintf(line, sizeof(line), "%d\n", in->status);
-	if (pwrite(GRID_JAIL_FD_STATUS, line, n, 0) != n)
-		_exit(125);
-	fsync(GRID_JAIL_FD_STATUS);
+	write_status(in);
 	_exit(0);
 }
 
