@@ -3,7 +3,7 @@
 # make            grid.ko for every kernel the tests boot, the BPF objects
 #                 and the userland
 # make check      build everything and run every test (ends "N passed, N failed")
-# make demo       boot the VM, load the module, show gridctl status
+# make demo       boot the VM: three grids, a lease, a job run on a pi (gridctl run)
 # make bench      boot the VM and measure what the quotas cost (ratios)
 # make style      checkpatch over kmod/
 # make KDIR=/lib/modules/$(uname -r)/build module   for a real host

@@ -214,7 +214,7 @@ static void devgrid(void)
 {
 	struct grid_status st = { .size = sizeof(st) };
 	struct grid_self me = { .size = sizeof(me) };
-	int fd = open("/dev/grid", O_RDWR | O_CLOEXEC), a, b, eb;
+	int fd = open("/dev/grid", O_RDWR | O_CLOEXEC), a, b, ea, eb;
 
 	if (fd < 0) {
 		say(errno == ENOENT, "devgrid_scoped", "no /dev/grid in the job: %s",
@@ -222,13 +222,14 @@ static void devgrid(void)
 		return;
 	}
 	a = ioctl(fd, GRID_IOC_STATUS, &st);
+	ea = errno;
 	errno = 0;
 	b = ioctl(fd, GRID_IOC_SELF, &me);
 	eb = errno;
 	close(fd);
-	/* SELF answers, or says this probe has no lease: never EPERM. */
-	say(a < 0 && (b == 0 || eb == ENOENT), "devgrid_scoped",
-	    "GRID_IOC_STATUS: %s; GRID_IOC_SELF: %s", a < 0 ? strerror(errno) : "it worked",
+	/* Status is the owner's; SELF answers, or says this probe has no lease. */
+	say(a < 0 && ea == EPERM && (b == 0 || eb == ENOENT), "devgrid_scoped",
+	    "GRID_IOC_STATUS: %s; GRID_IOC_SELF: %s", a < 0 ? strerror(ea) : "it worked",
 	    b == 0 ? "answered" : strerror(eb));
 }
 
