@@ -265,10 +265,17 @@ static void ended(struct gridd *g, struct pjob *j)
 		j->size[1] = st.st_size;
 	j->ended = true;
 	j->ended_at = gridd_now(g);
-	/* What it held goes now; only its output waits for the holder. */
+	/*
+	 * What it held goes now; only its output waits for the holder. The
+	 * sandbox is unbound first: grid.ko must not hold a cgroup that is
+	 * gone while the next job of the lease binds its own.
+	 */
 	{
+		struct grid_ioc_sandbox sb = { .size = sizeof(sb), .cgroup_id = j->cgroup_id };
 		char w[PATH_MAX + 8];
 
+		if (g->dev >= 0 && j->cgroup_id && !grid_dev_sandbox_unbind(g->dev, &sb))
+			j->cgroup_id = 0;
 		snprintf(w, sizeof(w), "%s/work", dir);
 		umount2(w, MNT_DETACH);
 		rmdir(cg);
@@ -308,9 +315,11 @@ static void forget(struct gridd *g, struct pjob *j)
 	if (g->dev >= 0 && j->cgroup_id)
 		grid_dev_sandbox_unbind(g->dev, &sb);
 	job_cgroup(g, j, cg, sizeof(cg));
-	/* Its tasks may be dying still: rmdir again at the next end. */
-	rmdir(cg);
-	lease_cgroup(g, j, cg, sizeof(cg));
+	/*
+	 * Its tasks may be dying still. The lease's cgroup stays while the
+	 * lease may run jobs: one made again at once would be a new cgroup,
+	 * and grid.ko binds a lease's sandboxes in one lease cgroup only.
+	 */
 	rmdir(cg);
 	job_dir(g, j, dir, sizeof(dir));
 	snprintf(p, sizeof(p), "%s/work", dir);
