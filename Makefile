@@ -297,6 +297,7 @@ bench: deps
 	$(Q)$(B)/tests/bpf/net_attach_test the_cost_per_real_packet | grep -v '^PASS'
 	$(Q)scripts/vm --timeout 900 --append "$(BENCH_APPEND)" tests/bench/net.sh
 	$(Q)scripts/vm --timeout 600 --append "$(BENCH_APPEND)" tests/bench/jail.sh
+	$(Q)scripts/vm --timeout 600 --append "$(BENCH_APPEND)" tests/bench/run.sh
 	$(Q)$(B)/tests/bench/records_bench 10
 	$(Q)$(B)/tests/bench/peer_bench 20
 	$(Q)mkdir -p $(B)/bench && rm -f $(B)/bench/state.img && \

@@ -16,10 +16,9 @@
 # killed mid-job.
 source "$GRID_TOP/tests/lib.sh"
 
-IP=/usr/sbin/ip
 D=/tmp/jobs
 mkdir -p $D
-pids=()
+source "$GRID_TOP/tests/jobs_lib.bash"
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
 	for n in home pi; do $IP netns del $n 2>/dev/null; done
@@ -27,51 +26,8 @@ cleanup() {
 trap cleanup EXIT
 export GRIDD_PEER_TIMERS=3000,1000,3000,60000,90000,2000
 
-in_ns() { local ns=$1; shift; $IP netns exec "$ns" "$@"; }
-network() {
-	modprobe veth 2>/dev/null
-	$IP netns add home && $IP -n home link set lo up &&
-		$IP netns add pi && $IP -n pi link set lo up &&
-		$IP link add c0 netns home type veth peer name c0 netns pi &&
-		$IP -n home addr add 10.0.3.1/24 dev c0 &&
-		$IP -n pi addr add 10.0.3.2/24 dev c0 &&
-		$IP -n home link set c0 up && $IP -n pi link set c0 up
-}
-start() {
-	local name=$1 how=$2 conf=$3
-	[[ $how == conf ]] && conf="netns $name"$'\n'"$conf"
-	printf 'state_dir %s/%s\nsocket %s/%s.sock\nbpf no\nbeacon no\n%s' \
-		$D "$name" $D "$name" "$conf" >$D/"$name".conf
-	if [[ $how == exec ]]; then
-		$IP netns exec "$name" gridd --config $D/"$name".conf 2>>$D/"$name".log &
-	else
-		gridd --config $D/"$name".conf 2>>$D/"$name".log &
-	fi
-	eval "pid_$name=$!"
-	pids+=($!)
-}
-ready() {
-	local i p
-	eval "p=\$pid_$1"
-	for ((i = 0; i < 300; i++)); do
-		[[ -S $D/$1.sock ]] && grep -q 'gridd: ready' $D/"$1".log && return 0
-		kill -0 "$p" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
 H() { gridctl -S $D/home.sock "$@"; }
 P() { gridctl -S $D/pi.sock "$@"; }
-until_ok() {
-	local end=$((SECONDS + $1))
-	shift
-	while ((SECONDS < end)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	"$@"
-}
-key_of() { sed -n 's/^grid [a-z]* key \([0-9a-f]*\)$/\1/p'; }
 said() { echo "    $*"; }
 # is WANT CMD...: CMD's stdout is WANT.
 is() {
@@ -90,12 +46,12 @@ status() {
 R() { H run on pi -- "$@"; }
 
 pretty "two grids: home (a consumer) and pi (a provider)"
-ok network network
-start home exec $'listen 10.0.3.1:7470\npeer 10.0.3.2:7470\n'
+ok network veth_pair home 10.0.3.1 pi 10.0.3.2
+start home home $'listen 10.0.3.1:7470\npeer 10.0.3.2:7470\n'
 ok home_up ready home
 grid_load
 grid_cgroups >/dev/null
-start pi conf $'listen [::]:7470\n'
+start pi - $'netns pi\nlisten [::]:7470\n'
 ok pi_up ready pi
 HK=$(H init home | key_of)
 PK=$(P init pi | key_of)
@@ -173,7 +129,8 @@ rp=$!
 sleep 1
 kill -9 $pid_pi
 wait $pid_pi 2>/dev/null
-start pi conf $'listen [::]:7470\n'
+: >$D/pi.log.old && cat $D/pi.log >>$D/pi.log.old && : >$D/pi.log
+start pi - $'netns pi\nlisten [::]:7470\n'
 ok pi_up_again ready pi
 ok pi_reattached until_ok 10 grep -q 'reattached' $D/pi.log
 wait $rp

@@ -12,62 +12,23 @@
 #   laptop [ns holders] 10.0.3.1:7471 /
 source "$GRID_TOP/tests/lib.sh"
 
-IP=/usr/sbin/ip
 D=/tmp/jobs_many
 mkdir -p $D
-pids=()
+source "$GRID_TOP/tests/jobs_lib.bash"
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
 	for n in holders pi; do $IP netns del $n 2>/dev/null; done
 }
 trap cleanup EXIT
-# Dead after 20 s: a provider starting 80 sandboxes at once under emulation
-# is busy for seconds, and its sessions must outlast that.
-export GRIDD_PEER_TIMERS=3000,1000,20000,60000,90000,2000
+# A handshake within 10 s, dead after 20 s: a provider starting 80
+# sandboxes at once under emulation is busy for seconds, and its sessions
+# must outlast that.
+export GRIDD_PEER_TIMERS=10000,1000,20000,60000,90000,2000
 
-network() {
-	modprobe veth 2>/dev/null
-	$IP netns add holders && $IP -n holders link set lo up &&
-		$IP netns add pi && $IP -n pi link set lo up &&
-		$IP link add c0 netns holders type veth peer name c0 netns pi &&
-		$IP -n holders addr add 10.0.3.1/24 dev c0 &&
-		$IP -n pi addr add 10.0.3.2/24 dev c0 &&
-		$IP -n holders link set c0 up && $IP -n pi link set c0 up
-}
-# start NAME NS|- CONF: a gridd; NS: all of it in NS; -: 'netns pi' in CONF.
-start() {
-	printf 'state_dir %s/%s\nsocket %s/%s.sock\nbpf no\nbeacon no\n%s' \
-		$D "$1" $D "$1" "$3" >$D/"$1".conf
-	if [[ $2 != - ]]; then
-		$IP netns exec "$2" gridd --config $D/"$1".conf 2>>$D/"$1".log &
-	else
-		gridd --config $D/"$1".conf 2>>$D/"$1".log &
-	fi
-	pids+=($!)
-}
-ready() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		grep -q 'gridd: ready' $D/"$1".log 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-G() { local who=$1; shift; gridctl -S $D/"$who".sock "$@"; }
-key_of() { sed -n 's/^grid [a-z]* key \([0-9a-f]*\)$/\1/p'; }
-until_ok() {
-	local end=$((SECONDS + $1))
-	shift
-	while ((SECONDS < end)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	"$@"
-}
 said() { echo "    $*"; }
 
 pretty "three grids: home and laptop hold, pi provides"
-ok network network
+ok network veth_pair holders 10.0.3.1 pi 10.0.3.2
 start home holders $'listen 10.0.3.1:7470\npeer 10.0.3.2:7470\n'
 start laptop holders $'listen 10.0.3.1:7471\npeer 10.0.3.2:7470\npeer 10.0.3.1:7470\n'
 ok home_up ready home
@@ -111,7 +72,8 @@ for who in home laptop; do
 	ok "${who}_each_once" sh -c "sort $D/$who.out | uniq -c | awk '\$1 != 1 { bad++ } END { exit bad }'"
 	ok "${who}_hundred" test "$(sort -u $D/$who.out | grep -c "^$who-[0-9]*\$")" = 100
 	ok "${who}_nothing_else" test "$(wc -l <$D/$who.out)" = 100
-	ok "${who}_no_errors" test ! -s $D/$who.err
+	# gridctl may say it waits (a session being made again): never a refusal.
+	ok "${who}_nothing_refused" sh -c "! grep -v -e 'still waiting' -e 'trying again' $D/$who.err | grep -q ."
 	ok "${who}_lists_100_ended" test "$(G "$who" -j jobs | jq '[.jobs[] | select(.state == "ended" and .status == 0)] | length')" = 100
 done
 ok pi_started_200 test "$(grep -c 'gridd: job [0-9a-f]* for ' $D/pi.log)" = 200
