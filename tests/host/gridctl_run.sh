@@ -230,8 +230,10 @@ class Job:
 		m = {A['JOB']: j.id, A['PROVIDER']: j.provider, A['STATE']: j.state,
 		     A['ARGV']: b''.join(a.encode() + b'\0' for a in j.argv),
 		     A['LEASE_ID']: j.lease, A['SINCE']: j.since,
-		     A['OUT_OFF']: j.delivered[0], A['ERR_OFF']: j.delivered[1]}
+		     A['OUT_OFF']: j.delivered[0], A['ERR_OFF']: j.delivered[1],
+		     A['TTY']: j.tty}
 		if j.state == 'ended': m[A['STATUS']] = j.status
+		if j.reason: m[A['REASON']] = j.reason
 		return m
 
 jobs = {}
@@ -242,6 +244,14 @@ old.delivered = [4, 0]
 jobs[old.id] = old
 run = Job(bytes.fromhex('abcd0002' + '00' * 12), ['sleep', '1d'], 'pi', 17)
 jobs[run.id] = run
+# One run with -t elsewhere, to attach to; one whose provider writes
+# terminal escapes and a forged line into its name and its reason.
+tj = Job(bytes.fromhex('abce0003' + '00' * 12), ['tty'], 'pi', 17, 1)
+jobs[tj.id] = tj
+ESC = '\x1b]0;owned\x07\x1b[2J\ngridctl: all is well\r'
+evil = Job(bytes.fromhex('abcf0004' + '00' * 12), ['true'], 'evil\x1b[31m', 17)
+evil.end(9, 'killed' + ESC)
+jobs[evil.id] = evil
 flaky_left = [1]
 slow_left = [1]
 
@@ -265,6 +275,8 @@ def serve(c, op, a):
 		argv = [w.decode() for w in g('ARGV').split(b'\0')[:-1]]
 		if prov == 'refuse':
 			return fail(-1, 'refuse refused the job: not in its policy')
+		if prov == 'evil':
+			return fail(-1, 'evil refused the job: ' + ESC)
 		if prov == 'slowpi' and slow_left[0]:
 			slow_left[0] -= 1
 			return fail(-115, 'no answer from slowpi yet; the job stays asked')
@@ -311,7 +323,8 @@ def serve(c, op, a):
 		if g('SIGNAL'):
 			j.signal(g('SIGNAL'))
 		if g('ROWS'):
-			log('resize', g('ROWS'), g('COLS'))
+			log('resize' if j.tty else 'resize-of-a-pipe-job', g('ROWS'), g('COLS'),
+			    j.id.hex()[:8])
 		if g('DONE'):
 			log('done', j.id.hex(), oo, eo)
 		j.take_input()
@@ -463,6 +476,76 @@ ok the_signal_was_sent logged "^signal abcd0002000000000000000000000000 15$"
 ok attach_goes_on_from_the_delivered_offset sh -c "test \"\$('$B/gridctl' -S '$D/fake.sock' job attach abcd0001 </dev/null | tr '\\0' '|')\" = '|old|job'"
 ok attach_sends_done logged "^done abcd0001000000000000000000000000"
 ok attach_exits_with_its_status exits 143 Fq job attach abcd0002
+ok attach_t_to_a_pipe_job_is_refused refused 255 "job abcd0002000000000000000000000000 has no terminal (it was run without -t): attach without -t" F job attach abcd0002 -t
+
+# Attached from a terminal: a job run with -t gets raw mode and our size
+# without -t; a pipe job neither (a size would end its init's connection).
+attach_in_a_pty() {
+	"$PY" - "$B/gridctl" "$D/fake.sock" "$D/fake.log" "$1" <<'EOF'
+import fcntl, os, struct, subprocess, sys, termios, time
+gridctl, sock, logp, which = sys.argv[1:5]
+m, s = os.openpty()
+fcntl.ioctl(s, termios.TIOCSWINSZ, struct.pack('HHHH', 30, 90, 0, 0))
+before = termios.tcgetattr(s)
+def child():
+	os.setsid()
+	fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+def attach(*words):
+	return subprocess.Popen([gridctl, '-S', sock, 'job', 'attach'] + list(words),
+				stdin=s, stdout=s, stderr=s, preexec_fn=child)
+if which == 'pipe':
+	rc = [attach('abcd0002', '-t').wait(timeout=10), attach('abcd0002').wait(timeout=10)]
+	log = open(logp).read()
+	checks = {
+		'-t refused (255)': rc[0] == 255,
+		'attached without (143)': rc[1] == 143,
+		'no size sent': 'resize-of-a-pipe-job' not in log,
+		'the terminal as it was': termios.tcgetattr(s) == before,
+	}
+else:
+	p = attach('abce0003')
+	got = b''
+	end = time.time() + 10
+	while b'ready' not in got and time.time() < end:
+		got += os.read(m, 1024)
+	while 'resize 30 90 abce0003' not in open(logp).read() and time.time() < end:
+		time.sleep(0.05)
+	raw = termios.tcgetattr(s)
+	os.write(m, b'q')
+	rc = p.wait(timeout=10)
+	checks = {
+		'exit status 5': rc == 5,
+		'our size sent': 'resize 30 90 abce0003' in open(logp).read(),
+		'raw while attached': not (raw[3] & termios.ICANON),
+		'the terminal put back': termios.tcgetattr(s) == before,
+	}
+bad = [k for k, v in checks.items() if not v]
+if bad:
+	sys.exit('not: %s' % ', '.join(bad))
+EOF
+}
+ok a_pipe_job_attached_from_a_terminal_gets_no_size attach_in_a_pty pipe
+ok a_tty_job_is_attached_as_one_without_t attach_in_a_pty tty
+
+# A provider's words (its name, its reason) are shown cleaned: no escape
+# sequence reaches our terminal, and no line of its own making.
+said_cleanly() {
+	local want=$1 err
+	shift
+	err=$("$@" 2>&1 >/dev/null </dev/null)
+	[[ $err == "$want" ]] || { echo "said: $(printf %q "$err")" >&2; return 1; }
+}
+ok a_providers_reason_is_cleaned said_cleanly "gridctl: evil?[31m: the job was killed: killed?]0;owned??[2J?gridctl: all is well?" F job attach abcf0004
+ok a_providers_refusal_is_cleaned said_cleanly "gridctl: run: evil refused the job: ?]0;owned??[2J?gridctl: all is well?" F run on evil -- true
+jobs_text_is_cleaned() {
+	local out
+	out=$(F jobs) || return 1
+	[[ $out == *$'\nabcf0004000000000000000000000000 on evil?[31m ended killed by SIGKILL (killed?]0;owned??[2J?gridctl: all is well?) '* ]] &&
+		[[ $out != *[$'\e\a\r']* ]] || { echo "listed: $(printf %q "$out")" >&2; return 1; }
+}
+ok jobs_text_is_cleaned jobs_text_is_cleaned
+ok jobs_json_keeps_the_words_as_said sh -c "'$B/gridctl' -S '$D/fake.sock' -j jobs | jq -e '[.jobs[] | select(.job | startswith(\"abcf0004\"))][0] | (.reason | contains(\"\\u001b]0;owned\\u0007\")) and .provider == \"evil\\u001b[31m\" and .tty == false'"
+ok jobs_json_says_which_have_a_terminal sh -c "'$B/gridctl' -S '$D/fake.sock' -j jobs | jq -e '[.jobs[] | select(.job | startswith(\"abce0003\"))][0].tty == true'"
 
 kill "${pids[@]}" 2>/dev/null
 wait 2>/dev/null

@@ -69,6 +69,10 @@ ok two_values_refused bad "bad.conf:1: 'bpf' takes one value" 'bpf yes no\n'
 ok bad_boolean_refused bad "bad.conf:1: 'maybe' is not a valid bpf (yes or no)" 'bpf maybe\n'
 ok relative_path_refused bad "bad.conf:3: 'var/lib' is not a valid state_dir" '# c\n\nstate_dir var/lib\n'
 ok unknown_group_refused bad "bad.conf:1: no group 'nosuchgroup'" 'group nosuchgroup\n'
+ok pause_settings_read sh -c "printf 'pause battery\npause file /run/grid/metered\npause schedule 22:30-07:00\npause schedule 12:00-13:00\n' >$D/p.conf && $B/gridd --check-config --config $D/p.conf"
+ok pause_bad_schedule_refused bad "bad.conf:1: 'schedule' is not a valid pause" 'pause schedule 25:00-26:00\n'
+ok pause_relative_file_refused bad "bad.conf:1: 'file' is not a valid pause" 'pause file metered\n'
+ok pause_unknown_refused bad "bad.conf:1: 'sunset' is not a valid pause" 'pause sunset\n'
 ok comments_and_blank_lines_are_fine sh -c "printf '# x\n\n  bpf no # inline\n' >$D/c.conf && $B/gridd --check-config --config $D/c.conf"
 ok gridctl_says_gridd_is_not_running refused "gridd is not running" H agent list
 

@@ -216,6 +216,8 @@ static const struct example examples[] = {
 			      { 6, X_UINT, true, 1500, 0 },
 			      { 7, X_UINT, true, 1048576, 0 },
 			      { 8, X_BYTES, false, 0, 300 } } },
+	{ PEER_MSG_JOB_PAUSED, { REQ16, { 2, X_UINT, true, 1, 0 },
+				 { 3, X_TEXT, false, 0, 30 } } },
 };
 #define N_EXAMPLES (sizeof(examples) / sizeof(examples[0]))
 

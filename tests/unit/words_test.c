@@ -16,8 +16,9 @@ int64_t gridctl_now_ns(void)
 	return 0;
 }
 
-/* Both depend on nothing but the printer and limits.c, so they are built in. */
+/* They depend on nothing but the printer and limits.c, so they are built in. */
 #include "../../user/gridctl/dispatch.c"
+#include "../../user/gridctl/show.c"
 #include "../../user/gridctl/words.c"
 
 #define GiB (1ULL << 30)

@@ -70,6 +70,22 @@ ok no_other_top_folders denied 'ls -d /grid'
 ok top_link_kept is "usr/lib32" run readlink /lib32
 ok top_link_not_followed is "/var/tmp" run readlink /opt
 ok top_link_leads_nowhere denied 'cat /opt/secret'
+# /etc is shown, but not /etc/grid in it (gridd's settings: its peers, its
+# policy): the job finds an empty, read-only folder there.
+mkdir -p /etc/grid
+echo 'peer pi key secret' >/etc/grid/gridd.conf
+ok etc_grid_unreadable denied 'cat /etc/grid/gridd.conf'
+ok etc_grid_empty is "" run ls -A /etc/grid
+ok etc_grid_read_only denied 'touch /etc/grid/x'
+ok etc_still_shown run test -s /etc/passwd
+# A /etc/grid that is a link is followed as the job would follow it, in
+# its root: the folder it leads to is the one covered.
+mv /etc/grid /usr/lib/gridconf
+ln -s ../usr/lib/gridconf /etc/grid
+ok etc_grid_link_unreadable denied 'cat /etc/grid/gridd.conf'
+ok etc_grid_link_target_covered denied 'cat /usr/lib/gridconf/gridd.conf'
+rm /etc/grid
+mv /usr/lib/gridconf /etc/grid
 # A tree made for jobs (-r) is shown whole but for the job's own mount
 # points and the host folders that have no place in it (/home).
 T=/tmp/tree
@@ -79,6 +95,7 @@ echo seen >$T/var/seen
 echo hidden >$T/home/h
 ok tree_shown_whole is "seen" grid_jail_run -r $T -c $CG/job -- cat /var/seen
 ok tree_home_left_out status 1 grid_jail_run -r $T -c $CG/job -- sh -c 'ls -d /home && exit 0 || exit 1'
+ok tree_etc_grid_hidden status 1 grid_jail_run -r $T -c $CG/job -- sh -c 'cat /etc/grid/gridd.conf && exit 0 || exit 1'
 for d in bin sbin lib lib64 usr etc; do umount -l $T/$d; done
 rm -rf $T
 
@@ -149,7 +166,9 @@ ok pivot_root_read_only status 1 pivot_run sh -c 'touch /usr/x && exit 0 || exit
 ok pivot_old_root_gone status 1 pivot_run grep -q ' / / .*rootfs' /proc/1/mountinfo
 # Here /var is a mount of its own in the host's root: still not shown.
 ok pivot_no_var status 1 pivot_run sh -c 'cat /var/tmp/secret && exit 0 || exit 1'
+ok pivot_etc_grid_hidden status 1 pivot_run sh -c 'cat /etc/grid/gridd.conf && exit 0 || exit 1'
 rm /opt /lib32
+rm -r /etc/grid
 rm -r /var
 rmdir $CG/job $CG
 finish

@@ -51,7 +51,8 @@ start home home $'listen 10.0.3.1:7470\npeer 10.0.3.2:7470\n'
 ok home_up ready home
 grid_load
 grid_cgroups >/dev/null
-start pi - $'netns pi\nlisten [::]:7470\n'
+PI_CONF="netns pi"$'\n'"listen [::]:7470"$'\n'"pause file $D/pause"$'\n'
+start pi - "$PI_CONF"
 ok pi_up ready pi
 HK=$(H init home | key_of)
 PK=$(P init pi | key_of)
@@ -130,7 +131,7 @@ sleep 1
 kill -9 $pid_pi
 wait $pid_pi 2>/dev/null
 : >$D/pi.log.old && cat $D/pi.log >>$D/pi.log.old && : >$D/pi.log
-start pi - $'netns pi\nlisten [::]:7470\n'
+start pi - "$PI_CONF"
 ok pi_up_again ready pi
 ok pi_reattached until_ok 10 grep -q 'reattached' $D/pi.log
 wait $rp
@@ -150,6 +151,24 @@ LID=$(H -j lease request club on pi cpu 0.5 memory 64M pids 8 for 8s | jq -r .id
 ok short_lease test "$LID" -gt 0
 ok lease_end_kills_the_job sh -c "gridctl -S $D/home.sock run on pi lease $LID -- sleep 30 2>$D/end.err; [ \$? = 137 ]"
 ok holder_told_the_lease_ended grep -q "lease $LID ended" $D/end.err
+
+pretty "a nomad provider: its pause freezes a job, not kills it, and it goes on"
+H run on pi -- sh -c 'echo one; sleep 2; echo two' >$D/pause.out 2>$D/pause.err &
+rp=$!
+ok first_line_out until_ok 10 grep -qx one $D/pause.out
+touch $D/pause
+JOB=$(H -j jobs | jq -r '.jobs[] | select(.state == "running" or .state == "paused") | .job' | head -n 1)
+ok job_frozen until_ok 10 grep -qx 'frozen 1' /sys/fs/cgroup/grid/club/lease-*/job-"$JOB"/cgroup.events
+ok holder_lists_it_paused until_ok 10 sh -c "gridctl -S $D/home.sock -j jobs | jq -e '.jobs[] | select(.job == \"$JOB\" and .state == \"paused\")'"
+ok new_job_refused_while_paused sh -c "! gridctl -S $D/home.sock run on pi -- true 2>$D/pause2.err && grep -q 'pauses while' $D/pause2.err"
+sleep 3
+ok frozen_job_did_not_go_on sh -c "! grep -q two $D/pause.out"
+rm -f $D/pause
+wait $rp
+ok paused_job_ends_well test $? = 0
+ok paused_job_all_output is "one,two," tr '\n' , <$D/pause.out
+ok holder_told_paused grep -q 'paused' $D/pause.err
+ok job_runs_after_the_pause is "after" R echo after
 
 pretty "the end"
 ok pi_alive kill -0 $pid_pi

@@ -16,6 +16,8 @@ static void vreport(const char *what, const char *fmt, va_list ap)
 	if (gridctl_report_hook)
 		gridctl_report_hook();
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Sentences carry gridd's, and through them a provider's: cleaned. */
+	gridctl_clean(msg, sizeof(msg), msg);
 	if (gridctl_json) {
 		fputs("{\"error\":", stdout);
 		json_write_string(stdout, msg);

@@ -112,6 +112,19 @@ const char *gridctl_fmt_elapsed(char *buf, size_t len, uint64_t ns);
 void gridctl_print_limits(const char *key, const struct grid_obj_limits *l,
 			  const struct grid_obj_limits *mask);
 
+/*
+ * Text another party wrote (a provider's REASON, a peer's name, gridd's
+ * sentences that carry them), made safe to show on a terminal: each
+ * control byte (below 0x20, 0x7f) and each byte that is not part of
+ * well-formed UTF-8, or is a C1 control in it, becomes '?', so that the
+ * text can neither move the cursor, recolour the screen or set the
+ * window's title, nor end a line and begin a forged one. @dst (@len
+ * bytes) may be @src itself; returns @dst.
+ */
+char *gridctl_clean(char *dst, size_t len, const char *src);
+/* Such text in JSON as it is (JSON escapes it), in text cleaned. */
+void gridctl_print_said(const char *key, const char *text_fmt, const char *s);
+
 /* A list is one JSON array under @key, started once the dump has worked. */
 struct gridctl_list {
 	const char *key;

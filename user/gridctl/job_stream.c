@@ -79,6 +79,7 @@ void gridctl_note(const char *what, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	gridctl_clean(msg, sizeof(msg), msg);
 	/* In raw mode a newline does not return the carriage. */
 	fprintf(stderr, "gridctl: %s: %s%s", what, msg, raw_on ? "\r\n" : "\n");
 }
@@ -264,7 +265,13 @@ static int take_state(struct stream *s, const struct grid_api_map *m)
 	const char *why = grid_api_has(m, GRID_A_REASON) ?
 			  m->t[GRID_A_REASON] : "";
 
-	if (s->j->verbose && strcmp(st, s->state))
+	/* A provider's pause, and its end, are said as they happen. */
+	if (!strcmp(st, "paused") && strcmp(s->state, "paused"))
+		gridctl_note(s->what, "%s: the job is paused%s%s", s->j->provider,
+			     *why ? ": " : "", why);
+	else if (!strcmp(s->state, "paused") && !strcmp(st, "running"))
+		gridctl_note(s->what, "%s: the job runs again", s->j->provider);
+	else if (s->j->verbose && strcmp(st, s->state))
 		gridctl_note(s->what, "%s: job %s", s->j->provider, st);
 	snprintf(s->state, sizeof(s->state), "%s", st);
 	/* It never ran (an attach to it finds out so). */
@@ -278,7 +285,8 @@ static int take_state(struct stream *s, const struct grid_api_map *m)
 		s->has_status = true;
 		s->status = m->u[GRID_A_STATUS];
 	}
-	snprintf(s->reason, sizeof(s->reason), "%s", why);
+	/* The provider's words, shown on our terminal: cleaned. */
+	gridctl_clean(s->reason, sizeof(s->reason), why);
 	return 0;
 }
 
@@ -515,6 +523,9 @@ static int stream_loop(struct stream *s, int sfd)
 			 */
 			grid_api_map_init(&none);
 			grid_api_set_u(&none, GRID_A_IN_DONE, s->in_done);
+			/* And its state: a pause, or its end, is news too. */
+			if (s->state[0])
+				grid_api_set_t(&none, GRID_A_STATE, s->state);
 			if (conn_send(s, &s->rd, ASK_READ, &none))
 				return 1;
 		}

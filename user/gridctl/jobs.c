@@ -169,12 +169,15 @@ static void show_job(const struct grid_api_map *m)
 	if (grid_api_has(m, GRID_A_JOB) && m->bn[GRID_A_JOB] == 16)
 		gridctl_job_hex(hex, m->b[GRID_A_JOB]);
 	print_str(PRINT_ANY, "job", "%s", hex);
+	/* Names and sentences that came from peers are cleaned for a terminal. */
 	if (grid_api_has(m, GRID_A_PROVIDER))
-		print_str(PRINT_ANY, "provider", " on %s", m->t[GRID_A_PROVIDER]);
+		gridctl_print_said("provider", " on %s", m->t[GRID_A_PROVIDER]);
 	if (grid_api_has(m, GRID_A_STATE))
-		print_str(PRINT_ANY, "state", " %s", m->t[GRID_A_STATE]);
+		gridctl_print_said("state", " %s", m->t[GRID_A_STATE]);
 	if (grid_api_has(m, GRID_A_STATUS))
 		show_status(m->u[GRID_A_STATUS]);
+	if (grid_api_has(m, GRID_A_REASON))
+		gridctl_print_said("reason", " (%s)", m->t[GRID_A_REASON]);
 	if (grid_api_has(m, GRID_A_LEASE_ID))
 		print_u64(PRINT_ANY, "lease_id", " lease %" PRIu64,
 			  m->u[GRID_A_LEASE_ID]);
@@ -250,7 +253,7 @@ struct job_ref {
 	size_t len;
 	uint32_t found;
 	struct gridctl_job j;
-	bool ended;
+	bool ended, has_tty;
 };
 
 static int match_one(const struct grid_api_map *m, void *arg)
@@ -264,13 +267,14 @@ static int match_one(const struct grid_api_map *m, void *arg)
 	if (strncmp(hex, r->want, r->len) || r->found++)
 		return 0;
 	memcpy(r->j.id, m->b[GRID_A_JOB], 16);
-	snprintf(r->j.provider, sizeof(r->j.provider), "%s",
-		 grid_api_has(m, GRID_A_PROVIDER) ? m->t[GRID_A_PROVIDER] : "?");
+	gridctl_clean(r->j.provider, sizeof(r->j.provider),
+		      grid_api_has(m, GRID_A_PROVIDER) ? m->t[GRID_A_PROVIDER] : "?");
 	if (grid_api_has(m, GRID_A_OUT_OFF))
 		r->j.out_off = m->u[GRID_A_OUT_OFF];
 	if (grid_api_has(m, GRID_A_ERR_OFF))
 		r->j.err_off = m->u[GRID_A_ERR_OFF];
-	r->j.tty = grid_api_has(m, GRID_A_TTY) && m->u[GRID_A_TTY];
+	r->has_tty = grid_api_has(m, GRID_A_TTY);
+	r->j.tty = r->has_tty && m->u[GRID_A_TTY];
 	r->ended = grid_api_has(m, GRID_A_STATE) &&
 		   !strcmp(m->t[GRID_A_STATE], "ended");
 	return 0;
@@ -357,7 +361,22 @@ static int job_attach(int argc, char **argv)
 	/* Even a whole id is looked up: the output goes on from the list's offsets. */
 	if (job_arg(what, argv[0], true, &r))
 		return GRIDCTL_RUN_FAILED;
-	r.j.tty = r.j.tty || tty;
+	/*
+	 * Whether the job has a terminal is the job's, as gridd lists it:
+	 * raw mode and sizes are for a terminal only (a size sent to a
+	 * pipe job would end its init's control connection). A gridd too
+	 * old to say leaves it to -t.
+	 */
+	if (r.has_tty && tty && !r.j.tty) {
+		char hex[33];
+
+		gridctl_job_hex(hex, r.j.id);
+		gridctl_usage(what, "job %s has no terminal (it was run without -t): attach without -t",
+			      hex);
+		return GRIDCTL_RUN_FAILED;
+	}
+	if (!r.has_tty)
+		r.j.tty = tty;
 	r.j.verbose = verbose;
 	r.j.attach = true;
 	if (verbose) {

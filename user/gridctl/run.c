@@ -330,8 +330,8 @@ static int run(const char *what, const struct run_args *r)
 		gridctl_fail(what, "gridd's answer to job-run holds no job");
 		goto out;
 	}
-	snprintf(j.provider, sizeof(j.provider), "%s",
-		 grid_api_has(m, GRID_A_PROVIDER) ? m->t[GRID_A_PROVIDER] : r->on);
+	gridctl_clean(j.provider, sizeof(j.provider),
+		      grid_api_has(m, GRID_A_PROVIDER) ? m->t[GRID_A_PROVIDER] : r->on);
 	if (grid_api_has(m, GRID_A_LEASE_ID))
 		lease = m->u[GRID_A_LEASE_ID];
 	/* A job asked again (a lost answer) goes on from what was written. */

@@ -145,6 +145,66 @@ void gridctl_print_limits(const char *key, const struct grid_obj_limits *l,
 		print_text(mask ? " nothing limited" : " no limits");
 }
 
+/*
+ * Whether @p starts a UTF-8 sequence that is well formed and not a C1
+ * control (U+0080 to U+009F): its length, or 0. As RFC 3629 has it: no
+ * overlong forms, no surrogates, nothing past U+10FFFF.
+ */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((p[0] == 0xc2 && p[1] <= 0x9f) || (p[0] == 0xe0 && p[1] < 0xa0) ||
+	    (p[0] == 0xed && p[1] > 0x9f) || (p[0] == 0xf0 && p[1] < 0x90) ||
+	    (p[0] == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+char *gridctl_clean(char *dst, size_t len, const char *src)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t at = 0, n;
+
+	if (!len)
+		return dst;
+	/* Never longer than @src: @dst may be @src itself. */
+	while (*s && at + 1 < len) {
+		n = *s >= 0x80 ? utf8_len(s) : 1;
+		if (n > 1 && at + n < len) {
+			memmove(dst + at, s, n);
+			at += n;
+			s += n;
+			continue;
+		}
+		if (n > 1)
+			break;
+		dst[at++] = n && *s >= 0x20 && *s != 0x7f ? (char)*s : '?';
+		s++;
+	}
+	dst[at] = '\0';
+	return dst;
+}
+
+void gridctl_print_said(const char *key, const char *text_fmt, const char *s)
+{
+	char buf[GRID_API_TEXT_MAX + 1];
+
+	print_str(PRINT_JSON, key, NULL, s);
+	print_str(PRINT_TEXT, NULL, text_fmt, gridctl_clean(buf, sizeof(buf), s));
+}
+
 void gridctl_list_item(struct gridctl_list *l)
 {
 	if (l->started)

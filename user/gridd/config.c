@@ -121,8 +121,33 @@ static int yes_no(bool *b, const char *v)
 	return 0;
 }
 
+/* pause battery | pause file PATH | pause schedule HH:MM-HH:MM */
+static int pause_value(struct gridd_pause *p, char **v, int n)
+{
+	unsigned int h1, m1, h2, m2;
+	char x;
+
+	if (n == 1 && !strcmp(v[0], "battery")) {
+		p->battery = true;
+		return 0;
+	}
+	if (n == 2 && !strcmp(v[0], "file"))
+		return v[1][0] == '/' ? path_value(p->file, sizeof(p->file), v[1]) : -EINVAL;
+	if (n == 2 && !strcmp(v[0], "schedule")) {
+		if (sscanf(v[1], "%2u:%2u-%2u:%2u%c", &h1, &m1, &h2, &m2, &x) != 4 ||
+		    h1 > 23 || h2 > 24 || m1 > 59 || m2 > 59 || (h2 == 24 && m2))
+			return -EINVAL;
+		if (p->n_sched == GRIDD_PAUSES_MAX)
+			return -E2BIG;
+		p->sched[p->n_sched].from = h1 * 60 + m1;
+		p->sched[p->n_sched++].to = h2 * 60 + m2;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 enum { S_STATE_DIR, S_SOCKET, S_GROUP, S_BPF, S_CGROUP_ROOT, S_LISTEN, S_PEER,
-       S_BEACON, S_POLICY, S_NETNS };
+       S_BEACON, S_POLICY, S_NETNS, S_PAUSE };
 
 static const struct {
 	const char *name;
@@ -144,6 +169,8 @@ static const struct {
 		       "policy: GRIDGRID GRID|KEY|* allow|deny [longest DURATION] (at most 64)" },
 	[S_NETNS] = { "netns", false, 1,
 		      "network namespace: a name of 'ip netns' or an absolute path" },
+	[S_PAUSE] = { "pause", true, 2,
+		      "pause: battery, file PATH, or schedule HH:MM-HH:MM (at most 8)" },
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -246,6 +273,9 @@ int gridd_config_read(struct gridd_config *c, const char *path,
 			break;
 		case S_POLICY:
 			ret = policy_value(c, v, n);
+			break;
+		case S_PAUSE:
+			ret = pause_value(&c->pause, v, n);
 			break;
 		case S_NETNS:
 			if (val[0] == '/')

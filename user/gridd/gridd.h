@@ -43,6 +43,16 @@ struct gridd_policy {
 	uint64_t longest;		/* s; 0: as long as asked */
 };
 
+#define GRIDD_PAUSES_MAX	8
+
+/* pause battery | file PATH | schedule HH:MM-HH:MM, of gridd.conf. */
+struct gridd_pause {
+	bool battery;			/* while on battery */
+	char file[256];			/* while this file exists ("" none) */
+	unsigned int n_sched;
+	struct { int from, to; } sched[GRIDD_PAUSES_MAX];	/* minutes of the day */
+};
+
 struct gridd_config {
 	char state_dir[256];
 	char socket[108];
@@ -59,6 +69,7 @@ struct gridd_config {
 	char netns[256];	/* the peers' network namespace, or "" */
 	struct gridd_policy policies[GRIDD_POLICIES_MAX];
 	unsigned int n_policies;
+	struct gridd_pause pause;	/* when jobs here are frozen */
 };
 
 /* config.c: 0, or -EINVAL with "FILE:LINE: ..." in @why. */

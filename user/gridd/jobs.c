@@ -55,6 +55,7 @@ int gridd_jobs_message(struct gridd *g, struct peer_conn *c,
 	case PEER_MSG_JOB_REFUSED:
 	case PEER_MSG_JOB_OUTPUT:
 	case PEER_MSG_JOB_END:
+	case PEER_MSG_JOB_PAUSED:
 		return gridd_jobs_holder_message(g, c, m, why);
 	}
 	return grid_why_set(why, -EBADMSG, "sent a %s, which is no job message",

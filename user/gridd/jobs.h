@@ -82,6 +82,9 @@ int op_job_io(struct gridd *g, struct request *rq);
 int op_job_list(struct gridd *g, struct request *rq);
 int op_job_signal(struct gridd *g, struct request *rq);
 
+/* pause.c: whether the provider's jobs are paused now, and why. */
+bool gridd_paused(const struct gridd *g, char *why, size_t len);
+
 /* selftest.c */
 int op_selftest(struct gridd *g, struct request *rq);
 /* Whether gridctl selftest has passed on the kernel running now. */

@@ -38,7 +38,15 @@ static struct {
 	uint8_t id[PEER_JOB_ID_LEN];
 	uint64_t in_done;
 	bool used;
+	bool paused;		/* the provider froze it (its 'pause') */
+	char why[GRID_API_TEXT_MAX + 1];
 } live[HELD_LIVE_MAX];
+
+/* The live entry of @id's in_done: its pause sits beside it. */
+static int live_slot(const uint64_t *in_done)
+{
+	return (int)(((const char *)in_done - (const char *)&live[0].in_done) / sizeof(live[0]));
+}
 
 static uint64_t *in_done_of(const uint8_t *id, bool make)
 {
@@ -57,6 +65,7 @@ static uint64_t *in_done_of(const uint8_t *id, bool make)
 	memcpy(live[free_i].id, id, PEER_JOB_ID_LEN);
 	live[free_i].in_done = 0;
 	live[free_i].used = true;
+	live[free_i].paused = false;
 	return &live[free_i].in_done;
 }
 
@@ -397,6 +406,15 @@ int gridd_jobs_holder_message(struct gridd *g, struct peer_conn *c,
 	case PEER_MSG_JOB_END:
 		return strcmp(state, "running") && strcmp(state, "ended") ? 0 :
 		       on_end(g, c, m, id, state);
+	case PEER_MSG_JOB_PAUSED: {
+		int k = live_slot(in_done_of(id, true));
+
+		live[k].paused = peer_msg_uint(m, PK_PAUSED);
+		text = peer_msg_bytes(m, PK_PAUSED_WHY, &n);
+		sentence(live[k].why, sizeof(live[k].why), text ? text : (const uint8_t *)"", n);
+		gridd_api_wake(g, id);
+		return 0;
+	}
 	}
 	return 0;
 }
@@ -473,7 +491,12 @@ static int job_item(struct gridd *g, struct request *rq, sqlite3_stmt *st)
 		gridd_peer_label(g, provider, name);
 		grid_api_set_t(&m, GRID_A_PROVIDER, name);
 	}
-	grid_api_set_t(&m, GRID_A_STATE, state);
+	{
+		uint64_t *in = in_done_of(sqlite3_column_blob(st, 0), false);
+
+		grid_api_set_t(&m, GRID_A_STATE, in && live[live_slot(in)].paused &&
+			       !strcmp(state, "running") ? "paused" : state);
+	}
 	grid_api_set_u(&m, GRID_A_LEASE_ID, sqlite3_column_int64(st, 3));
 	if (!strcmp(state, "ended"))
 		grid_api_set_u(&m, GRID_A_STATUS, sqlite3_column_int64(st, 6));
@@ -636,7 +659,17 @@ static int io_item(struct gridd *g, struct request *rq, sqlite3_stmt *st, bool *
 	off[1] = a->u[GRID_A_ERR_OFF];
 	grid_api_map_init(&m);
 	grid_api_set_b(&m, GRID_A_JOB, id, PEER_JOB_ID_LEN);
-	grid_api_set_t(&m, GRID_A_STATE, !strcmp(state, "asked") ? "starting" : state);
+	/* Frozen by its provider: "paused", and why, until it goes on. */
+	if (in && live[live_slot(in)].paused && !strcmp(state, "running")) {
+		grid_api_set_t(&m, GRID_A_STATE, "paused");
+		grid_api_set_t(&m, GRID_A_REASON, live[live_slot(in)].why);
+		if (grid_api_has(a, GRID_A_STATE) && strcmp(a->t[GRID_A_STATE], "paused"))
+			*news = true;
+	} else {
+		grid_api_set_t(&m, GRID_A_STATE, !strcmp(state, "asked") ? "starting" : state);
+		if (grid_api_has(a, GRID_A_STATE) && !strcmp(a->t[GRID_A_STATE], "paused"))
+			*news = true;
+	}
 	for (s = 0; s < 2; s++) {
 		fd = spool_open(g, id, s, O_RDONLY);
 		if (fd >= 0) {

@@ -71,6 +71,12 @@ struct pjob {
 
 static struct pjob *jobs[GRIDD_JOBS_MAX];
 static char jobinit_path[4096];
+/* gridd.conf 'pause': whether the jobs here are frozen now, and why. */
+static bool paused;
+static char paused_why[160];
+static uint64_t pause_checked;	/* monotonic ms */
+static bool pause_known;	/* applied once since start: a job frozen by a gridd
+				 * before this one is thawed if the pause is over */
 
 static struct pjob *find(const uint8_t *id)
 {
@@ -389,6 +395,27 @@ static int send_output(struct gridd *g, struct peer_conn *c, struct pjob *j,
 	j->sent[stream] += n;
 	j->in_told = j->in_done;
 	return gridd_peer_send(g, c, buf, cb_end(&b));
+}
+
+/* Whether the job is frozen now, and why: to its holder. */
+static void send_paused(struct gridd *g, struct peer_conn *c, const struct pjob *j)
+{
+	uint8_t buf[sizeof(paused_why) + 128];
+	struct cb_buf b;
+
+	cb_init(&b, buf, sizeof(buf));
+	cb_map(&b, paused ? 4 : 3);
+	cb_uint(&b, PK_TYPE);
+	cb_uint(&b, PEER_MSG_JOB_PAUSED);
+	cb_uint(&b, PK_JOB_ID);
+	cb_bytes(&b, j->id, PEER_JOB_ID_LEN);
+	cb_uint(&b, PK_PAUSED);
+	cb_uint(&b, paused);
+	if (paused) {
+		cb_uint(&b, PK_PAUSED_WHY);
+		cb_text(&b, paused_why, strlen(paused_why));
+	}
+	gridd_peer_send(g, c, buf, cb_end(&b));
 }
 
 static void send_end(struct gridd *g, struct peer_conn *c, struct pjob *j)
@@ -879,6 +906,8 @@ static int on_submit(struct gridd *g, struct peer_conn *c, const struct peer_msg
 	if (!jobinit_path[0])
 		return send_refused(g, c, id, -ENOENT,
 				    "this machine runs no jobs: grid-jobinit is not installed beside gridd");
+	if (paused)
+		return send_refused(g, c, id, -EAGAIN, paused_why);
 	if (!gridd_selftest_passed(g))
 		return send_refused(g, c, id, -EPERM,
 				    "this machine takes no other grid's job until its owner's 'gridctl selftest' has passed on the kernel it runs");
@@ -1056,6 +1085,8 @@ void gridd_jobs_provider_opened(struct gridd *g, struct peer_conn *c)
 		j->synced = false;
 		j->end_sent = false;
 		j->in_told = ~0ULL;
+		if (paused && !j->ended)
+			send_paused(g, c, j);
 	}
 }
 
@@ -1084,11 +1115,50 @@ void gridd_jobs_poll(struct gridd *g, const struct pollfd *pfd, int n)
 	}
 }
 
+/*
+ * The pause's state, looked at each second: on a change every running
+ * job is frozen or thawed (its cgroup.freeze: stopped, not killed, and
+ * the lease's end still kills it), and its holder told.
+ */
+static void pause_run(struct gridd *g)
+{
+	uint64_t now = gridd_mono_ms();
+	char why[sizeof(paused_why)] = "";
+	char cg[PATH_MAX];
+	bool p;
+	unsigned int i;
+
+	if (now < pause_checked + 1000)
+		return;
+	pause_checked = now;
+	p = gridd_paused(g, why, sizeof(why));
+	if (p == paused && pause_known)
+		return;
+	pause_known = true;
+	paused = p;
+	snprintf(paused_why, sizeof(paused_why), "%s", p ? why : "");
+	log_info("jobs: %s%s", p ? "paused: " : "running again", p ? why : "");
+	for (i = 0; i < GRIDD_JOBS_MAX; i++) {
+		struct pjob *j = jobs[i];
+		struct peer_conn *c;
+
+		if (!j || j->ended)
+			continue;
+		job_cgroup(g, j, cg, sizeof(cg));
+		if (grid_cgroup_write(cg, "cgroup.freeze", p ? "1" : "0"))
+			log_warn("job %.8s: cannot %s it", j->hex, p ? "freeze" : "thaw");
+		c = gridd_peer_session(g, j->holder_grid);
+		if (c)
+			send_paused(g, c, j);
+	}
+}
+
 void gridd_jobs_run(struct gridd *g)
 {
 	unsigned int i;
 	siginfo_t si;
 
+	pause_run(g);
 	/* Inits this gridd started, once their pid namespaces have emptied. */
 	do {
 		si.si_pid = 0;

@@ -257,6 +257,7 @@ static int on_message(void *ctx, const struct peer_msg *m,
 	case PEER_MSG_JOB_ACK:
 	case PEER_MSG_JOB_SIGNAL:
 	case PEER_MSG_JOB_END:
+	case PEER_MSG_JOB_PAUSED:
 		return gridd_jobs_message(c->g, c, m, why);
 	}
 	return grid_why_set(why, -EBADMSG, "sent a %s message, which is not for a peer to send",

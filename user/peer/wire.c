@@ -193,6 +193,12 @@ static const struct field f_job_end[] = {
 	{ PK_END_RECEIPT, F_BYTES, false, 1, GRID_RECORD_MAX, 0, 0 },
 	END };
 
+static const struct field f_job_paused[] = {
+	JOB_ID,
+	{ PK_PAUSED, F_UINT, true, 0, 1, 0, 0 },
+	{ PK_PAUSED_WHY, F_TEXT, false, 1, PEER_TEXT_MAX, 0, 0 },
+	END };
+
 static const struct {
 	const char *name;
 	const struct field *fields;
@@ -217,6 +223,7 @@ static const struct {
 	[PEER_MSG_JOB_ACK] = { "job ack", f_job_ack },
 	[PEER_MSG_JOB_SIGNAL] = { "job signal", f_job_signal },
 	[PEER_MSG_JOB_END] = { "job end", f_job_end },
+	[PEER_MSG_JOB_PAUSED] = { "job paused", f_job_paused },
 };
 
 const char *peer_msg_type_name(uint32_t type)

@@ -87,6 +87,7 @@ enum peer_msg_type {
 	PEER_MSG_JOB_ACK = 35,		/* holder -> provider */
 	PEER_MSG_JOB_SIGNAL = 36,	/* holder -> provider */
 	PEER_MSG_JOB_END = 37,		/* provider -> holder */
+	PEER_MSG_JOB_PAUSED = 38,	/* provider -> holder */
 	__PEER_MSG_LAST
 };
 
@@ -146,6 +147,8 @@ enum {
 	PK_END_CPU_US = 6,
 	PK_END_MEM_PEAK = 7,
 	PK_END_RECEIPT = 8,
+	PK_PAUSED = 2,
+	PK_PAUSED_WHY = 3,
 };
 
 #define PEER_JOB_ID_LEN		16

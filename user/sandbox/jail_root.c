@@ -8,7 +8,8 @@
  * must not see is never there to be uncovered. Of the host's own root
  * only the folders of programs are shown (/usr, /bin, /lib..., /etc,
  * /opt); of a tree made for jobs, everything at its top but the mount
- * points of the job's own (/proc, /dev, /tmp, /work...). The whole
+ * points of the job's own (/proc, /dev, /tmp, /work...). In either,
+ * /etc/grid (gridd's settings) is covered by an empty folder. The whole
  * of it is then made read-only, nosuid and nodev in one step
  * (mount_setattr, AT_RECURSIVE), and the writable parts are mounted on
  * top: the work dir, a size-limited /tmp, a new /proc for the job's pid
@@ -25,6 +26,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +199,64 @@ static int show_root(const struct grid_jail *j, char *err, size_t len)
 	return ret;
 }
 
+/*
+ * The host's /etc is shown, and /etc/grid in it holds gridd's settings:
+ * its peers, its policy, what it provides. No job reads them, nor those
+ * a tree made for jobs may hold there. An empty read-only tmpfs covers
+ * the folder the job would find at /etc/grid, looked up as the job will
+ * look it up: symbolic links followed inside the job's root
+ * (RESOLVE_IN_ROOT), never out of it. The tmpfs is made with the new
+ * mount API and moved onto the descriptor of what was looked up, so
+ * that what is covered is what was found. The job cannot take it off:
+ * it holds no capabilities, and its filter refuses every mount call.
+ */
+static int hide_grid_etc(char *err, size_t len)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	struct stat st;
+	int dfd, fs = -1, mnt = -1, ret = 0;
+
+	dfd = syscall(SYS_openat2, AT_FDCWD, "etc/grid", &how, sizeof(how));
+	/* None there, or no folder etc to hold one: nothing to hide. */
+	if (dfd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 :
+		       ERR("cannot look up /etc/grid in the job's root: %s", strerror(errno));
+	if (fstat(dfd, &st)) {
+		ret = ERR("cannot look up /etc/grid in the job's root: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		/* Not a folder the tmpfs could cover: the job is not started. */
+		errno = ENOTDIR;
+		ret = ERR("/etc/grid in the job's root is not a folder, and cannot be hidden");
+		goto out;
+	}
+	fs = syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 ||
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "size", "4k", 0) ||
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode", "0755", 0) ||
+	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0)) {
+		ret = ERR("cannot make the tmpfs that hides /etc/grid: %s", strerror(errno));
+		goto out;
+	}
+	mnt = syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY |
+		      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0 ||
+	    syscall(SYS_move_mount, mnt, "", dfd, "",
+		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+		ret = ERR("cannot hide /etc/grid from the job: %s", strerror(errno));
+out:
+	if (mnt >= 0)
+		close(mnt);
+	if (fs >= 0)
+		close(fs);
+	close(dfd);
+	return ret;
+}
+
 /* In the job's root, the current directory. */
 static int make_dev(const struct grid_jail *j, char *err, size_t len)
 {
@@ -356,6 +416,8 @@ int grid_jail_enter(const struct grid_jail *j, char *err, size_t len)
 	if (chdir(root))
 		return ERR("cannot enter the job's root: %s", strerror(errno));
 	ret = show_root(j, err, len);
+	if (!ret)
+		ret = hide_grid_etc(err, len);
 	if (ret)
 		return ret;
 	for (i = 0; i < sizeof(points) / sizeof(points[0]); i++)
