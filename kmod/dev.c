@@ -28,7 +28,8 @@ static int grid_open(struct inode *inode, struct file *file)
 {
 	struct grid_handle *h;
 
-	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	/* Anyone may open it: the opener's memory cgroup pays for it. */
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return -ENOMEM;
 	h->id = atomic64_inc_return(&handle_ids);
@@ -364,9 +365,10 @@ static long grid_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 * capabilities: it may have been given root in a user namespace,
 	 * or /dev/grid by mistake.
 	 */
-	if (!d->in_sandbox && grid_current_in_sandbox())
-		return -EPERM;
 	if (!d->anyone && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	/* (After the capability: the lookup takes grid_mutex.) */
+	if (!d->in_sandbox && grid_current_in_sandbox())
 		return -EPERM;
 
 	karg = kzalloc(d->ksize, GFP_KERNEL);

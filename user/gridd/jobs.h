@@ -59,8 +59,17 @@ struct gridd_launch {
 	uint64_t cgroup_id;
 };
 
-/* jobs_provider.c */
+/* jobs_launch.c */
 int gridd_job_launch(struct gridd_launch *l, struct grid_why *why);
+/* grid-jobinit beside gridd (GRIDD_JOBINIT names another), and whether found. */
+void gridd_jobinit_find(void);
+bool gridd_jobinit_found(void);
+/* A file of a job's folder, never through a link. */
+int gridd_job_open_in(int dirfd, const char *name, int flags);
+/* Room in the init's socket for the job's whole input window in flight. */
+void gridd_job_sndbuf(int fd);
+
+/* jobs_provider.c */
 /* A uid no job uses, for gridctl selftest's probe. */
 #define GRIDD_PROBE_UID		(GRIDD_JOB_UID_BASE + GRIDD_JOBS_MAX)
 int gridd_jobs_start(struct gridd *g);

@@ -60,8 +60,12 @@ static uint64_t *in_done_of(const uint8_t *id, bool make)
 	}
 	if (!make)
 		return NULL;
-	if (free_i < 0)
-		free_i = id[0] % HELD_LIVE_MAX;	/* the oldest would do as well */
+	if (free_i < 0) {
+		/* More live jobs than slots: one goes, round the table. */
+		static int next;
+
+		free_i = next++ % HELD_LIVE_MAX;
+	}
 	memcpy(live[free_i].id, id, PEER_JOB_ID_LEN);
 	live[free_i].in_done = 0;
 	live[free_i].used = true;
@@ -779,8 +783,13 @@ int op_job_io(struct gridd *g, struct request *rq)
 		" delivered_err = max(delivered_err, ?) WHERE id = ?", "iib",
 		(int64_t)a->u[GRID_A_OUT_OFF], (int64_t)a->u[GRID_A_ERR_OFF], id,
 		(size_t)PEER_JOB_ID_LEN));
-	if (!ret && a->u[GRID_A_DONE] && !strcmp((const char *)sqlite3_column_text(st, 2), "ended"))
+	if (!ret && a->u[GRID_A_DONE] && !strcmp((const char *)sqlite3_column_text(st, 2), "ended")) {
 		spool_remove(g, id);
+		/* Its input's progress and its pause are of no more use. */
+		in = in_done_of(id, false);
+		if (in)
+			live[live_slot(in)].used = false;
+	}
 	if (!ret)
 		ret = io_item(g, rq, st, &news);
 	store_done(&g->st, st);

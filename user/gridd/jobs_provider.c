@@ -70,7 +70,6 @@ struct pjob {
 };
 
 static struct pjob *jobs[GRIDD_JOBS_MAX];
-static char jobinit_path[4096];
 /* gridd.conf 'pause': whether the jobs here are frozen now, and why. */
 static bool paused;
 static char paused_why[160];
@@ -102,11 +101,6 @@ static void job_cgroup(struct gridd *g, const struct pjob *j, char *buf, size_t 
 {
 	snprintf(buf, len, "%s/%s/lease-%" PRIu64 "/job-%s", g->cfg.cgroup_root,
 		 j->gg, j->lease_id, j->hex);
-}
-
-static int open_in(int dirfd, const char *name, int flags)
-{
-	return openat(dirfd, name, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
 }
 
 /* ---- the job's end ------------------------------------------------------- */
@@ -221,6 +215,7 @@ out:
 /* grid-jobinit has gone: the job's outcome, kept. */
 static void ended(struct gridd *g, struct pjob *j)
 {
+	bool killed;
 	char dir[PATH_MAX], cg[PATH_MAX], line[32];
 	struct stat st;
 	ssize_t n;
@@ -242,12 +237,12 @@ static void ended(struct gridd *g, struct pjob *j)
 	job_dir(g, j, dir, sizeof(dir));
 	job_cgroup(g, j, cg, sizeof(cg));
 	/* Whatever the job left behind in its cgroup goes with its init. */
-	grid_cgroup_write(cg, "cgroup.kill", "1");
+	killed = !grid_cgroup_write(cg, "cgroup.kill", "1");
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	j->why[0] = '\0';
 	n = -1;
 	if (fd >= 0) {
-		int sfd = open_in(fd, "status", O_RDONLY);
+		int sfd = gridd_job_open_in(fd, "status", O_RDONLY);
 
 		if (sfd >= 0) {
 			n = pread(sfd, line, sizeof(line) - 1, 0);
@@ -280,7 +275,8 @@ static void ended(struct gridd *g, struct pjob *j)
 		struct grid_ioc_sandbox sb = { .size = sizeof(sb), .cgroup_id = j->cgroup_id };
 		char w[PATH_MAX + 8];
 
-		if (g->dev >= 0 && j->cgroup_id && !grid_dev_sandbox_unbind(g->dev, &sb))
+		/* Not if the kill failed: the lease's end must still kill it. */
+		if (killed && g->dev >= 0 && j->cgroup_id && !grid_dev_sandbox_unbind(g->dev, &sb))
 			j->cgroup_id = 0;
 		snprintf(w, sizeof(w), "%s/work", dir);
 		umount2(w, MNT_DETACH);
@@ -325,8 +321,23 @@ static void forget(struct gridd *g, struct pjob *j)
 	 * Its tasks may be dying still. The lease's cgroup stays while the
 	 * lease may run jobs: one made again at once would be a new cgroup,
 	 * and grid.ko binds a lease's sandboxes in one lease cgroup only.
+	 * Once the lease has ended and no job of it is left, it goes.
 	 */
 	rmdir(cg);
+	{
+		int64_t over = 0;
+		unsigned int k, others = 0;
+
+		for (k = 0; k < GRIDD_JOBS_MAX; k++)
+			others += jobs[k] && jobs[k] != j && jobs[k]->lease_id == j->lease_id;
+		store_int(&g->st, &over, "SELECT count(*) FROM leases_issued WHERE lease_id = ?"
+			  " AND (not_after <= ? OR revoked IS NOT NULL)", "ii",
+			  (int64_t)j->lease_id, (int64_t)gridd_now(g));
+		if (!others && over) {
+			lease_cgroup(g, j, cg, sizeof(cg));
+			rmdir(cg);
+		}
+	}
 	job_dir(g, j, dir, sizeof(dir));
 	snprintf(p, sizeof(p), "%s/work", dir);
 	umount2(p, MNT_DETACH);
@@ -515,18 +526,6 @@ static void init_send(struct pjob *j, const struct grid_jobmsg *m, const void *d
 		log_warn("job %.8s: its init: %s", j->hex, strerror(errno));
 }
 
-/*
- * Room for the job's whole input window in flight (GRID_JOB_STDIN_WINDOW
- * in 24 KiB messages): a send that would block is input lost.
- */
-static void init_sndbuf(int fd)
-{
-	int sz = 4 * GRID_JOB_STDIN_WINDOW;
-
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)))
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-}
-
 static int init_connect(struct gridd *g, struct pjob *j);
 
 /*
@@ -598,7 +597,7 @@ static int init_connect(struct gridd *g, struct pjob *j)
 		return err;
 	}
 	j->ctl = fd;
-	init_sndbuf(fd);
+	gridd_job_sndbuf(fd);
 	m.a = j->acked[0];
 	m.b = j->acked[1];
 	init_send(j, &m, NULL);
@@ -661,126 +660,6 @@ static int make_cgroup(struct gridd *g, struct pjob *j, struct grid_why *why)
 		return grid_why_set(why, ret, "cannot write the job's memory limits in %s: %s",
 				    cg, strerror(-ret));
 	return 0;
-}
-
-int gridd_job_launch(struct gridd_launch *l, struct grid_why *why)
-{
-	struct grid_jail jl = { .tmp_bytes = 16 << 20, .hostname = "grid-job" };
-	struct grid_ioc_sandbox sb = { .size = sizeof(sb), .lease_id = l->lease_id };
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	static char *envp_pipe[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/work",
-				     "LANG=C.UTF-8", NULL };
-	static char *envp_tty[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/work",
-				    "LANG=C.UTF-8", "TERM=xterm-256color", NULL };
-	char p[PATH_MAX], opts[96], err[256];
-	int dfd = -1, cgfd = -1, pair[2] = { -1, -1 }, lis = -1, i, ret;
-	int status = -1, initfd = -1;
-	size_t dlen = strlen(l->dir);
-
-	l->ctl = l->pidfd = l->out = l->err = -1;
-	if (!jobinit_path[0])
-		return grid_why_set(why, -ENOENT, "grid-jobinit is not installed beside gridd");
-	if (mkdir(l->dir, 0711) && errno != EEXIST)
-		return grid_why_set(why, -errno, "cannot make %s: %s", l->dir, strerror(errno));
-	dfd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (dfd < 0 || fchmod(dfd, 0711) || (mkdirat(dfd, "root", 0700) && errno != EEXIST) ||
-	    (mkdirat(dfd, "work", 0700) && errno != EEXIST)) {
-		ret = grid_why_set(why, -errno, "cannot make %s: %s", l->dir, strerror(errno));
-		goto out;
-	}
-	snprintf(opts, sizeof(opts), "size=%" PRIu64 ",mode=0700,uid=%u,gid=%u", l->work_bytes,
-		 l->uid, l->uid);
-	if ((size_t)snprintf(p, sizeof(p), "%.4000s/work", l->dir) >= sizeof(p) ||
-	    mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, opts)) {
-		ret = grid_why_set(why, -errno, "cannot mount the job's work dir: %s",
-				   strerror(errno));
-		goto out;
-	}
-	l->out = open_in(dfd, "out", O_CREAT | O_RDWR | O_APPEND);
-	l->err = open_in(dfd, "err", O_CREAT | O_RDWR | O_APPEND);
-	status = open_in(dfd, "status", O_CREAT | O_RDWR | O_TRUNC);
-	if (l->out < 0 || l->err < 0 || status < 0) {
-		ret = grid_why_set(why, -errno, "cannot make the job's files: %s", strerror(errno));
-		goto out;
-	}
-	if (dlen + 5 > sizeof(sa.sun_path)) {
-		ret = grid_why_set(why, -ENAMETOOLONG, "the job's folder %s is too long a path for its socket",
-				   l->dir);
-		goto out;
-	}
-	memcpy(sa.sun_path, l->dir, dlen);
-	memcpy(sa.sun_path + dlen, "/ctl", 5);
-	unlink(sa.sun_path);
-	lis = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (lis < 0 || bind(lis, (struct sockaddr *)&sa, sizeof(sa)) || listen(lis, 2) ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair)) {
-		ret = grid_why_set(why, -errno, "cannot make the job's socket: %s", strerror(errno));
-		goto out;
-	}
-	cgfd = open(l->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cgfd < 0) {
-		ret = grid_why_set(why, -errno, "cannot open %s: %s", l->cgroup, strerror(errno));
-		goto out;
-	}
-	if (l->lease_id) {
-		sb.cgroup_fd = cgfd;
-		/* (EEXIST too: a cgroup is one job's, never shared.) */
-		ret = l->dev >= 0 ? grid_dev_sandbox_bind(l->dev, &sb) : -ENODEV;
-		if (ret) {
-			grid_why_set(why, ret, "grid.ko would not bind the job to lease %" PRIu64 ": %s",
-				     l->lease_id, strerror(-ret));
-			goto out;
-		}
-		l->cgroup_id = sb.cgroup_id;
-	}
-	initfd = open(jobinit_path, O_RDONLY | O_CLOEXEC);
-	if (initfd < 0) {
-		ret = grid_why_set(why, -errno, "cannot open %s: %s", jobinit_path,
-				   strerror(errno));
-		goto out;
-	}
-	jl.cgroup_fd = cgfd;
-	jl.init_fd = initfd;
-	jl.fds[GRID_JAIL_FD_CTL - 3] = pair[1];
-	jl.fds[GRID_JAIL_FD_LISTEN - 3] = lis;
-	jl.fds[GRID_JAIL_FD_OUT - 3] = l->out;
-	jl.fds[GRID_JAIL_FD_ERR - 3] = l->err;
-	jl.fds[GRID_JAIL_FD_STATUS - 3] = status;
-	/* By descriptor: gridd's state folder above it is 0700. */
-	jl.dir = NULL;
-	jl.dir_fd = dfd;
-	jl.uid = jl.gid = l->uid;
-	jl.devgrid = access("/dev/grid", F_OK) ? NULL : "/dev/grid";
-	jl.net = l->net;
-	jl.tty = l->tty;
-	jl.rows = l->rows;
-	jl.cols = l->cols;
-	jl.argv = l->argv;
-	jl.envp = l->tty ? envp_tty : envp_pipe;
-	ret = grid_jail_start(&jl, err, sizeof(err));
-	if (ret) {
-		grid_why_set(why, ret, "the sandbox did not start: %s", err);
-		goto out;
-	}
-	l->pidfd = jl.pidfd;
-	l->ctl = pair[0];
-	init_sndbuf(l->ctl);
-	pair[0] = -1;
-out:
-	for (i = 0; i < 2; i++)
-		if (pair[i] >= 0)
-			close(pair[i]);
-	if (lis >= 0)
-		close(lis);
-	if (status >= 0)
-		close(status);
-	if (cgfd >= 0)
-		close(cgfd);
-	if (dfd >= 0)
-		close(dfd);
-	if (initfd >= 0)
-		close(initfd);
-	return ret;
 }
 
 static int start(struct gridd *g, struct pjob *j, const struct submit *s,
@@ -903,7 +782,7 @@ static int on_submit(struct gridd *g, struct peer_conn *c, const struct peer_msg
 	if (g->dev < 0)
 		return send_refused(g, c, id, -EOPNOTSUPP,
 				    "this machine runs no jobs: grid.ko is not loaded, and only it ends a job with its lease");
-	if (!jobinit_path[0])
+	if (!gridd_jobinit_found())
 		return send_refused(g, c, id, -ENOENT,
 				    "this machine runs no jobs: grid-jobinit is not installed beside gridd");
 	if (paused)
@@ -1085,7 +964,8 @@ void gridd_jobs_provider_opened(struct gridd *g, struct peer_conn *c)
 		j->synced = false;
 		j->end_sent = false;
 		j->in_told = ~0ULL;
-		if (paused && !j->ended)
+		/* Paused or not: a thaw while it was away is news too. */
+		if (!j->ended)
 			send_paused(g, c, j);
 	}
 }
@@ -1180,28 +1060,6 @@ void gridd_jobs_run(struct gridd *g)
 	}
 }
 
-/* grid-jobinit beside gridd (the build's, or the package's). */
-static void find_jobinit(void)
-{
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 16);
-	char *slash;
-
-	if (getenv("GRIDD_JOBINIT")) {
-		snprintf(jobinit_path, sizeof(jobinit_path), "%s", getenv("GRIDD_JOBINIT"));
-		return;
-	}
-	if (n <= 0)
-		return;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return;
-	strcpy(slash + 1, "grid-jobinit");
-	if (!access(exe, X_OK))
-		snprintf(jobinit_path, sizeof(jobinit_path), "%s", exe);
-}
-
 /* At start: the jobs the state says run, reattached, or ended. */
 int gridd_jobs_start(struct gridd *g)
 {
@@ -1209,7 +1067,7 @@ int gridd_jobs_start(struct gridd *g)
 	sqlite3_stmt *st;
 	int dfd;
 
-	find_jobinit();
+	gridd_jobinit_find();
 	snprintf(dir, sizeof(dir), "%s/jobs", g->cfg.state_dir);
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -errno;
@@ -1237,8 +1095,8 @@ int gridd_jobs_start(struct gridd *g)
 		job_dir(g, j, dir, sizeof(dir));
 		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		/* Read and write: what the holder has is freed (free_acked). */
-		j->out = dfd >= 0 ? open_in(dfd, "out", O_RDWR) : -1;
-		j->err = dfd >= 0 ? open_in(dfd, "err", O_RDWR) : -1;
+		j->out = dfd >= 0 ? gridd_job_open_in(dfd, "out", O_RDWR) : -1;
+		j->err = dfd >= 0 ? gridd_job_open_in(dfd, "err", O_RDWR) : -1;
 		if (dfd >= 0)
 			close(dfd);
 		if (j->out < 0)

@@ -35,19 +35,25 @@
 #define PROBE_MS	20000
 #define REPORT_MAX	8192
 
-static void release(char *buf, size_t len)
+/*
+ * What a pass is of: this kernel, this gridd (its jail, its filter, its
+ * grid-jobinit come with it) and this grid.ko. An upgrade of any asks for
+ * the selftest again.
+ */
+static void release(const struct gridd *g, char *buf, size_t len)
 {
 	struct utsname u;
 
-	snprintf(buf, len, "%s", uname(&u) ? "unknown" : u.release);
+	snprintf(buf, len, "%s, gridd " GRID_RELEASE ", %s",
+		 uname(&u) ? "unknown" : u.release, g->kernel);
 }
 
 bool gridd_selftest_passed(struct gridd *g)
 {
-	char k[65];
+	char k[192];
 	int64_t passed = 0;
 
-	release(k, sizeof(k));
+	release(g, k, sizeof(k));
 	return !store_int(&g->st, &passed, "SELECT passed FROM selftests WHERE kernel = ?",
 			  "t", k) && passed;
 }
@@ -92,10 +98,15 @@ static int wait_probe(struct gridd_launch *l, struct grid_why *why)
 					    PROBE_MS / 1000);
 		if (poll(p, 2, (int)left) < 0 && errno != EINTR)
 			return -errno;
-		if (p[0].revents && recv(l->ctl, &m, sizeof(m), MSG_DONTWAIT) <= 0 &&
-		    errno != EAGAIN) {
-			close(l->ctl);
-			l->ctl = -1;
+		if (p[0].revents) {
+			ssize_t n;
+
+			errno = 0;
+			n = recv(l->ctl, &m, sizeof(m), MSG_DONTWAIT);
+			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+				close(l->ctl);
+				l->ctl = -1;
+			}
 		}
 		if (p[1].revents)
 			break;
@@ -150,7 +161,7 @@ static int report(struct request *rq, const char *out, int *failed, int *n)
 int op_selftest(struct gridd *g, struct request *rq)
 {
 	static char *argv[] = { "/proc/self/exe", "--probe", NULL };
-	char dir[PATH_MAX], cg[PATH_MAX], failed_at[PATH_MAX], kernel[65];
+	char dir[PATH_MAX], cg[PATH_MAX], failed_at[PATH_MAX], kernel[192];
 	static char out[REPORT_MAX];
 	struct gridd_launch l = {
 		.dir = dir, .cgroup = cg, .uid = GRIDD_PROBE_UID, .work_bytes = 1 << 20,
@@ -161,7 +172,11 @@ int op_selftest(struct gridd *g, struct request *rq)
 	ssize_t len = 0;
 	bool created;
 
-	release(kernel, sizeof(kernel));
+	if (g->dev < 0)
+		return gridd_fail(rq, -EOPNOTSUPP,
+				  "grid.ko is not loaded: the selftest checks the sandbox with it (%s)",
+				  g->kernel);
+	release(g, kernel, sizeof(kernel));
 	snprintf(dir, sizeof(dir), "%s/jobs/selftest", g->cfg.state_dir);
 	snprintf(cg, sizeof(cg), "%s/selftest", g->cfg.cgroup_root);
 	snprintf(failed_at, sizeof(failed_at), "%s/jobs", g->cfg.state_dir);
