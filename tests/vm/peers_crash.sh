@@ -112,7 +112,9 @@ sqlite3 $D/home/state.db "SELECT lease_id || ' ' || hex(record) FROM leases_held
 sqlite3 $D/pi/state.db "SELECT lease_id || ' ' || hex(record) FROM leases_issued WHERE revoked IS NULL" |
 	sort >$D/issued
 gridctl -j kernel lease list | jq -r '.leases[] | select(.gridgrid == "mesh") | .id' | sort >$D/kernel
-printf '%s\n' "${acked[@]}" | sort >$D/acked
+# (None acknowledged, in a run whose kills all came early: an empty file,
+# not one empty line that reads as a lease without an id.)
+if ((${#acked[@]})); then printf '%s\n' "${acked[@]}" | sort >$D/acked; else : >$D/acked; fi
 lost=$(awk 'FILENAME ~ /held$/ { h[$1] = $2; next }
 	FILENAME ~ /issued$/ { i[$1] = $2; next }
 	FILENAME ~ /kernel$/ { k[$1] = 1; next }

@@ -1014,10 +1014,12 @@ static void pause_run(struct gridd *g)
 	p = gridd_paused(g, why, sizeof(why));
 	if (p == paused && pause_known)
 		return;
+	/* (At start, no pause: nothing to say, only a leftover freeze to undo.) */
+	if (p || pause_known)
+		log_info("jobs: %s%s", p ? "paused: " : "running again", p ? why : "");
 	pause_known = true;
 	paused = p;
 	snprintf(paused_why, sizeof(paused_why), "%s", p ? why : "");
-	log_info("jobs: %s%s", p ? "paused: " : "running again", p ? why : "");
 	for (i = 0; i < GRIDD_JOBS_MAX; i++) {
 		struct pjob *j = jobs[i];
 		struct peer_conn *c;
